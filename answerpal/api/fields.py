@@ -1,0 +1,49 @@
+"""Serializer fields shared by every app: tenant-checked relations and masked secrets."""
+
+from rest_framework import serializers
+
+MASK = "********"
+
+
+class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must belong to the caller's customer; another tenant's id reads as missing."""
+
+    default_error_messages = {
+        "does_not_exist": "No object with id {pk_value} exists.",
+        "incorrect_type": "Expected an integer id, received {data_type}.",
+    }
+
+    def __init__(self, tenant_field: str = "customer", **kwargs):
+        self.tenant_field = tenant_field
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        customer_id = self.context.get("customer_id")
+        return queryset.filter(**{f"{self.tenant_field}_id": customer_id})
+
+
+def mask_secret(value: str | None) -> str | None:
+    """Shows that a secret is set without revealing it: '********abcd'."""
+    if not value:
+        return None
+    return MASK + value[-4:] if len(value) > 8 else MASK
+
+
+class SecretField(serializers.CharField):
+    """A write-mostly secret: read back masked; a masked value sent back means 'unchanged'."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("trim_whitespace", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return mask_secret(value)
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and data.startswith(MASK):
+            raise serializers.SkipField()
+        return super().validate_empty_values(data)

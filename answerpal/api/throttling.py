@@ -1,0 +1,23 @@
+"""Rate limits: per customer for tokens, per client address for public routes; 429 + Retry-After."""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class CustomerRateThrottle(SimpleRateThrottle):
+    scope = "customer"
+
+    def get_cache_key(self, request, view):
+        context = getattr(request, "auth", None)
+        customer_id = getattr(context, "customer_id", None)
+        if customer_id is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": customer_id}
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """Anonymous routes (login, web chat, file tokens) are limited per client address."""
+
+    scope = "public"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,0 +1,71 @@
+"""Base views. Tenancy is applied here, once: subclasses cannot bypass the customer filter."""
+
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from answerpal.api.throttling import PublicRateThrottle
+
+
+class TenantScoped:
+    """Mixin giving a view `self.customer_id` (from the JWT) and the customer in serializer context."""
+
+    @property
+    def customer_id(self) -> int:
+        return self.request.auth.customer_id
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["customer_id"] = getattr(getattr(self.request, "auth", None), "customer_id", None)
+        return context
+
+
+class TenantViewSet(TenantScoped, viewsets.GenericViewSet):
+    """Every queryset is filtered by the caller's customer after `scope_queryset`; another
+    customer's row therefore answers 404 exactly like a missing one.
+
+    Subclasses set `queryset`, `serializer_class`, `permission_classes`, `filterset_class`,
+    `sort_fields`/`default_sort`, `search_fields`, and may override `scope_queryset(queryset)` to
+    add joins or role rules. Overriding `get_queryset` is refused at class creation."""
+
+    tenant_field = "customer"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must override scope_queryset(), not get_queryset().")
+
+    def scope_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        queryset = self.queryset.all()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        queryset = self.scope_queryset(queryset)
+        return queryset.filter(**{f"{self.tenant_field}_id": self.customer_id})
+
+
+class TenantModelViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantViewSet,
+):
+    """List, retrieve, create, PUT and DELETE; PATCH is opted into per view (`http_method_names`)."""
+
+    http_method_names = ["get", "post", "put", "delete"]
+
+
+class TenantApiView(TenantScoped, APIView):
+    """A single-resource endpoint of the caller's customer (e.g. `/api/Customers/me`)."""
+
+
+class PublicApiView(APIView):
+    """Anonymous endpoints (login, reset, public tokens): no authentication, per-address limits."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]

@@ -1,0 +1,32 @@
+"""Root URLs: the API (every app's api/urls.py under /api/), schema and docs, admin, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from answerpal.api.health import healthz
+
+API_APPS = [
+    "accounts",
+    "customers",
+    "billing",
+    "channels_cfg",
+    "tickets",
+    "documents",
+    "automation",
+    "messaging",
+    "ai",
+    "voice",
+    "places",
+]
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    *[path("api/", include(f"{app}.api.urls")) for app in API_APPS],
+]
+
+handler404 = "answerpal.api.errors.not_found_view"
+handler500 = "answerpal.api.errors.server_error_view"

@@ -1,0 +1,5 @@
+from answerpal.api.routing import ApiRouter
+
+router = ApiRouter()
+
+urlpatterns = router.urls

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running AnswerPal on the embedded default:
+# installs .venv/, migrates SQLite under var/, creates the demo tenant (login printed), serves :8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-answerpal.settings.local}"
+.venv/bin/python manage.py migrate --no-input
+.venv/bin/python manage.py seed_demo
+echo "API: http://127.0.0.1:8000/api/  docs: http://127.0.0.1:8000/api/docs/  admin: http://127.0.0.1:8000/admin/"
+exec .venv/bin/python manage.py runserver "${ANSWERPAL_BIND:-127.0.0.1:8000}"

@@ -1,0 +1,51 @@
+"""The API kernel: problem+json errors, case-insensitive routing, health, schema and docs."""
+
+import pytest
+from django.test import override_settings
+
+from tests.conftest import assert_problem
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_is_problem_json(anon_client):
+    body = assert_problem(anon_client.get("/api/NoSuchThing"), 404, "NotFound")
+    assert body["instance"] == "/api/NoSuchThing"
+
+
+@pytest.mark.django_db
+def test_invalid_token_is_401_problem(anon_client):
+    anon_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+    response = anon_client.get("/api/Customers/me")
+    assert_problem(response, 401, "InvalidToken")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_trace_id_is_echoed(anon_client):
+    response = anon_client.get("/api/NoSuchThing", HTTP_X_REQUEST_ID="trace-123")
+    assert response["X-Request-ID"] == "trace-123"
+    assert response.json()["traceId"] == "trace-123"
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+def test_oversized_json_body_is_413(anon_client):
+    response = anon_client.post("/api/Auth/login", {"username": "x" * 500}, format="json")
+    assert_problem(response, 413, "PayloadTooLarge")
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+
+
+@pytest.mark.django_db
+def test_schema_and_offline_docs(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert b"cdn.jsdelivr" not in docs.content

@@ -1,0 +1,104 @@
+"""Shared fixtures: two tenants, representatives of each role, and API clients holding their tokens."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from answerpal.api.policies import Role
+from answerpal.api.tokens import TokenKind, token_issue
+from tests.accounts.factories import CustomerRepFactory
+from tests.channels_cfg.factories import ChannelFactory
+from tests.customers.factories import CustomerFactory
+
+
+def rep_token(rep) -> str:
+    return token_issue(
+        kind=TokenKind.REP,
+        customer_id=rep.customer_id,
+        rep_id=rep.pk,
+        role=rep.role,
+        token_version=rep.token_version,
+    )
+
+
+def client_with_token(token: str | None) -> APIClient:
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def assert_problem(response, status: int, code: str | None = None) -> dict:
+    """The response is problem+json with this status (and code, when given); returns the body."""
+    assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
+    assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
+    body = response.json()
+    assert body["status"] == status and body["traceId"]
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(name="Acme", hostname="acme.answerpal.test")
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory(name="Globex", hostname="globex.answerpal.test")
+
+
+@pytest.fixture
+def admin_rep(customer):
+    return CustomerRepFactory(customer=customer, username="admin", role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def supervisor_rep(customer):
+    return CustomerRepFactory(customer=customer, username="supervisor", role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def rep(customer):
+    return CustomerRepFactory(customer=customer, username="agent", role=Role.REPRESENTATIVE)
+
+
+@pytest.fixture
+def other_admin(other_customer):
+    return CustomerRepFactory(customer=other_customer, username="admin", role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def anon_client():
+    return client_with_token(None)
+
+
+@pytest.fixture
+def admin_client(admin_rep):
+    return client_with_token(rep_token(admin_rep))
+
+
+@pytest.fixture
+def supervisor_client(supervisor_rep):
+    return client_with_token(rep_token(supervisor_rep))
+
+
+@pytest.fixture
+def rep_client(rep):
+    return client_with_token(rep_token(rep))
+
+
+@pytest.fixture
+def other_admin_client(other_admin):
+    return client_with_token(rep_token(other_admin))
+
+
+@pytest.fixture
+def phone_channel(customer):
+    return ChannelFactory(customer=customer, channel_type="Phone", phone_number="+3225550100")
+
+
+@pytest.fixture
+def phone_client(phone_channel):
+    token = token_issue(kind=TokenKind.PHONE, customer_id=phone_channel.customer_id, channel_id=phone_channel.pk)
+    return client_with_token(token)

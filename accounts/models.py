@@ -105,6 +105,9 @@ class PasswordResetToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"Reset for {self.rep} until {self.expires_at:%Y-%m-%d %H:%M}"
+
 
 class ImpersonationAudit(models.Model):
     """One row per impersonation token issued to a platform operator."""
@@ -117,3 +120,6 @@ class ImpersonationAudit(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.operator} as {self.customer} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -102,3 +102,32 @@ def phone_channel(customer):
 def phone_client(phone_channel):
     token = token_issue(kind=TokenKind.PHONE, customer_id=phone_channel.customer_id, channel_id=phone_channel.pk)
     return client_with_token(token)
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A real Celery worker (threads, in this process) consuming every queue from Redis.
+
+    Needs PostgreSQL (the worker's threads share the test database) and REDIS_URL. On the embedded
+    default (SQLite) the test is skipped; in CI a missing Redis fails the test loudly."""
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connection
+
+    from answerpal.celery import app
+
+    if connection.vendor == "sqlite":
+        pytest.skip("real-worker tests run on the PostgreSQL + Redis leg")
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL is not set in CI: the real-worker tests need Redis.")
+        pytest.skip("REDIS_URL is not set")
+    previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    app.conf.update(task_always_eager=False, broker_url=redis_url)
+    queues = [queue.name for queue in app.conf.task_queues]
+    app.control.purge()  # messages left by an earlier run would race this test's rows
+    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, queues=queues) as worker:
+        yield worker
+    app.conf.update(**previous)

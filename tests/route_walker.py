@@ -63,15 +63,30 @@ def api_routes() -> list[Route]:
     return routes
 
 
+def _test_modules(name: str):
+    for module_info in pkgutil.iter_modules(tests.__path__):
+        try:
+            yield importlib.import_module(f"tests.{module_info.name}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.{module_info.name}.{name}":
+                raise
+
+
+def route_exceptions() -> tuple[dict, dict, dict]:
+    """Merges SPECIAL_ROUTES, ANONYMOUS_ALLOWED and PARAM_SAMPLES of every tests/<app>/route_exceptions.py."""
+    special, anonymous, samples = {}, {}, {}
+    for module in _test_modules("route_exceptions"):
+        special.update(getattr(module, "SPECIAL_ROUTES", {}))
+        anonymous.update(getattr(module, "ANONYMOUS_ALLOWED", {}))
+        samples.update(getattr(module, "PARAM_SAMPLES", {}))
+    return special, anonymous, samples
+
+
 @cache
 def factory_registry() -> dict:
     """model class -> the factory named `<Model>Factory` in some tests/<app>/factories.py."""
     registry = {}
-    for module_info in pkgutil.iter_modules(tests.__path__):
-        try:
-            module = importlib.import_module(f"tests.{module_info.name}.factories")
-        except ModuleNotFoundError:
-            continue
+    for module in _test_modules("factories"):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory):
                 model = value._meta.model

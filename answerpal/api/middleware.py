@@ -71,10 +71,11 @@ class ApiRequestMiddleware:
     @staticmethod
     def _canonicalise(request):
         path = request.path_info
-        if len(path) > 5 and path.endswith("/"):
-            path = path.rstrip("/")
-        try:
-            resolve(path)
-        except Resolver404:
-            path = canonical_path(path)
-        request.path_info = path
+        for candidate in (path, path.rstrip("/")):
+            try:
+                resolve(candidate)
+            except Resolver404:
+                continue
+            request.path_info = candidate
+            return
+        request.path_info = canonical_path(path.rstrip("/"))

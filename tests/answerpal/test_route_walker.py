@@ -9,16 +9,13 @@ import pytest
 
 from answerpal.api.viewsets import TenantViewSet
 from tests.conftest import assert_problem
-from tests.route_walker import api_routes, factory_registry
+from tests.route_walker import api_routes, factory_registry, route_exceptions
 
-# Route (as printed by Route.__str__) -> where its tenancy is proven instead.
-SPECIAL_ROUTES: dict[str, str] = {}
-
-# (method, route) that may be called without a token, and why.
-ANONYMOUS_ALLOWED: dict[tuple[str, str], str] = {}
-
-# Sample values for path parameters other than the lookup.
-PARAM_SAMPLES = {"lang": "en"}
+# Each app may declare, in tests/<app>/route_exceptions.py:
+#   SPECIAL_ROUTES = {"/api/X/{token}/y": "tests/app/test_x.py::test_... proves tenancy"}
+#   ANONYMOUS_ALLOWED = {("post", "/api/CustomerReps"): "why"}
+#   PARAM_SAMPLES = {"lang": "en"}   (values for path parameters other than the lookup)
+SPECIAL_ROUTES, ANONYMOUS_ALLOWED, PARAM_SAMPLES = route_exceptions()
 
 
 def _lookup(route):
@@ -55,7 +52,7 @@ def test_detail_routes_answer_404_for_another_customers_object(admin_client, oth
     for route in _detail_routes():
         obj = _foreign_object(route, other_customer)
         model = type(obj)
-        values = {name: PARAM_SAMPLES.get(name, "") for name in route.params}
+        values = {name: PARAM_SAMPLES.get(name, "x") for name in route.params}
         values[_lookup(route)] = obj.pk
         path = route.path(**values)
         for method in route.actions:

@@ -1,5 +1,7 @@
 """Shared fixtures: two tenants, representatives of each role, and API clients holding their tokens."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -31,7 +33,7 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     """The response is problem+json with this status (and code, when given); returns the body."""
     assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
     assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
-    body = response.json()
+    body = json.loads(response.content)
     assert body["status"] == status and body["traceId"]
     if code is not None:
         assert body["code"] == code, body

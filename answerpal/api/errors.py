@@ -1,5 +1,7 @@
 """Every API error is answered as application/problem+json with a stable `code` and a `traceId`."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -57,7 +59,7 @@ def problem_body(request, status_code: int, code: str, detail: str, errors: dict
         "status": status_code,
         "detail": detail,
         "code": code,
-        "traceId": getattr(request, "trace_id", ""),
+        "traceId": getattr(request, "trace_id", None) or uuid.uuid4().hex,
     }
     if request is not None:
         body["instance"] = request.path

@@ -126,6 +126,10 @@ def live_worker(transactional_db):
         if os.environ.get("CI"):
             pytest.fail("REDIS_URL is not set in CI: the real-worker tests need Redis.")
         pytest.skip("REDIS_URL is not set")
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if xdist_worker.startswith("gw"):
+        # Parallel test processes each get their own Redis database, so no worker eats another's tasks.
+        redis_url = redis_url.rsplit("/", 1)[0] + f"/{10 + int(xdist_worker[2:])}"
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.update(task_always_eager=False, broker_url=redis_url)
     queues = [queue.name for queue in app.conf.task_queues]

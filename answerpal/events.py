@@ -23,6 +23,7 @@ class Event:
     TICKET_ESCALATED = "OnEscalate"
     CHANNEL_SAVED = "ChannelSaved"
     CHANNEL_DELETED = "ChannelDeleted"
+    STORAGE_THRESHOLD_REACHED = "StorageThresholdReached"
 
 
 def subscribe(event: str, handler: Callable[..., None]) -> None:

@@ -1,6 +1,18 @@
-"""Subscription plans, each customer's subscription with overrides."""
+"""Subscription plans, each customer's subscription with overrides, the cost ledger and storage usage."""
 
 from django.db import models
+from django.utils import timezone
+
+# DTO feature name -> SubscriptionPlan column; the order is the order of SubscriptionPlanResponseDto.features.
+FEATURE_FIELDS = {
+    "hasChat": "has_chat",
+    "hasEmail": "has_email",
+    "hasPhone": "has_phone",
+    "hasMultilingualSignatures": "has_multilingual_signatures",
+    "hasFineTunedModels": "has_fine_tuned_models",
+    "hasApiCalls": "has_api_calls",
+    "hasSchedulesOfCondition": "has_schedules_of_condition",
+}
 
 
 class SubscriptionPlan(models.Model):
@@ -30,6 +42,9 @@ class SubscriptionPlan(models.Model):
     def __str__(self):
         return self.plan_name
 
+    def features(self) -> dict[str, bool]:
+        return {name: getattr(self, column) for name, column in FEATURE_FIELDS.items()}
+
 
 class CustomerSubscription(models.Model):
     """A customer's plan; a non-null override replaces the plan's value (the *effective* value)."""
@@ -47,3 +62,105 @@ class CustomerSubscription(models.Model):
 
     def __str__(self):
         return f"{self.customer} on {self.plan}"
+
+    @staticmethod
+    def _pick(override, plan_value):
+        return plan_value if override is None else override
+
+    @property
+    def effective_max_users(self) -> int:
+        return self._pick(self.override_max_users, self.plan.max_users)
+
+    @property
+    def effective_storage_limit_gb(self):
+        return self._pick(self.override_storage_limit_gb, self.plan.storage_limit_gb)
+
+    @property
+    def effective_ai_phone_budget_percent(self):
+        return self._pick(self.override_ai_phone_budget_percent, self.plan.ai_phone_budget_percent)
+
+    @property
+    def effective_ai_phone_budget_eur(self):
+        return self._pick(self.override_ai_phone_budget_eur, self.plan.ai_phone_budget_eur)
+
+    def effective_features(self) -> dict[str, bool]:
+        """The plan's flags with every boolean in `feature_overrides` taking precedence."""
+        overrides = self.feature_overrides or {}
+        return {
+            name: overrides[name] if isinstance(overrides.get(name), bool) else value
+            for name, value in self.plan.features().items()
+        }
+
+
+class CostProvider(models.TextChoices):
+    OPENAI = "OpenAI"
+    TWILIO = "Twilio"
+    GOOGLE = "Google"
+    MICROSOFT = "Microsoft"
+    LOCAL = "Local"
+
+
+class CostEntry(models.Model):
+    """One billable use of an outside service (an AI call, a call minute); rows are never edited."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=16, choices=CostProvider.choices)
+    model_name = models.CharField(max_length=200, blank=True)
+    ai_model = models.ForeignKey(
+        "customers.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    purpose = models.CharField(max_length=50, blank=True, help_text="What the call was for, e.g. email, transcribe.")
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    seconds = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    amount = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    message_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The ticket message it served.")
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "occurred_at"])]
+        verbose_name_plural = "cost entries"
+
+    def __str__(self):
+        return f"{self.provider} {self.model_name} {self.amount}"
+
+
+class StorageCategory(models.TextChoices):
+    ATTACHMENTS = "attachments"
+    DOCUMENTS = "documents"
+    RECORDINGS = "recordings"
+    PHOTOS = "photos"
+
+
+class StorageNotificationState(models.TextChoices):
+    NORMAL = "Normal"
+    WARNING_80 = "Warning80"
+    EXCEEDED = "Exceeded"
+
+
+class StorageUsage(models.Model):
+    """Bytes a customer stores per category; kept current by deltas, corrected by recalculation."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="storage_usage")
+    attachments_bytes = models.BigIntegerField(default=0)
+    documents_bytes = models.BigIntegerField(default=0)
+    recordings_bytes = models.BigIntegerField(default=0)
+    photos_bytes = models.BigIntegerField(default=0)
+    notification_state = models.CharField(
+        max_length=16, choices=StorageNotificationState.choices, default=StorageNotificationState.NORMAL
+    )
+    last_calculated_at = models.DateTimeField(null=True, blank=True)
+    warning_notified_at = models.DateTimeField(null=True, blank=True)
+    exceeded_notified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "storage usage"
+
+    def __str__(self):
+        return f"{self.customer}: {self.used_bytes} bytes"
+
+    @property
+    def used_bytes(self) -> int:
+        return sum(getattr(self, f"{category}_bytes") for category in StorageCategory.values)

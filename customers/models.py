@@ -33,10 +33,18 @@ class ModelPurpose(models.TextChoices):
     TRANSCRIBE = "transcribe"
 
 
+class AIProvider(models.TextChoices):
+    """Which provider layer serves a model: an OpenAI-compatible endpoint or the offline one."""
+
+    OPENAI = "openai"
+    LOCAL = "local"
+
+
 class AIModel(models.Model):
     """A model the platform can call; global when `customer` is null, else private to one customer."""
 
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE)
+    provider = models.CharField(max_length=16, choices=AIProvider.choices, default=AIProvider.OPENAI)
     model_name = models.CharField(max_length=200, help_text="The provider's model id, e.g. gpt-4o-mini.")
     model_type = models.CharField(max_length=32, choices=ModelPurpose.choices)
     is_fine_tuned = models.BooleanField(default=False)
@@ -49,6 +57,9 @@ class AIModel(models.Model):
     is_default = models.BooleanField(default=False, help_text="Offered as the default for its slot.")
     input_price_per_million = models.DecimalField(max_digits=10, decimal_places=4, default=0)
     output_price_per_million = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    price_per_minute = models.DecimalField(
+        max_digits=10, decimal_places=4, default=0, help_text="Audio models (transcription, realtime): per minute."
+    )
 
     class Meta:
         ordering = ["model_type", "model_name"]
@@ -61,6 +72,21 @@ class AIModel(models.Model):
     @property
     def is_global(self) -> bool:
         return self.customer_id is None
+
+
+# ModelPurpose -> the Customer column holding that slot's default model.
+DEFAULT_MODEL_SLOTS = {
+    ModelPurpose.TOPICS: "default_topic_model",
+    ModelPurpose.WEBCHAT: "default_webchat_model",
+    ModelPurpose.EMAIL: "default_email_model",
+    ModelPurpose.CALL: "default_call_model",
+    ModelPurpose.SPAM: "default_spam_model",
+    ModelPurpose.CONDITIONAL_RULES: "default_conditional_rules_model",
+    ModelPurpose.SUMMARY: "default_summary_model",
+    ModelPurpose.REALTIME: "default_realtime_model",
+    ModelPurpose.REALTIME_TRANSLATION: "default_realtime_translation_model",
+    ModelPurpose.TRANSCRIBE: "default_transcribe_model",
+}
 
 
 class Customer(models.Model):

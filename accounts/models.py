@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from answerpal.api.policies import Role
@@ -32,7 +33,7 @@ class CustomerRepManager(BaseUserManager):
 class CustomerRep(AbstractBaseUser, PermissionsMixin):
     """A representative of one customer, or (customer null, is_staff) a platform operator.
 
-    Usernames are unique per customer among reps that are not deleted."""
+    Usernames are unique per customer (case-insensitively) among reps that are not deleted."""
 
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="reps"
@@ -62,9 +63,11 @@ class CustomerRep(AbstractBaseUser, PermissionsMixin):
         verbose_name = "representative"
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "username"],
+                "customer",
+                Lower("username"),
                 condition=Q(deleted_at__isnull=True),
                 name="rep_username_unique_per_customer",
+                violation_error_message="A representative with this username already exists.",
             ),
             models.UniqueConstraint(
                 fields=["username"], condition=Q(customer__isnull=True), name="operator_username_unique"

@@ -1,6 +1,9 @@
-import factory
+from datetime import timedelta
 
-from accounts.models import CustomerRep, RepSignature
+import factory
+from django.utils import timezone
+
+from accounts.models import CustomerRep, PasswordResetToken, RepSignature
 from answerpal.api.policies import Role
 from tests.customers.factories import CustomerFactory
 
@@ -27,3 +30,11 @@ class RepSignatureFactory(factory.django.DjangoModelFactory):
     lang = "en"
     email_signature_html = "<p>Kind regards</p>"
     email_signature_text = "Kind regards"
+
+
+class PasswordResetTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PasswordResetToken
+
+    rep = factory.SubFactory(CustomerRepFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))

@@ -1,0 +1,269 @@
+"""Auth (sign-in, phone sign-in, impersonation, password reset) and CustomerReps routes."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api.serializers import (
+    ChangePasswordSerializer,
+    CustomerRepCreateSerializer,
+    CustomerRepReadSerializer,
+    CustomerRepUpdateSerializer,
+    ImpersonateSerializer,
+    LoginSerializer,
+    PasswordResetRequestSerializer,
+    PasswordResetSerializer,
+    PhoneLoginSerializer,
+    RepSignatureSerializer,
+    TokenSerializer,
+)
+from accounts.models import CustomerRep
+from answerpal.api.errors import ApiError, field_error
+from answerpal.api.policies import AdministratorOrSupervisor, ManageUsers, Policy, RepToken, Role
+from answerpal.api.throttling import PublicRateThrottle
+from answerpal.api.tokens import TokenKind
+from answerpal.api.viewsets import PublicApiView, TenantViewSet
+
+
+class LoginView(PublicApiView):
+    @extend_schema(request=LoginSerializer, responses={200: TokenSerializer, 401: OpenApiResponse(description="")})
+    def post(self, request):
+        """Representative sign-in; `hostname` (the web app's host) selects the customer."""
+        body = LoginSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = services.rep_login(**body.validated_data)
+        return Response({"token": token})
+
+
+class PhoneLoginView(PublicApiView):
+    @extend_schema(request=PhoneLoginSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        """A token bound to the phone channel with this number, for the Twilio account's owner."""
+        body = PhoneLoginSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = services.phone_login(
+            phone_number=body.validated_data["phoneNumber"], account_sid=body.validated_data["accountSid"]
+        )
+        return Response({"token": token})
+
+
+class ImpersonateByCustomerView(PublicApiView):
+    @extend_schema(request=ImpersonateSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        """Internal platform tooling: a platform operator acts as Administrator of a customer (audited)."""
+        body = ImpersonateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        token = services.impersonation_start(
+            username=data["username"],
+            password=data["password"],
+            customer_id=data["customerID"],
+            reason=data["reason"],
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return Response({"token": token})
+
+
+class RequestPasswordResetView(PublicApiView):
+    @extend_schema(request=PasswordResetRequestSerializer, responses={200: None})
+    def post(self, request):
+        """Mails a reset link when the address belongs to a rep; answers 200 either way."""
+        body = PasswordResetRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.password_reset_request(**body.validated_data)
+        return Response(status=status.HTTP_200_OK)
+
+
+class ResetPasswordView(PublicApiView):
+    @extend_schema(request=PasswordResetSerializer, responses={204: None})
+    def post(self, request):
+        """Sets a new password with a reset token (single use, 4 hours); existing tokens stop working."""
+        body = PasswordResetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.password_reset_confirm(
+            token=body.validated_data["token"], new_password=body.validated_data["newPassword"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _may_manage_users(request) -> bool:
+    return request.auth is not None and request.auth.has_policy(Policy.MANAGE_USERS)
+
+
+def _is_self(request, rep: CustomerRep) -> bool:
+    return request.auth.kind == TokenKind.REP and request.auth.rep_id == rep.pk
+
+
+class CustomerRepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet):
+    """Representatives of the caller's customer; deleted reps are invisible to every route.
+
+    TenantModelViewSet's mixins are listed here without UpdateModelMixin: create and PUT are
+    written out, and a `partial_update` would register a PATCH route that only answers 405."""
+
+    queryset = CustomerRep.objects.all()
+    serializer_class = CustomerRepReadSerializer
+    lookup_value_regex = r"\d+"
+    sort_fields = {"name": "name", "username": "username", "email": "email", "role": "role"}
+    default_sort = "name"
+    search_fields = ["username", "name", "email"]
+
+    _policies = {
+        "list": ManageUsers,
+        "retrieve": ManageUsers,
+        "destroy": ManageUsers,
+        "activate": ManageUsers,
+        "deactivate": ManageUsers,
+        "assignable": AdministratorOrSupervisor,
+    }
+
+    def scope_queryset(self, queryset):
+        return queryset.filter(deleted_at__isnull=True)
+
+    def get_permissions(self):
+        if self.action == "create" and self.request.auth is None:
+            return []  # first-user bootstrap: the service decides (401 unless the customer has no reps)
+        return [self._policies.get(self.action, RepToken)()]
+
+    def get_throttles(self):
+        if self.action == "create" and self.request.auth is None:
+            return [PublicRateThrottle()]
+        return super().get_throttles()
+
+    def _own_or_managed(self, rep: CustomerRep) -> None:
+        if not (_is_self(self.request, rep) or _may_manage_users(self.request)):
+            raise PermissionDenied("Only an Administrator may manage another representative.")
+
+    @extend_schema(request=CustomerRepCreateSerializer, responses={201: CustomerRepReadSerializer})
+    def create(self, request, *args, **kwargs):
+        """Creates a rep (ManageUsers); without a token, creates a customer's first Administrator."""
+        body = CustomerRepCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if request.auth is None:
+            hostname = data.get("hostname") or request.get_host()
+            rep = CustomerRep(username=data["username"], email=data["email"], name=data["name"])
+            services.password_validate(password=data["password"], rep=rep, field="password")
+            rep = services.rep_bootstrap(
+                hostname=hostname, username=data["username"], password=data["password"], profile=body.profile()
+            )
+        else:
+            rep = CustomerRep(
+                customer_id=self.customer_id, username=data["username"], email=data["email"], name=data["name"]
+            )
+            services.password_validate(password=data["password"], rep=rep, field="password")
+            rep = services.rep_create(
+                customer_id=self.customer_id,
+                username=data["username"],
+                password=data["password"],
+                profile=body.profile(),
+                role=data.get("role", Role.REPRESENTATIVE),
+                is_active=data["isActive"],
+            )
+        return Response(CustomerRepReadSerializer(rep).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CustomerRepUpdateSerializer, responses={204: None})
+    def update(self, request, *args, **kwargs):
+        """Updates a profile: Administrators any rep's, others only their own and never their role."""
+        rep = self.get_object()
+        self._own_or_managed(rep)
+        body = CustomerRepUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("customerRepID") not in (None, rep.pk):
+            raise field_error("customerRepID", "customerRepID must match the id in the path.")
+        role = data.get("role")
+        if role is not None and role != rep.role and not _may_manage_users(request):
+            raise ApiError(status.HTTP_403_FORBIDDEN, "CannotChangeRole", "Only an Administrator may change roles.")
+        services.rep_update(rep=rep, profile=body.profile(), role=role)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_destroy(self, instance):
+        services.rep_delete(rep=instance)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Activates a rep if the plan's user limit has a free seat (409 UserLimitExceeded)."""
+        services.rep_activate(rep=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        """Deactivates a rep; the rep's tokens stop working at once."""
+        services.rep_deactivate(rep=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ChangePasswordSerializer, responses={204: None})
+    @action(detail=True, methods=["put"], url_path="change-password")
+    def change_password(self, request, pk=None):
+        """Own password (currentPassword required) or, for Administrators, another rep's."""
+        rep = self.get_object()
+        self._own_or_managed(rep)
+        body = ChangePasswordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("customerRepID") not in (None, rep.pk):
+            raise field_error("customerRepID", "customerRepID must match the id in the path.")
+        current = None
+        if _is_self(request, rep):
+            current = data.get("currentPassword")
+            if current is None:
+                raise field_error("currentPassword", "Give your current password to change it.")
+        services.rep_password_change(rep=rep, new_password=data["newPassword"], current_password=current)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: CustomerRepReadSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def assignable(self, request):
+        """Active reps that can receive ticket assignments (un-paged, by name)."""
+        reps = selectors.reps_assignable(customer_id=self.customer_id).order_by("name", "id")
+        return Response(CustomerRepReadSerializer(reps, many=True).data)
+
+    @extend_schema(responses={200: CustomerRepReadSerializer})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        """The caller's own profile (404 for impersonation tokens: no representative behind them)."""
+        if request.auth.kind != TokenKind.REP:
+            raise NotFound("This token does not belong to a representative.")
+        return Response(CustomerRepReadSerializer(request.user).data)
+
+    @extend_schema(methods=["get"], responses={200: RepSignatureSerializer(many=True)})
+    @extend_schema(methods=["post"], request=RepSignatureSerializer, responses={200: RepSignatureSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def signatures(self, request, pk=None):
+        """Lists the rep's signatures, or creates/replaces the one of `lang`."""
+        rep = self.get_object()
+        self._own_or_managed(rep)
+        if request.method == "GET":
+            return Response(RepSignatureSerializer(selectors.rep_signatures(rep=rep), many=True).data)
+        body = RepSignatureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        signature, created = services.signature_upsert(
+            rep=rep,
+            lang=data["lang"],
+            html=data.get("email_signature_html") or "",
+            text=data.get("email_signature_text") or "",
+        )
+        return Response(
+            RepSignatureSerializer(signature).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @extend_schema(methods=["get"], responses={200: RepSignatureSerializer})
+    @extend_schema(methods=["delete"], responses={204: None})
+    @action(detail=True, methods=["get", "delete"], url_path=r"signatures/(?P<lang>[^/]+)")
+    def signature(self, request, pk=None, lang=None):
+        """Reads or deletes the rep's signature of one language (404 when there is none)."""
+        rep = self.get_object()
+        self._own_or_managed(rep)
+        signature = selectors.rep_signature_get(rep=rep, lang=lang)
+        if signature is None:
+            raise NotFound(f"No signature in '{lang}' for this representative.")
+        if request.method == "DELETE":
+            services.signature_delete(signature=signature)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(RepSignatureSerializer(signature).data)

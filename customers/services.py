@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from answerpal.api.errors import Conflict, field_error
-from customers.models import DEFAULT_MODEL_SLOTS, AIModel, AIProvider, Customer, ModelPurpose
+from answerpal.api.errors import ApiError, Conflict, field_error
+from customers.models import DEFAULT_MODEL_SLOTS, AIModel, AIProvider, Customer, CustomFieldDefinition, ModelPurpose
 
 _MINI = {"input_price_per_million": Decimal("0.15"), "output_price_per_million": Decimal("0.60")}
 _4O = {"input_price_per_million": Decimal("2.50"), "output_price_per_million": Decimal("10.00"), "has_vision": True}
@@ -103,3 +105,140 @@ def customer_create(*, name: str, hostname: str, plan_code: str = "business") ->
         raise Conflict("DuplicateHostname", f"A customer with hostname '{hostname}' already exists.") from error
     subscription_model.objects.create(customer=customer, plan=plan)
     return customer
+
+
+# Default-model slot column -> its DTO name (400 errors name the DTO field).
+SLOT_DTO_NAMES = {
+    "default_topic_model": "defaultTopicModelId",
+    "default_webchat_model": "defaultWebchatModelId",
+    "default_email_model": "defaultEmailModelId",
+    "default_call_model": "defaultCallModelId",
+    "default_spam_model": "defaultSpamModelId",
+    "default_conditional_rules_model": "defaultConditionalRulesModelId",
+    "default_summary_model": "defaultSummaryModelId",
+    "default_realtime_model": "defaultRealtimeModelId",
+    "default_realtime_translation_model": "defaultRealtimeTranslationModelId",
+    "default_transcribe_model": "defaultTranscribeModelId",
+}
+
+
+def _slot_errors(*, customer: Customer, chosen: dict[str, int]) -> dict[str, list[str]]:
+    """Why each chosen model may not fill its slot: missing or foreign, inactive, wrong purpose, or
+    above the plan (required plan level, fine-tuned without hasFineTunedModels)."""
+    # The subscription and plans belong to billing (a higher floor): reached by model name.
+    subscription_model = apps.get_model("billing", "CustomerSubscription")
+    plan_model = apps.get_model("billing", "SubscriptionPlan")
+    subscription = subscription_model.objects.select_related("plan").filter(customer_id=customer.pk).first()
+    visible = Q(customer__isnull=True) | Q(customer_id=customer.pk)
+    models = {row.pk: row for row in AIModel.objects.filter(visible, pk__in=chosen.values())}
+    required_codes = {row.required_subscription_level for row in models.values() if row.required_subscription_level}
+    levels = dict(plan_model.objects.filter(code__in=required_codes).values_list("code", "level"))
+    purposes = {column: purpose for purpose, column in DEFAULT_MODEL_SLOTS.items()}
+    errors = {}
+    for column, model_id in chosen.items():
+        model, field = models.get(model_id), SLOT_DTO_NAMES[column]
+        if model is None:
+            errors[field] = [f"No AI model with id {model_id} is available to this customer."]
+        elif not model.is_active:
+            errors[field] = [f"The model '{model.model_name}' is no longer active."]
+        elif model.model_type != purposes[column]:
+            errors[field] = [f"The model '{model.model_name}' is a {model.model_type} model, not {purposes[column]}."]
+        elif subscription is None:
+            errors[field] = ["This customer has no subscription plan."]
+        elif model.required_subscription_level and (
+            levels.get(model.required_subscription_level) is None
+            or subscription.plan.level < levels[model.required_subscription_level]
+        ):
+            errors[field] = [f"The model '{model.model_name}' needs the {model.required_subscription_level} plan."]
+        elif model.is_fine_tuned and not subscription.effective_features()["hasFineTunedModels"]:
+            errors[field] = ["Fine-tuned models are not part of your subscription plan."]
+    return errors
+
+
+def _default_rep_error(*, customer: Customer, rep_id: int) -> list[str] | None:
+    # Representatives belong to accounts (a higher floor): the user model is reached through Django.
+    rep_active = (
+        get_user_model()
+        .objects.filter(pk=rep_id, customer_id=customer.pk, is_active=True, deleted_at__isnull=True)
+        .exists()
+    )
+    return None if rep_active else [f"No active representative with id {rep_id} exists."]
+
+
+@transaction.atomic
+def customer_settings_update(*, customer_id: int, changes: dict) -> Customer:
+    """Applies a partial settings change (model field names as keys; `<slot>_id` for model slots and
+    `default_customer_rep_id`); secrets given as None or '' are cleared. Validates every default
+    model slot and the default representative, naming DTO fields in the 400."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    chosen = {
+        column: changes[f"{column}_id"]
+        for column in DEFAULT_MODEL_SLOTS.values()
+        if changes.get(f"{column}_id") is not None
+    }
+    errors = _slot_errors(customer=customer, chosen=chosen) if chosen else {}
+    rep_id = changes.get("default_customer_rep_id")
+    if rep_id is not None and (rep_error := _default_rep_error(customer=customer, rep_id=rep_id)):
+        errors["defaultCustomerRepID"] = rep_error
+    if errors:
+        summary = "; ".join(f"{field}: {messages[0]}" for field, messages in errors.items())
+        raise ApiError(400, "ValidationFailed", summary, errors=errors)
+    for name, value in changes.items():
+        if value is None and not Customer._meta.get_field(name).null:
+            value = ""
+        setattr(customer, name, value)
+    customer.save()
+    return customer
+
+
+def _custom_field_conflict(field_name: str) -> Conflict:
+    return Conflict("DuplicateCustomField", f"A custom field named '{field_name}' already exists.")
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    customer_id: int,
+    field_name: str,
+    field_type: str,
+    display_name: str,
+    description: str = "",
+    order: int = 0,
+    options: list[str] | None = None,
+) -> CustomFieldDefinition:
+    """Creates a custom field definition; 409 DuplicateCustomField when the name (any casing) exists."""
+    if CustomFieldDefinition.objects.filter(customer_id=customer_id, field_name__iexact=field_name).exists():
+        raise _custom_field_conflict(field_name)
+    try:
+        with transaction.atomic():
+            return CustomFieldDefinition.objects.create(
+                customer_id=customer_id,
+                field_name=field_name,
+                field_type=field_type,
+                display_name=display_name,
+                description=description or "",
+                order=order,
+                options=options or [],
+            )
+    except IntegrityError as error:
+        raise _custom_field_conflict(field_name) from error
+
+
+@transaction.atomic
+def custom_field_update(*, definition: CustomFieldDefinition, changes: dict) -> CustomFieldDefinition:
+    """Edits display name, description, order and options; fieldName and fieldType are immutable
+    (400 ImmutableField when a different value is sent)."""
+    for name, dto_name in (("field_name", "fieldName"), ("field_type", "fieldType")):
+        if name in changes and changes[name] != getattr(definition, name):
+            raise field_error(dto_name, f"{dto_name} cannot be changed after creation.", code="ImmutableField")
+    for name in ("display_name", "description", "order", "options"):
+        if name in changes:
+            setattr(definition, name, changes[name] if changes[name] is not None else ([] if name == "options" else ""))
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def custom_field_delete(*, definition: CustomFieldDefinition) -> None:
+    """Deletes the definition; values already stored in messages' customFieldsData are kept."""
+    definition.delete()

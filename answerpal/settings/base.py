@@ -176,6 +176,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Choice sets shared by several serializers get one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "AuthenticationTypeEnum": "customers.models.AuthenticationType",
+        "CustomerEmailProviderTypeEnum": "customers.models.EmailProviderType",
+        "ChannelEmailProviderEnum": "channels_cfg.models.EmailProvider",
+    },
 }
 
 JWT_ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "480")))

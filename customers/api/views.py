@@ -1,0 +1,89 @@
+"""Customer routes: the caller's own customer (settings, models, phone secrets) and custom field definitions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from answerpal.api.policies import ManageSettings, PhoneAuthOnly, RepToken
+from answerpal.api.viewsets import TenantApiView, TenantViewSet
+from customers import services
+from customers.api.serializers import (
+    CustomerModelSerializer,
+    CustomerReadSerializer,
+    CustomerSecretsSerializer,
+    CustomerUpdateSerializer,
+    CustomFieldDefinitionSerializer,
+)
+from customers.models import CustomFieldDefinition
+from customers.selectors import customer_get, customer_models
+
+
+class CustomerMeView(TenantApiView):
+    """GET: the caller's customer (any representative); PUT: change settings (ManageSettings, 204)."""
+
+    def get_permissions(self):
+        return [ManageSettings()] if self.request.method == "PUT" else [RepToken()]
+
+    @extend_schema(responses=CustomerReadSerializer)
+    def get(self, request):
+        customer = customer_get(customer_id=self.customer_id)
+        context = {"models": customer_models(customer=customer)}
+        return Response(CustomerReadSerializer(customer, context=context).data)
+
+    @extend_schema(request=CustomerUpdateSerializer, responses={204: None})
+    def put(self, request):
+        serializer = CustomerUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.customer_settings_update(customer_id=self.customer_id, changes=serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CustomerModelsView(TenantApiView):
+    """Active global and own models plus inactive ones still selected as a default (not paged)."""
+
+    @extend_schema(responses=CustomerModelSerializer(many=True))
+    def get(self, request):
+        customer = customer_get(customer_id=self.customer_id)
+        return Response(CustomerModelSerializer(customer_models(customer=customer), many=True).data)
+
+
+class CustomerSecretsView(TenantApiView):
+    """The clear OpenAI and Twilio secrets, for phone-auth flows only."""
+
+    permission_classes = [PhoneAuthOnly]
+
+    @extend_schema(responses=CustomerSecretsSerializer)
+    def get(self, request):
+        return Response(CustomerSecretsSerializer(customer_get(customer_id=self.customer_id)).data)
+
+
+class CustomFieldDefinitionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantViewSet,
+):
+    """Custom field definitions: a plain array ordered by `order`; writes need ManageSettings.
+
+    UpdateModelMixin is left out on purpose: PUT is written below, and its `partial_update` would
+    register a PATCH route that only answers 405."""
+
+    queryset = CustomFieldDefinition.objects.order_by("order", "pk")
+    serializer_class = CustomFieldDefinitionSerializer
+    pagination_class = None
+
+    def get_permissions(self):
+        return [RepToken()] if self.action in {"list", "retrieve"} else [ManageSettings()]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.custom_field_create(customer_id=self.customer_id, **serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        definition = services.custom_field_update(definition=serializer.instance, changes=serializer.validated_data)
+        return Response(self.get_serializer(definition).data)
+
+    def perform_destroy(self, instance):
+        services.custom_field_delete(definition=instance)

@@ -259,36 +259,37 @@ def rep_create(
     *,
     customer_id: int,
     username: str,
-    password: str | None,
+    password: str,
     profile: RepProfile,
     role: str = Role.REPRESENTATIVE,
     is_active: bool = True,
     password_is_hash: bool = False,
 ) -> CustomerRep:
-    """Creates a representative; an active one takes a seat of the plan's user limit. The username
-    is unique per customer (409 DuplicateUsername); `password_is_hash` stores an imported hash as is."""
-    username = username.strip()
+    """Creates a representative; an active one takes a seat of the plan's user limit (409
+    UserLimitExceeded). The username is unique per customer (409 DuplicateUsername); the password
+    passes Django's validators (400), or `password_is_hash` stores an imported hash as is."""
+    rep = CustomerRep(
+        customer_id=customer_id,
+        username=username.strip(),
+        role=role,
+        is_active=is_active,
+        name=profile.name,
+        email=profile.email,
+        phone_number=profile.phone_number,
+        other_details=profile.other_details,
+        email_signature_html=profile.email_signature_html,
+        email_signature_text=profile.email_signature_text,
+    )
+    if password_is_hash:
+        rep.password = password
+    else:
+        password_validate(password=password, rep=rep, field="password")
+        rep.set_password(password)
     with transaction.atomic():
         _customer_lock(customer_id)
-        _username_check(customer_id=customer_id, username=username)
+        _username_check(customer_id=customer_id, username=rep.username)
         if is_active:
             _seat_check(customer_id=customer_id)
-        rep = CustomerRep(
-            customer_id=customer_id,
-            username=username,
-            role=role,
-            is_active=is_active,
-            name=profile.name,
-            email=profile.email,
-            phone_number=profile.phone_number,
-            other_details=profile.other_details,
-            email_signature_html=profile.email_signature_html,
-            email_signature_text=profile.email_signature_text,
-        )
-        if password_is_hash:
-            rep.password = password or ""
-        else:
-            rep.set_password(password)
         rep.save()
     return rep
 
@@ -425,8 +426,6 @@ def customer_onboard(
         return existing, selectors.administrator_first(customer_id=existing.pk), False
     with transaction.atomic():
         customer = customer_create(name=name, hostname=hostname, plan_code=plan_code)
-        rep = CustomerRep(customer=customer, username=admin_username, email=admin_email, name=admin_username)
-        password_validate(password=admin_password, rep=rep, field="admin_password")
         rep = rep_create(
             customer_id=customer.pk,
             username=admin_username,

@@ -112,6 +112,7 @@ class CustomerRepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
     _policies = {
         "list": ManageUsers,
+        "create": ManageUsers,
         "retrieve": ManageUsers,
         "destroy": ManageUsers,
         "activate": ManageUsers,
@@ -144,16 +145,10 @@ class CustomerRepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         data = body.validated_data
         if request.auth is None:
             hostname = data.get("hostname") or request.get_host()
-            rep = CustomerRep(username=data["username"], email=data["email"], name=data["name"])
-            services.password_validate(password=data["password"], rep=rep, field="password")
             rep = services.rep_bootstrap(
                 hostname=hostname, username=data["username"], password=data["password"], profile=body.profile()
             )
         else:
-            rep = CustomerRep(
-                customer_id=self.customer_id, username=data["username"], email=data["email"], name=data["name"]
-            )
-            services.password_validate(password=data["password"], rep=rep, field="password")
             rep = services.rep_create(
                 customer_id=self.customer_id,
                 username=data["username"],

@@ -215,7 +215,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ai", "voice", "outbound", "import")]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Corrects the running storage counters from the real file sizes (fans out per customer).
+    "billing-recalculate-storage": {
+        "task": "billing.recalculate_storage",
+        "schedule": timedelta(hours=6),
+        "options": {"queue": "default"},
+    },
+}
 
 LOGGING = {
     "version": 1,

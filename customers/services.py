@@ -242,3 +242,15 @@ def custom_field_update(*, definition: CustomFieldDefinition, changes: dict) -> 
 def custom_field_delete(*, definition: CustomFieldDefinition) -> None:
     """Deletes the definition; values already stored in messages' customFieldsData are kept."""
     definition.delete()
+
+
+@transaction.atomic
+def customers_set_active(*, customer_ids: list[int], is_active: bool) -> int:
+    """Activates or deactivates customers; a deactivated customer's tokens are refused at once."""
+    return Customer.objects.filter(pk__in=customer_ids).exclude(is_active=is_active).update(is_active=is_active)
+
+
+@transaction.atomic
+def ai_models_set_active(*, model_ids: list[int], is_active: bool) -> int:
+    """Activates or deactivates catalogue models; a deactivated model stays selected where it was a default."""
+    return AIModel.objects.filter(pk__in=model_ids).exclude(is_active=is_active).update(is_active=is_active)

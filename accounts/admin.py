@@ -89,6 +89,9 @@ class CustomerRepAdmin(UserAdmin):
         ),
     ]
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the add form is username + password only
+
     def save_formset(self, request, form, formset, change):
         for signature in formset.save(commit=False):
             signature.customer_id = form.instance.customer_id

@@ -20,6 +20,8 @@ from django.utils.html import strip_tags
 
 from answerpal.api.errors import ApiError, field_error
 from answerpal.events import Event, publish
+from billing.models import StorageCategory
+from billing.services import storage_usage_change
 from tickets import registry
 from tickets.models import (
     EndUser,
@@ -599,20 +601,27 @@ def message_mark_opened(*, message_id: int, tracking_token) -> bool:
 
 
 @transaction.atomic
+def ticket_escalate(*, ticket: Ticket, comment: str = "") -> Ticket:
+    """Marks the ticket escalated (status Escalated unless closed), puts the comment first in its
+    aiFeedbackComments; publishes OnEscalate."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if comment:
+        ticket.ai_feedback_comments = [comment, *ticket.ai_feedback_comments]
+        ticket.save(update_fields=["ai_feedback_comments"])
+    changes = {"escalated": True}
+    if ticket.status != TicketStatus.CLOSED:
+        changes["status"] = TicketStatus.ESCALATED
+    return ticket_update(ticket=ticket, changes=changes)
+
+
+@transaction.atomic
 def message_escalate(*, message: TicketMessage, comment: str = "") -> TicketMessage:
-    """Marks the message and its ticket escalated (status Escalated unless closed), keeps the comment
-    on the message and first in the ticket's aiFeedbackComments; publishes OnEscalate."""
+    """Marks the message escalated with the comment, then escalates its ticket (see ticket_escalate)."""
     message.is_escalated = True
     if comment:
         message.ai_feedback_comment = comment
     message.save(update_fields=["is_escalated", "ai_feedback_comment"])
-    ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)
-    changes = {"escalated": True}
-    if ticket.status != TicketStatus.CLOSED:
-        changes["status"] = TicketStatus.ESCALATED
-    if comment:
-        Ticket.objects.filter(pk=ticket.pk).update(ai_feedback_comments=[comment, *ticket.ai_feedback_comments])
-    ticket_update(ticket=ticket, changes=changes)
+    ticket_escalate(ticket=message.ticket, comment=comment)
     return message
 
 
@@ -664,10 +673,8 @@ def message_topics_correct(*, message: TicketMessage, topic_ids: list[int], rep_
 
 
 def _billing_storage_change(customer_id: int, delta_bytes: int) -> None:
-    from billing import services as billing_services
-
     if delta_bytes:
-        billing_services.storage_usage_change(customer_id=customer_id, source="attachments", delta_bytes=delta_bytes)
+        storage_usage_change(customer_id=customer_id, delta_bytes=delta_bytes, category=StorageCategory.ATTACHMENTS)
 
 
 def _attachments_release(customer_id: int, attachments: list[TicketMessageAttachment]) -> None:

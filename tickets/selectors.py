@@ -1,0 +1,131 @@
+"""Reads of the conversation store: querysets with their joins, counts, history and storage bytes."""
+
+from django.db.models import Prefetch, Q, Sum
+
+from tickets import registry
+from tickets.models import (
+    EndUser,
+    EndUserUID,
+    Ticket,
+    TicketCounter,
+    TicketMessage,
+    TicketMessageAttachment,
+    TicketMessageTopic,
+    TicketStatus,
+)
+
+HISTORY_LIMIT = 20
+
+
+def end_users_queryset():
+    """End users with their UIDs (one extra query for a whole page)."""
+    return EndUser.objects.prefetch_related(Prefetch("uids", queryset=EndUserUID.objects.order_by("-is_primary", "id")))
+
+
+def end_users_by_uid(*, customer_id: int, uid: str):
+    """End users holding `uid` (exact, case-insensitive) or whose customerRef equals it."""
+    value = uid.strip()
+    holders = EndUserUID.objects.filter(customer_id=customer_id, uid__iexact=value).values("end_user_id")
+    return end_users_queryset().filter(customer_id=customer_id).filter(Q(pk__in=holders) | Q(customer_ref=value))
+
+
+def tickets_queryset():
+    """Tickets with channel, representative and end user (+UIDs) joined: a fixed number of queries."""
+    return Ticket.objects.select_related("channel", "customer_rep", "end_user").prefetch_related(
+        Prefetch("end_user__uids", queryset=EndUserUID.objects.order_by("-is_primary", "id"))
+    )
+
+
+def tickets_of_end_user(*, end_user: EndUser):
+    """The person's tickets: linked to the end user, or carrying one of its UIDs or its customerRef."""
+    uids = list(end_user.uids.values_list("uid", flat=True))
+    if end_user.customer_ref:
+        uids.append(end_user.customer_ref)
+    return Q(end_user_id=end_user.pk) | Q(uid__in=uids)
+
+
+def ticket_topic_names(*, ticket_ids: list[int]) -> dict[int, list[str]]:
+    """Topic names per ticket (distinct, alphabetical), over all of the tickets' messages. One query."""
+    rows = (
+        TicketMessageTopic.objects.filter(message__ticket_id__in=ticket_ids)
+        .values_list("message__ticket_id", "topic__name")
+        .distinct()
+        .order_by("topic__name")
+    )
+    names: dict[int, list[str]] = {}
+    for ticket_id, name in rows:
+        names.setdefault(ticket_id, []).append(name)
+    return names
+
+
+def ticket_count_from_counters(*, customer_id: int, statuses=None, is_spam=None, is_closed=None) -> int:
+    """Exact ticket count from TicketCounter for filters on status/isSpam/isClosed only. One query."""
+    rows = TicketCounter.objects.filter(customer_id=customer_id)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    if is_spam is not None:
+        rows = rows.filter(is_spam=is_spam)
+    if is_closed is True:
+        rows = rows.filter(status=TicketStatus.CLOSED)
+    elif is_closed is False:
+        rows = rows.exclude(status=TicketStatus.CLOSED)
+    return rows.aggregate(total=Sum("count"))["total"] or 0
+
+
+def ticket_history_summary(*, ticket: Ticket) -> str:
+    """Plain text of the end user's earlier tickets (same UID or end user), newest first."""
+    same_person = Q(uid=ticket.uid) if ticket.uid else Q(pk__in=[])
+    if ticket.end_user_id:
+        same_person |= Q(end_user_id=ticket.end_user_id)
+    earlier = (
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .filter(same_person)
+        .exclude(pk=ticket.pk)
+        .filter(created_at__lte=ticket.created_at)
+        .order_by("-created_at", "-id")
+        .only("id", "created_at", "status", "channel_type", "subject", "summary", "preview")[:HISTORY_LIMIT]
+    )
+    lines = []
+    for row in earlier:
+        text = row.summary or row.preview
+        line = (
+            f"- #{row.pk} {row.created_at:%Y-%m-%d} [{row.channel_type}, {row.status}] {row.subject or '(no subject)'}"
+        )
+        lines.append(f"{line}: {text}" if text else line)
+    if not lines:
+        return f"No earlier conversations with {ticket.uid or 'this end user'}."
+    return f"Earlier conversations with {ticket.uid or 'this end user'} ({len(lines)}):\n" + "\n".join(lines)
+
+
+def messages_list_queryset():
+    """Messages with their topics (topic names joined): one extra query per page."""
+    return TicketMessage.objects.prefetch_related(
+        Prefetch("topics", queryset=TicketMessageTopic.objects.select_related("topic").order_by("id"))
+    )
+
+
+def message_detail_queryset():
+    """Message detail: rep, channel, topics (with topic and correcting rep) and registered extra fields."""
+    prefetches = [
+        Prefetch("topics", queryset=TicketMessageTopic.objects.select_related("topic", "corrected_by").order_by("id"))
+    ]
+    for field in registry.message_detail_fields():
+        prefetches.extend(field.prefetch)
+    return TicketMessage.objects.select_related("customer_rep", "channel").prefetch_related(*prefetches)
+
+
+def latest_ai_answer(*, ticket: Ticket) -> TicketMessage | None:
+    """The newest outbound message of a ticket (the answer an end user likes or dislikes)."""
+    return ticket.messages.filter(incoming=False).order_by("-created_at", "-id").first()
+
+
+def latest_end_user_message(*, ticket: Ticket) -> TicketMessage | None:
+    if ticket.last_end_user_message_id:
+        return TicketMessage.objects.filter(pk=ticket.last_end_user_message_id).first()
+    return ticket.messages.order_by("-created_at", "-id").first()
+
+
+def attachment_bytes(customer_id: int) -> int:
+    """Bytes of a customer's stored attachments (billing's storage source for `attachments`)."""
+    total = TicketMessageAttachment.objects.filter(customer_id=customer_id).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)

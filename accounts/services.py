@@ -183,7 +183,7 @@ def password_reset_confirm(*, token: uuid.UUID, new_password: str) -> CustomerRe
     and revokes the rep's existing access tokens."""
     with transaction.atomic():
         reset = (
-            PasswordResetToken.objects.select_for_update()
+            PasswordResetToken.objects.select_for_update(of=("self",))
             .select_related("rep__customer")
             .filter(token=token, used_at__isnull=True, expires_at__gt=timezone.now())
             .first()

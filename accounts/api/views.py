@@ -29,7 +29,13 @@ from answerpal.api.viewsets import PublicApiView, TenantViewSet
 
 
 class LoginView(PublicApiView):
-    @extend_schema(request=LoginSerializer, responses={200: TokenSerializer, 401: OpenApiResponse(description="")})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: TokenSerializer,
+            401: OpenApiResponse(description="InvalidCredentials: the sign-in details are not valid."),
+        },
+    )
     def post(self, request):
         """Representative sign-in; `hostname` (the web app's host) selects the customer."""
         body = LoginSerializer(data=request.data)
@@ -106,6 +112,7 @@ class CustomerRepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     queryset = CustomerRep.objects.all()
     serializer_class = CustomerRepReadSerializer
     lookup_value_regex = r"\d+"
+    max_page_size = 1000  # the web app asks for "all" reps with pageSize=999999
     sort_fields = {"name": "name", "username": "username", "email": "email", "role": "role"}
     default_sort = "name"
     search_fields = ["username", "name", "email"]

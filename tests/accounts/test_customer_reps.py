@@ -462,3 +462,10 @@ def test_a_rep_token_issued_before_a_version_bump_is_refused(rep):
     rep.save()
     assert_problem(stale.get("/api/CustomerReps/me"), 401, "InvalidToken")
     assert client_with_token(rep_token(rep)).get("/api/CustomerReps/me").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_web_apps_fetch_all_request_gets_more_than_a_hundred_reps(admin_client, admin_rep):
+    CustomerRepFactory.create_batch(120, customer=admin_rep.customer)
+    body = admin_client.get("/api/CustomerReps", {"pageSize": 999999}).json()
+    assert (len(body["items"]), body["totalCount"], body["totalPages"]) == (121, 121, 1)

@@ -216,6 +216,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ai", "voice", "outbound", "import")]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
+    # Re-queues AI pipelines whose task was lost (broker restart, killed worker).
+    "ai-pipeline-sweep": {
+        "task": "ai.pipeline_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"queue": "ai"},
+    },
     # Corrects the running storage counters from the real file sizes (fans out per customer).
     "billing-recalculate-storage": {
         "task": "billing.recalculate_storage",

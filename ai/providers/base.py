@@ -1,0 +1,125 @@
+"""The provider interface: every AI operation the platform needs, answered with its usage for the cost ledger."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from answerpal.api.errors import ApiError, ServiceUnavailable
+
+
+class AIProviderUnavailable(ServiceUnavailable):
+    """No configured provider can serve this operation (503 AIProviderUnavailable)."""
+
+    def __init__(self, detail: str):
+        super().__init__("AIProviderUnavailable", detail)
+
+
+class AIProviderError(ApiError):
+    """A provider call failed; `retryable` when a later attempt may succeed (429, 5xx, timeouts)."""
+
+    def __init__(self, code: str, detail: str, *, retryable: bool):
+        super().__init__(502, code, detail)
+        self.retryable = retryable
+
+
+class AIRefusal(AIProviderError):
+    """The model refused to answer (refusal message or content filter); retrying the same input will not help."""
+
+    def __init__(self, detail: str):
+        super().__init__("AIRefused", detail, retryable=False)
+
+
+@dataclass(frozen=True)
+class AIResult:
+    """What one provider call produced, with its usage (tokens or seconds) and the prompt that was sent."""
+
+    value: Any
+    provider: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class TopicCandidate:
+    topic_id: int
+    name: str
+    description: str = ""
+    examples: tuple[str, ...] = ()  # texts of messages a representative confirmed or corrected to this topic
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    field_name: str
+    field_type: str
+    display_name: str
+    description: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpamVerdict:
+    is_spam: bool
+    score: float  # 0..1
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """Everything a reply draft is built from; `instructions` are the prompt documents (topics, hooks)."""
+
+    message_text: str
+    subject: str = ""
+    lang: str = ""
+    end_user_name: str = ""
+    end_user_context: str = ""
+    instructions: tuple[Passage, ...] = ()
+    knowledge: tuple[Passage, ...] = ()
+    history: tuple[str, ...] = ()  # earlier messages of the ticket, oldest first, "EndUser: ..." / "CustomerRep: ..."
+    additional_info: str = ""
+    signature: str = ""
+    channel_type: str = "Email"
+    internet_access: bool = False
+    topics: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Provider:
+    """One AI back end. Operations a provider cannot do raise AIProviderUnavailable."""
+
+    name = ""
+
+    def spam_check(self, *, model: str, sender: str, subject: str, text: str) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot judge spam.")
+
+    def detect_language(self, *, model: str, text: str) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot detect languages.")
+
+    def detect_topics(self, *, model: str, text: str, topics: list[TopicCandidate]) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot detect topics.")
+
+    def extract_fields(self, *, model: str, text: str, fields: list[FieldSpec]) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot extract custom fields.")
+
+    def draft_reply(self, *, model: str, request: ReplyRequest) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot draft replies.")
+
+    def summarize(self, *, model: str, text: str, lang: str) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot summarize.")
+
+    def translate(self, *, model: str, text: str, target_lang: str) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot translate; configure an OpenAI-compatible model.")
+
+    def language_for_location(self, *, model: str, country: str, state: str, city: str) -> AIResult:
+        raise AIProviderUnavailable(f"The {self.name} provider cannot infer a location's language.")
+
+    def transcribe(self, *, model: str, audio: bytes, filename: str) -> AIResult:
+        raise AIProviderUnavailable(
+            f"The {self.name} provider cannot transcribe audio; configure an OpenAI-compatible model."
+        )

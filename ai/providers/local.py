@@ -1,0 +1,376 @@
+"""The offline provider: deterministic, no network. Language detection (lingua), spam heuristics, topic
+matching (TF-IDF over topic names, descriptions and learned examples), custom-field extraction by pattern,
+extractive replies and summaries from the tenant's own documents."""
+
+import re
+import threading
+import time
+from collections import Counter
+from datetime import date
+
+from babel import Locale
+from babel.languages import get_official_languages
+from dateutil import parser as date_parser
+from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+from ai.conf import ai_float, ai_list
+from ai.providers.base import AIResult, FieldSpec, Passage, Provider, ReplyRequest, SpamVerdict, TopicCandidate
+from ai.providers.text import TfIdfIndex, fold, sentences, tokens
+
+LOCAL = "local"
+
+_detector = None
+_detector_lock = threading.Lock()
+
+
+def language_detector():
+    """The lingua detector for settings.AI_LOCAL_LANGUAGES, built once per process (it is thread-safe)."""
+    global _detector
+    with _detector_lock:
+        if _detector is None:
+            languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in _languages()]
+            _detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    return _detector
+
+
+def _languages() -> list[str]:
+    return ai_list("AI_LOCAL_LANGUAGES")
+
+
+def iso_639_3(code: str) -> str:
+    """ "nl" → "nld"; three-letter codes pass through; unknown codes come back unchanged."""
+    code = (code or "").strip().lower()
+    if len(code) == 2 and hasattr(IsoCode639_1, code.upper()):
+        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())).iso_code_639_3.name.lower()
+    return code
+
+
+def iso_639_1(code: str) -> str:
+    """ "nld"/"NL"/"nl-BE" → "nl"; what messages and signatures store."""
+    code = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    if len(code) == 3:
+        for language in Language.all():
+            if language.iso_code_639_3.name.lower() == code:
+                return language.iso_code_639_1.name.lower()
+    return code
+
+
+# Per-language phrases of the extractive reply.
+PHRASES = {
+    "en": {
+        "greet": "Dear {name},",
+        "greet_anon": "Hello,",
+        "thanks": "Thank you for your message.",
+        "found": "Here is the information that answers your question:",
+        "holding": "We have received your message and will get back to you as soon as possible.",
+        "close": "Kind regards,",
+    },
+    "nl": {
+        "greet": "Beste {name},",
+        "greet_anon": "Beste,",
+        "thanks": "Bedankt voor uw bericht.",
+        "found": "Hier vindt u de informatie over uw vraag:",
+        "holding": "We hebben uw bericht goed ontvangen en komen zo snel mogelijk bij u terug.",
+        "close": "Met vriendelijke groeten,",
+    },
+    "fr": {
+        "greet": "Bonjour {name},",
+        "greet_anon": "Bonjour,",
+        "thanks": "Merci pour votre message.",
+        "found": "Voici les informations concernant votre question :",
+        "holding": "Nous avons bien reçu votre message et revenons vers vous dès que possible.",
+        "close": "Cordialement,",
+    },
+    "de": {
+        "greet": "Hallo {name},",
+        "greet_anon": "Guten Tag,",
+        "thanks": "Vielen Dank für Ihre Nachricht.",
+        "found": "Hier finden Sie die Informationen zu Ihrer Frage:",
+        "holding": "Wir haben Ihre Nachricht erhalten und melden uns so schnell wie möglich.",
+        "close": "Mit freundlichen Grüßen",
+    },
+    "es": {
+        "greet": "Estimado/a {name}:",
+        "greet_anon": "Hola:",
+        "thanks": "Gracias por su mensaje.",
+        "found": "Esta es la información sobre su consulta:",
+        "holding": "Hemos recibido su mensaje y le responderemos lo antes posible.",
+        "close": "Saludos cordiales,",
+    },
+}
+
+SPAM_PHRASES = (
+    "viagra",
+    "cialis",
+    "casino",
+    "lottery",
+    "you have won",
+    "you won",
+    "winner",
+    "claim your prize",
+    "bitcoin",
+    "crypto",
+    "investment opportunity",
+    "double your",
+    "100% free",
+    "risk free",
+    "act now",
+    "limited time offer",
+    "click here",
+    "click below",
+    "unsubscribe",
+    "seo services",
+    "rank your website",
+    "first page of google",
+    "backlinks",
+    "web design services",
+    "nigerian prince",
+    "wire transfer",
+    "inheritance",
+    "dear friend",
+    "dear beneficiary",
+    "hot singles",
+    "weight loss",
+    "cheap meds",
+    "work from home",
+    "earn $",
+    "make money fast",
+    "u heeft gewonnen",
+    "gratis geld",
+    "vous avez gagné",
+    "gagnez",
+    "sie haben gewonnen",
+    "gewinnspiel",
+    "ha ganado",
+    "premio",
+    "loterie",
+    "lotterie",
+    "loteria",
+)
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+_SUSPICIOUS_SENDER = re.compile(
+    r"(^|[._-])(no-?reply|promo|offers?|deals?|marketing|newsletter)[._@-]|\d{5,}@|\.(xyz|top|click|loan|win|bid|"
+    r"icu|work|party|gq|tk|ml|cf)$",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_DATE = re.compile(r"\b(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b")
+
+
+class LocalProvider(Provider):
+    name = LOCAL
+
+    def _result(self, value, model: str, started: float, prompt: str = "") -> AIResult:
+        return AIResult(
+            value=value, provider=LOCAL, model=model or LOCAL, seconds=time.perf_counter() - started, prompt=prompt
+        )
+
+    def spam_check(self, *, model: str, sender: str, subject: str, text: str) -> AIResult:
+        started = time.perf_counter()
+        return self._result(spam_score(sender=sender, subject=subject, text=text), model, started)
+
+    def detect_language(self, *, model: str, text: str) -> AIResult:
+        started = time.perf_counter()
+        language = language_detector().detect_language_of(text or "") if (text or "").strip() else None
+        code = language.iso_code_639_1.name.lower() if language else None
+        return self._result(code, model, started)
+
+    def detect_topics(self, *, model: str, text: str, topics: list[TopicCandidate]) -> AIResult:
+        started = time.perf_counter()
+        return self._result(match_topics(text, topics), model, started)
+
+    def extract_fields(self, *, model: str, text: str, fields: list[FieldSpec]) -> AIResult:
+        started = time.perf_counter()
+        return self._result(extract_fields(text, fields), model, started)
+
+    def draft_reply(self, *, model: str, request: ReplyRequest) -> AIResult:
+        started = time.perf_counter()
+        reply, chosen = extractive_reply(request)
+        prompt = "Extractive reply from: " + ", ".join(passage.title for passage in chosen)
+        return self._result(reply, model, started, prompt=prompt)
+
+    def summarize(self, *, model: str, text: str, lang: str) -> AIResult:
+        started = time.perf_counter()
+        return self._result(extractive_summary(text), model, started)
+
+    def language_for_location(self, *, model: str, country: str, state: str, city: str) -> AIResult:
+        started = time.perf_counter()
+        return self._result(language_of_country(country), model, started)
+
+
+def spam_score(*, sender: str, subject: str, text: str) -> SpamVerdict:
+    """Heuristic score in 0..1 from links, shouting, known spam phrases and sender patterns; spam at ≥ 0.5."""
+    body = f"{subject}\n{text}"
+    folded = fold(body)
+    reasons, points = [], 0.0
+    links = len(_LINK.findall(body))
+    if links >= 3:
+        points += min(links, 10) * 0.08
+        reasons.append(f"{links} links")
+    letters = [char for char in body if char.isalpha()]
+    capitals = sum(1 for char in letters if char.isupper())
+    if len(letters) >= 20 and capitals / len(letters) > 0.5:
+        points += 0.3
+        reasons.append("mostly capitals")
+    phrases = [phrase for phrase in SPAM_PHRASES if fold(phrase) in folded]
+    if phrases:
+        points += 0.3 * len(phrases)
+        reasons.append("phrases: " + ", ".join(phrases[:5]))
+    if body.count("!") >= 5 or "$$$" in body or "€€€" in body:
+        points += 0.15
+        reasons.append("exclamations or money signs")
+    if sender and _SUSPICIOUS_SENDER.search(sender.strip().lower()):
+        points += 0.25
+        reasons.append("sender pattern")
+    score = round(min(points, 1.0), 3)
+    return SpamVerdict(is_spam=score >= 0.5, score=score, reasons=tuple(reasons))
+
+
+def match_topics(text: str, topics: list[TopicCandidate], *, limit: int = 3) -> list[int]:
+    """Topics whose profile (name three times, description, corrected examples) is most similar to `text`: the best one
+    when it clears the floor, plus others scoring at least 60% of it."""
+    if not topics:
+        return []
+    profiles = []
+    for topic in topics:
+        bag = Counter(tokens(topic.name) * 3)
+        bag.update(tokens(topic.description))
+        for example in topic.examples:
+            bag.update(tokens(example))
+        profiles.append(bag)
+    query = Counter(tokens(text))
+    if not query:
+        return []
+    scores = TfIdfIndex(profiles).scores(query)
+    ranked = sorted(zip(scores, (topic.topic_id for topic in topics), strict=True), reverse=True)
+    best = ranked[0][0]
+    floor = ai_float("AI_LOCAL_TOPIC_MIN_SCORE")
+    if best < floor:
+        return []
+    return [topic_id for score, topic_id in ranked[:limit] if score >= max(floor, best * 0.6)]
+
+
+def extract_fields(text: str, fields: list[FieldSpec]) -> dict:
+    """Values found next to a field's name or display name ("Order number: 1234"), typed by the field type;
+    dropdowns match one of their options anywhere in the text. Fields not found are left out."""
+    found: dict = {}
+    lines = (text or "").splitlines()
+    for spec in fields:
+        if spec.field_type == "dropdown":
+            folded = fold(text or "")
+            option = next((option for option in spec.options if fold(option) in folded), None)
+            if option is not None:
+                found[spec.field_name] = option
+            continue
+        labels = {fold(label) for label in (spec.display_name, spec.field_name.replace("_", " ")) if label}
+        for line in lines:
+            folded_line = fold(line)
+            label = next((label for label in labels if label and label in folded_line), None)
+            if label is None:
+                continue
+            rest = line[folded_line.index(label) + len(label) :].lstrip(" :=#-\t")
+            value = _typed(spec.field_type, rest)
+            if value not in (None, ""):
+                found[spec.field_name] = value
+                break
+    return found
+
+
+def _typed(field_type: str, raw: str):
+    raw = raw.strip()
+    if field_type == "number":
+        match = _NUMBER.search(raw)
+        if not match:
+            return None
+        number = float(match.group().replace(",", "."))
+        return int(number) if number.is_integer() else number
+    if field_type == "date":
+        match = _DATE.search(raw)
+        try:
+            parsed = date_parser.parse(match.group() if match else raw, dayfirst=True, fuzzy=True)
+        except (ValueError, OverflowError):
+            return None
+        return date(parsed.year, parsed.month, parsed.day).isoformat()
+    return raw.split("\n")[0][:500] or None
+
+
+def extractive_reply(request: ReplyRequest) -> tuple[str, list[Passage]]:
+    """A greeting and thanks in the message language, the best-matching passages of the tenant's documents
+    (or a holding line when none matches), the closing and the signature."""
+    lang = request.lang if request.lang in PHRASES else "en"
+    words = PHRASES[lang]
+    candidates = [
+        Passage(title=document.title, text=part)
+        for document in (*request.knowledge, *request.instructions)
+        for part in _paragraphs(document.text)
+    ]
+    query = Counter(tokens(f"{request.subject}\n{request.message_text}\n{request.additional_info}"))
+    chosen: list[Passage] = []
+    if candidates and query:
+        scores = TfIdfIndex([Counter(tokens(candidate.text)) for candidate in candidates]).scores(query)
+        floor = ai_float("AI_LOCAL_PASSAGE_MIN_SCORE")
+        ranked = sorted(zip(scores, range(len(candidates)), strict=True), reverse=True)
+        chosen = [candidates[index] for score, index in ranked[:2] if score >= floor]
+    greeting = words["greet"].format(name=request.end_user_name) if request.end_user_name else words["greet_anon"]
+    parts = [greeting, "", words["thanks"]]
+    if chosen:
+        parts += [words["found"], ""] + [passage.text for passage in chosen]
+    else:
+        parts.append(words["holding"])
+    parts += ["", words["close"]]
+    if request.signature:
+        parts.append(request.signature)
+    return "\n".join(parts).strip(), chosen
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs of a document without markdown headings; long paragraphs are cut into sentence groups."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text or ""):
+        block = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith("#")).strip()
+        if not block:
+            continue
+        if len(block) <= 600:
+            paragraphs.append(block)
+            continue
+        group = ""
+        for sentence in sentences(block):
+            if group and len(group) + len(sentence) > 500:
+                paragraphs.append(group)
+                group = ""
+            group = f"{group} {sentence}".strip()
+        if group:
+            paragraphs.append(group)
+    return paragraphs
+
+
+def extractive_summary(text: str, *, limit: int = 3) -> str:
+    """The `limit` sentences most central to the conversation (highest stem frequency), in their original order."""
+    parts = sentences(text)
+    if len(parts) <= limit:
+        return " ".join(parts)
+    frequency = Counter(tokens(text))
+    scored = []
+    for index, sentence in enumerate(parts):
+        stems = tokens(sentence)
+        if stems:
+            scored.append((sum(frequency[stem] for stem in stems) / len(stems) ** 0.5, index))
+    keep = sorted(index for _, index in sorted(scored, reverse=True)[:limit])
+    return " ".join(parts[index] for index in keep)
+
+
+_country_codes: dict[str, str] | None = None
+
+
+def language_of_country(country: str) -> str | None:
+    """ISO 639-3 code of the first official language of a country given by name (any CLDR English name)
+    or ISO 3166 code; None when the country is unknown."""
+    global _country_codes
+    if _country_codes is None:
+        _country_codes = {fold(name): code for code, name in Locale("en").territories.items() if code.isalpha()}
+    value = (country or "").strip()
+    code = value.upper() if len(value) == 2 and value.isalpha() else _country_codes.get(fold(value))
+    if not code:
+        return None
+    languages = get_official_languages(code, de_facto=True)
+    return iso_639_3(languages[0].split("_")[0]) if languages else None

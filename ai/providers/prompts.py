@@ -1,0 +1,118 @@
+"""The prompts the OpenAI-compatible provider sends; one function per operation, returning chat messages."""
+
+import json
+
+from ai.providers.base import FieldSpec, ReplyRequest, TopicCandidate
+
+
+def spam_messages(*, sender: str, subject: str, text: str) -> list[dict]:
+    return [
+        {
+            "role": "system",
+            "content": "You screen inbound customer-service messages. Answer JSON "
+            '{"isSpam": bool, "score": number 0..1, "reason": string}. Marketing, phishing, scams and bulk mail '
+            "are spam; questions, complaints and orders from real customers are not.",
+        },
+        {"role": "user", "content": f"From: {sender}\nSubject: {subject}\n\n{text[:6000]}"},
+    ]
+
+
+def language_messages(*, text: str) -> list[dict]:
+    return [
+        {"role": "system", "content": 'Detect the language of the text. Answer JSON {"lang": ISO 639-1 code}.'},
+        {"role": "user", "content": text[:4000]},
+    ]
+
+
+def topic_messages(*, text: str, topics: list[TopicCandidate]) -> list[dict]:
+    catalogue = [
+        {"id": topic.topic_id, "name": topic.name, "description": topic.description, "examples": list(topic.examples)}
+        for topic in topics
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "Classify the customer message into zero to three of the tenant's topics. The examples are "
+            "messages a representative confirmed for that topic. Answer JSON "
+            '{"topicIds": [ids, best first]}. Topics:\n' + json.dumps(catalogue, ensure_ascii=False),
+        },
+        {"role": "user", "content": text[:8000]},
+    ]
+
+
+def field_messages(*, text: str, fields: list[FieldSpec]) -> list[dict]:
+    definitions = [
+        {
+            "fieldName": field.field_name,
+            "type": field.field_type,
+            "displayName": field.display_name,
+            "description": field.description,
+            "options": list(field.options),
+        }
+        for field in fields
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "Extract these custom fields from the message. Answer JSON {fieldName: value} with only "
+            "the fields the message states; numbers as numbers, dates as YYYY-MM-DD, dropdowns as one of the "
+            "options.\n" + json.dumps(definitions, ensure_ascii=False),
+        },
+        {"role": "user", "content": text[:8000]},
+    ]
+
+
+def reply_messages(request: ReplyRequest) -> list[dict]:
+    system = [
+        f"You are a customer-service representative answering a {request.channel_type} message. Write the reply "
+        f"in the language of the message (ISO code {request.lang or 'unknown'}), friendly and precise, using only "
+        "the facts below; when they do not answer the question, say that a colleague will follow up. Do not "
+        "add a signature; it is appended for you."
+    ]
+    for passage in request.instructions:
+        system.append(f"## Instructions: {passage.title}\n{passage.text}")
+    for passage in request.knowledge:
+        system.append(f"## Knowledge: {passage.title}\n{passage.text}")
+    if request.topics:
+        system.append("## Topics of this message\n" + ", ".join(request.topics))
+    if request.end_user_context:
+        system.append(f"## About the end user\n{request.end_user_context}")
+    if request.history:
+        system.append("## Earlier messages in this conversation\n" + "\n".join(request.history))
+    user = f"Subject: {request.subject}\n\n{request.message_text}"
+    if request.additional_info:
+        user += f"\n\n[Additional information from the representative]\n{request.additional_info}"
+    return [{"role": "system", "content": "\n\n".join(system)}, {"role": "user", "content": user}]
+
+
+def summary_messages(*, text: str, lang: str) -> list[dict]:
+    return [
+        {
+            "role": "system",
+            "content": "Summarize this customer-service conversation for a colleague in at most five sentences: "
+            f"the request, what was answered, what is still open. Language: {lang or 'the conversation language'}.",
+        },
+        {"role": "user", "content": text[:20000]},
+    ]
+
+
+def translate_messages(*, text: str, target_lang: str) -> list[dict]:
+    return [
+        {
+            "role": "system",
+            "content": f"Translate the user's text into the language with code {target_lang}. Answer with the "
+            "translation only, keeping formatting and placeholders.",
+        },
+        {"role": "user", "content": text},
+    ]
+
+
+def location_messages(*, country: str, state: str, city: str) -> list[dict]:
+    place = ", ".join(part for part in (city, state, country) if part)
+    return [
+        {
+            "role": "system",
+            "content": 'Name the primary language spoken at this place. Answer JSON {"lang": ISO 639-3 code}.',
+        },
+        {"role": "user", "content": place},
+    ]

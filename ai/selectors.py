@@ -1,0 +1,218 @@
+"""Reads the AI steps need: the message with its tenant and model slots, topic candidates with learned
+examples, prompt and knowledge passages, the ticket history, the end user and the signature."""
+
+from collections import Counter, defaultdict
+
+from bs4 import BeautifulSoup
+
+from accounts.selectors import rep_signature_get
+from ai.conf import ai_int
+from ai.models import MessagePipeline
+from ai.providers.base import FieldSpec, Passage, TopicCandidate
+from ai.providers.text import TfIdfIndex, tokens
+from customers.models import Customer, CustomFieldDefinition
+from documents.models import Document
+from tickets.models import SenderType, TicketMessage, TicketMessageTopic
+from tickets.selectors import ticket_history_summary
+
+SLOT_FIELDS = (
+    "default_topic_model",
+    "default_webchat_model",
+    "default_email_model",
+    "default_call_model",
+    "default_spam_model",
+    "default_summary_model",
+)
+EXAMPLES_PER_TOPIC = 5
+KNOWLEDGE_PASSAGES = 4
+
+
+MESSAGE_AI_RELATED = (
+    "ticket",
+    "ticket__customer_rep",
+    "ticket__end_user",
+    "channel",
+    "end_user",
+    "customer",
+    "customer__default_customer_rep",
+    *(f"customer__{slot}" for slot in SLOT_FIELDS),
+)
+
+
+def message_for_ai(*, message_id: int, customer_id: int | None = None) -> TicketMessage | None:
+    """The message with ticket, channel, end user, the ticket's rep and the customer's model slots (one query)."""
+    queryset = TicketMessage.objects.select_related(*MESSAGE_AI_RELATED)
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    return queryset.filter(pk=message_id).first()
+
+
+def customer_for_ai(*, customer_id: int) -> Customer:
+    return Customer.objects.select_related(*SLOT_FIELDS).get(pk=customer_id)
+
+
+def pipeline_get(*, message_id: int) -> MessagePipeline | None:
+    return MessagePipeline.objects.filter(message_id=message_id).first()
+
+
+def message_text(message: TicketMessage) -> str:
+    """The readable text of a message: text body, chat line, else the HTML body without tags."""
+    if message.text_body.strip():
+        return message.text_body
+    if message.message.strip():
+        return message.message
+    if message.html_body.strip():
+        return BeautifulSoup(message.html_body, "html.parser").get_text("\n", strip=True)
+    return ""
+
+
+def channel_type_of(message: TicketMessage) -> str:
+    return message.channel.channel_type if message.channel_id else message.ticket.channel_type or "Email"
+
+
+def topic_candidates(*, message: TicketMessage) -> list[TopicCandidate]:
+    """The channel's topics (its topic policy applied) with up to five corrected examples each (two queries)."""
+    from automation.selectors import topics_for_channel
+
+    if message.channel_id is None:
+        return []
+    topics = list(topics_for_channel(customer_id=message.customer_id, channel_id=message.channel_id))
+    corrected = (
+        TicketMessageTopic.objects.filter(customer_id=message.customer_id, corrected=True, topic__in=topics)
+        .exclude(message_id=message.pk)
+        .select_related("message")
+        .only("topic_id", "message__subject", "message__text_body", "message__message", "message__html_body")
+        .order_by("-correction_date", "-id")[: EXAMPLES_PER_TOPIC * max(len(topics), 1) * 4]
+    )
+    examples: dict[int, list[str]] = defaultdict(list)
+    for row in corrected:
+        if len(examples[row.topic_id]) < EXAMPLES_PER_TOPIC:
+            examples[row.topic_id].append(f"{row.message.subject}\n{message_text(row.message)}"[:1500])
+    return [
+        TopicCandidate(
+            topic_id=topic.pk, name=topic.name, description=topic.description, examples=tuple(examples[topic.pk])
+        )
+        for topic in topics
+    ]
+
+
+def custom_field_specs(*, customer_id: int) -> list[FieldSpec]:
+    return [
+        FieldSpec(
+            field_name=definition.field_name,
+            field_type=definition.field_type,
+            display_name=definition.display_name,
+            description=definition.description,
+            options=tuple(str(option) for option in definition.options or ()),
+        )
+        for definition in CustomFieldDefinition.objects.filter(customer_id=customer_id).order_by("order", "id")
+    ]
+
+
+PIPELINE_HOOKS = ("PreSpam", "PostSpam", "PostTopicDetection")
+
+
+def prompt_passages(*, message: TicketMessage) -> list[Passage]:
+    """Prompt documents linked to the message's topics (and every-topic links) and to the pipeline hooks, for its
+    channel; each document once, in link order."""
+    from automation.selectors import prompt_document_links
+
+    scope = {
+        "customer_id": message.customer_id,
+        "channel_id": message.channel_id,
+        "channel_type": channel_type_of(message),
+    }
+    topic_ids = list(message.topics.values_list("topic_id", flat=True))
+    links = list(prompt_document_links(**scope, topic_ids=topic_ids))
+    for hook_name in PIPELINE_HOOKS:
+        links += list(prompt_document_links(**scope, hook_name=hook_name))
+    passages, seen = [], set()
+    for link in links:
+        document = link.document
+        if document.pk in seen or document.is_data_retrieval_process or not document.content.strip():
+            continue
+        seen.add(document.pk)
+        passages.append(Passage(title=document.name, text=document.content))
+    return passages
+
+
+def knowledge_passages(*, customer_id: int, query: str, exclude_ids: set[int] = frozenset()) -> list[Passage]:
+    """The tenant's static documents most relevant to `query` (TF-IDF over whole documents, best four)."""
+    documents = list(
+        Document.objects.filter(customer_id=customer_id, is_data_retrieval_process=False, is_function_tool=False)
+        .exclude(pk__in=exclude_ids)
+        .exclude(content="")
+        .only("id", "name", "content")[:500]
+    )
+    query_bag = Counter(tokens(query))
+    if not documents or not query_bag:
+        return []
+    scores = TfIdfIndex([Counter(tokens(f"{doc.name}\n{doc.content}")) for doc in documents]).scores(query_bag)
+    ranked = sorted(zip(scores, range(len(documents)), strict=True), reverse=True)[:KNOWLEDGE_PASSAGES]
+    return [Passage(title=documents[index].name, text=documents[index].content) for score, index in ranked if score > 0]
+
+
+def ticket_history(*, message: TicketMessage) -> list[str]:
+    """The ticket's earlier messages, oldest first, as "EndUser: …" / "CustomerRep: …" lines."""
+    earlier = (
+        TicketMessage.objects.filter(ticket_id=message.ticket_id, created_at__lte=message.created_at)
+        .exclude(pk=message.pk)
+        .order_by("-created_at", "-id")
+        .only("sender_type", "subject", "text_body", "message", "html_body", "ai_modified_response")[
+            : ai_int("AI_HISTORY_MESSAGES")
+        ]
+    )
+    lines = []
+    for row in reversed(list(earlier)):
+        who = "EndUser" if row.sender_type == SenderType.END_USER else "CustomerRep"
+        lines.append(f"{who}: {message_text(row)[:2000]}")
+    return lines
+
+
+def end_user_context(*, message: TicketMessage) -> str:
+    end_user = message.end_user or message.ticket.end_user
+    lines = []
+    if end_user is not None:
+        details = [
+            ("Name", end_user.name),
+            ("Company", end_user.company),
+            ("Customer type", end_user.customer_type),
+            ("Language", end_user.lang),
+            ("City", end_user.city),
+            ("Country", end_user.country),
+            ("Notes", end_user.ai_documentation),
+        ]
+        lines += [f"{label}: {value}" for label, value in details if value]
+    lines.append(ticket_history_summary(ticket=message.ticket))
+    return "\n".join(lines)
+
+
+def end_user_name(message: TicketMessage) -> str:
+    end_user = message.end_user or message.ticket.end_user
+    return (end_user.name if end_user else "") or message.from_name
+
+
+def signature_rep(message: TicketMessage, rep=None):
+    """Whose signature a draft carries: the caller, else the ticket's rep, else the customer's default rep."""
+    return rep or message.ticket.customer_rep or message.customer.default_customer_rep
+
+
+def signature_for(*, rep, lang: str, html: bool = False) -> str:
+    """The rep's signature in `lang` (its own per-language signature, else the rep's default)."""
+    if rep is None:
+        return ""
+    signature = rep_signature_get(rep=rep, lang=lang) if lang else None
+    if html:
+        return (signature.email_signature_html if signature else "") or rep.email_signature_html
+    return (signature.email_signature_text if signature else "") or rep.email_signature_text
+
+
+def newer_end_user_message_exists(*, message: TicketMessage) -> bool:
+    """Whether a later end-user message arrived on the same ticket (it supersedes this one's draft)."""
+    return (
+        TicketMessage.objects.filter(
+            ticket_id=message.ticket_id, incoming=True, sender_type=SenderType.END_USER, pk__gt=message.pk
+        )
+        .only("id")
+        .exists()
+    )

@@ -1,0 +1,510 @@
+"""AI writes: the inbound pipeline and its steps, on-demand replies, previews, summaries, translation and
+transcription. Every provider call writes one cost-ledger row (billing.cost_record)."""
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ai import selectors
+from ai.conf import ai_int
+from ai.models import MessagePipeline, PipelineState
+from ai.providers import Purpose, Resolved, resolve
+from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult, ReplyRequest
+from ai.providers.local import iso_639_1, spam_score
+from answerpal.api.errors import ApiError
+from billing.models import CostProvider
+from billing.services import cost_record
+from tickets.models import AIStepStatus, Ticket, TicketMessage, TicketMessageTopic
+from tickets.services import message_topic_add, ticket_update
+
+logger = logging.getLogger(__name__)
+
+_COST_PROVIDERS = {"openai": CostProvider.OPENAI, "local": CostProvider.LOCAL}
+_DONE = (AIStepStatus.COMPLETED, AIStepStatus.SKIPPED)
+# A strong heuristic score marks spam even when the AI model disagrees.
+HEURISTIC_SPAM_SCORE = 0.8
+
+
+class Step:
+    SPAM = "spam"
+    LANGUAGE = "language"
+    TOPICS = "topics"
+    CUSTOM_FIELDS = "customFields"
+    REPLY = "reply"
+
+
+def ai_call(resolved: Resolved, *, customer_id: int, message_id: int | None, call: Callable[..., AIResult]) -> AIResult:
+    """Runs one provider operation and appends its cost-ledger row (also when the answer is a refusal)."""
+    try:
+        result = call(resolved.provider, resolved.model_name)
+    except AIProviderError as error:
+        logger.warning("AI %s call for customer %s failed: %s", resolved.purpose, customer_id, error.code)
+        raise
+    cost_record(
+        customer_id=customer_id,
+        provider=_COST_PROVIDERS[result.provider],
+        model=result.model,
+        purpose=resolved.purpose,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        seconds=round(result.seconds, 3),
+        amount=Decimal(0) if result.provider == "local" else None,
+        message_id=message_id,
+    )
+    return result
+
+
+def _message_update(message: TicketMessage, **fields) -> None:
+    """Writes only these columns (concurrent edits of other fields are kept) and mirrors them on `message`."""
+    TicketMessage.objects.filter(pk=message.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(message, name, value)
+
+
+# --- pipeline -----------------------------------------------------------------------------------
+
+
+def pipeline_enqueue(*, message_id: int, customer_id: int) -> MessagePipeline | None:
+    """Records the pipeline (Queued), marks the message's AI steps Pending and queues the `ai` task after
+    commit; a message that already has a pipeline is not queued twice."""
+    from ai.tasks import message_pipeline_task
+
+    with transaction.atomic():
+        if not TicketMessage.objects.filter(pk=message_id, customer_id=customer_id).exists():
+            return None
+        pipeline, created = MessagePipeline.objects.get_or_create(
+            message_id=message_id, defaults={"customer_id": customer_id}
+        )
+        if not created:
+            return pipeline
+        TicketMessage.objects.filter(pk=message_id).update(
+            ai_spam_status=AIStepStatus.PENDING,
+            ai_topics_status=AIStepStatus.PENDING,
+            ai_reply_status=AIStepStatus.PENDING,
+        )
+        transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+    return pipeline
+
+
+def pipeline_restart(*, message_id: int, customer_id: int) -> MessagePipeline | None:
+    """Runs the whole pipeline of a message again (operator action): every step back to Pending, then queued."""
+    from ai.tasks import message_pipeline_task
+
+    with transaction.atomic():
+        updated = MessagePipeline.objects.filter(message_id=message_id, customer_id=customer_id).update(
+            state=PipelineState.QUEUED, step="", failed_steps=[], last_error_code="", last_error="", finished_at=None
+        )
+        if not updated:
+            return pipeline_enqueue(message_id=message_id, customer_id=customer_id)
+        TicketMessage.objects.filter(pk=message_id).update(
+            ai_spam_status=AIStepStatus.PENDING,
+            ai_topics_status=AIStepStatus.PENDING,
+            ai_reply_status=AIStepStatus.PENDING,
+        )
+        transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+    return selectors.pipeline_get(message_id=message_id)
+
+
+def message_pipeline_run(*, message_id: int, final_attempt: bool) -> MessagePipeline | None:
+    """Runs the inbound pipeline: PreSpam → spam → PostSpam → language → topics → PostTopicDetection → custom
+    fields → reply draft. Finished steps are skipped, so a re-delivered task only does what is left. A retryable
+    provider error is raised (the task retries) unless `final_attempt`, when the step is recorded Failed."""
+    pipeline = selectors.pipeline_get(message_id=message_id)
+    message = selectors.message_for_ai(message_id=message_id)
+    if message is None or pipeline is None or pipeline.is_finished:
+        return pipeline
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(
+        state=PipelineState.RUNNING, attempts=pipeline.attempts + 1, started_at=pipeline.started_at or timezone.now()
+    )
+    pipeline.refresh_from_db()
+    steps = (
+        (Step.SPAM, _spam_stage),
+        (Step.LANGUAGE, _language_stage),
+        (Step.TOPICS, _topics_stage),
+        (Step.CUSTOM_FIELDS, _custom_fields_stage),
+        (Step.REPLY, _reply_stage),
+    )
+    for name, stage in steps:
+        MessagePipeline.objects.filter(pk=pipeline.pk).update(step=name)
+        try:
+            outcome = stage(message)
+        except AIProviderError as error:
+            if error.retryable and not final_attempt:
+                _pipeline_error(pipeline, error.code, str(error.detail))
+                raise
+            _step_failed(message, pipeline, name, error.code, str(error.detail))
+            continue
+        except AIProviderUnavailable as error:
+            _step_failed(message, pipeline, name, error.code, str(error.detail))
+            continue
+        if outcome == "stop":
+            break
+        if outcome == PipelineState.SUPERSEDED:
+            _pipeline_finish(pipeline, PipelineState.SUPERSEDED)
+            return pipeline
+        if not TicketMessage.objects.filter(pk=message.pk).exists():  # a hook action deleted it
+            return pipeline
+    _pipeline_finish(pipeline, PipelineState.FAILED if pipeline.failed_steps else PipelineState.DONE)
+    return pipeline
+
+
+def _pipeline_error(pipeline: MessagePipeline, code: str, detail: str) -> None:
+    pipeline.last_error_code, pipeline.last_error = code, detail[:2000]
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(last_error_code=code, last_error=pipeline.last_error)
+
+
+def _step_failed(message: TicketMessage, pipeline: MessagePipeline, step: str, code: str, detail: str) -> None:
+    status_field = {Step.SPAM: "ai_spam_status", Step.TOPICS: "ai_topics_status", Step.REPLY: "ai_reply_status"}
+    if step in status_field:
+        _message_update(message, **{status_field[step]: AIStepStatus.FAILED})
+    pipeline.failed_steps = [*pipeline.failed_steps, step]
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(failed_steps=pipeline.failed_steps)
+    _pipeline_error(pipeline, code, detail)
+
+
+def _pipeline_finish(pipeline: MessagePipeline, state: str) -> None:
+    pipeline.state, pipeline.finished_at = state, timezone.now()
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(state=state, finished_at=pipeline.finished_at)
+
+
+def _hook(message: TicketMessage, hook_name: str) -> None:
+    from automation.services import hook_run
+
+    hook_run(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
+
+
+def _spam_stage(message: TicketMessage):
+    if message.ai_spam_status in _DONE:
+        return "stop" if message.is_spam_ai else None
+    _hook(message, "PreSpam")
+    is_spam = message_spam_detect(message=message)
+    _hook(message, "PostSpam")
+    if is_spam:
+        _message_update(
+            message,
+            ai_topics_status=AIStepStatus.SKIPPED,
+            ai_reply_status=AIStepStatus.SKIPPED,
+        )
+        return "stop"
+    return None
+
+
+def _language_stage(message: TicketMessage):
+    if not message.lang:
+        message_language_detect(message=message)
+
+
+def _topics_stage(message: TicketMessage):
+    if message.ai_topics_status in _DONE:
+        return None
+    if TicketMessageTopic.objects.filter(message_id=message.pk, corrected=True).exists():
+        _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)  # a representative already decided
+    else:
+        message_topics_detect(message=message)
+    _hook(message, "PostTopicDetection")
+    return None
+
+
+def _custom_fields_stage(message: TicketMessage):
+    message_custom_fields_extract(message=message, overwrite=False)
+
+
+def _reply_stage(message: TicketMessage):
+    if message.ai_reply_status in _DONE:
+        return None
+    if selectors.newer_end_user_message_exists(message=message):
+        _message_update(message, ai_reply_status=AIStepStatus.SKIPPED)
+        return PipelineState.SUPERSEDED
+    draft = message_reply_draft(message=message, supersedable=True)
+    return PipelineState.SUPERSEDED if draft is None else None
+
+
+def pipeline_sweep(*, now=None) -> int:
+    """Re-queues pipelines left Queued or Running longer than AI_PIPELINE_STALE_MINUTES (a lost task or a
+    worker that died); returns how many were re-queued."""
+    from ai.tasks import message_pipeline_task
+
+    cutoff = (now or timezone.now()) - timedelta(minutes=ai_int("AI_PIPELINE_STALE_MINUTES"))
+    stale = list(
+        MessagePipeline.objects.filter(state__in=(PipelineState.QUEUED, PipelineState.RUNNING), created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("message_id", flat=True)[:500]
+    )
+    for message_id in stale:
+        message_pipeline_task.delay(message_id)
+    return len(stale)
+
+
+# --- steps (also used on demand) ----------------------------------------------------------------
+
+
+def message_spam_detect(*, message: TicketMessage) -> bool:
+    """Judges spam (heuristic score, and the AI model when one is configured); stores isSpamAI and the spam
+    status; marks the ticket spam when it is."""
+    _message_update(message, ai_spam_status=AIStepStatus.PROCESSING)
+    text = selectors.message_text(message)
+    sender = message.from_address or message.from_number or message.uid
+    resolved = resolve(message.customer, Purpose.SPAM, channel_type=selectors.channel_type_of(message))
+    result = ai_call(
+        resolved,
+        customer_id=message.customer_id,
+        message_id=message.pk,
+        call=lambda provider, model: provider.spam_check(
+            model=model, sender=sender, subject=message.subject, text=text
+        ),
+    )
+    verdict = result.value
+    heuristic = spam_score(sender=sender, subject=message.subject, text=text)
+    is_spam = verdict.is_spam or heuristic.score >= HEURISTIC_SPAM_SCORE
+    _message_update(message, is_spam_ai=verdict.is_spam, ai_spam_status=AIStepStatus.COMPLETED)
+    if is_spam and not message.ticket.is_spam:
+        ticket_update(ticket=Ticket.objects.get(pk=message.ticket_id), changes={"is_spam": True})
+    return is_spam
+
+
+def message_language_detect(*, message: TicketMessage) -> str:
+    """Detects and stores the message language (ISO 639-1, e.g. "nl"); empty when undetectable."""
+    text = f"{message.subject}\n{selectors.message_text(message)}"
+    resolved = resolve(message.customer, Purpose.LANGUAGE)
+    result = ai_call(
+        resolved,
+        customer_id=message.customer_id,
+        message_id=message.pk,
+        call=lambda provider, model: provider.detect_language(model=model, text=text),
+    )
+    lang = iso_639_1(result.value or "")
+    _message_update(message, lang=lang)
+    return lang
+
+
+@transaction.atomic
+def _topics_store(message: TicketMessage, topic_ids: list[int]) -> None:
+    TicketMessageTopic.objects.filter(message_id=message.pk, corrected=False).exclude(topic_id__in=topic_ids).delete()
+    for topic_id in topic_ids:
+        message_topic_add(message=message, topic_id=topic_id, rep_id=None)
+
+
+def message_topics_detect(*, message: TicketMessage) -> list[int]:
+    """Detects the message's topics among the channel's topics (learning from corrected examples) and replaces
+    its uncorrected topics with them; topics a representative corrected stay."""
+    _message_update(message, ai_topics_status=AIStepStatus.PROCESSING)
+    candidates = selectors.topic_candidates(message=message)
+    if not candidates:
+        _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)
+        return []
+    text = f"{message.subject}\n{selectors.message_text(message)}"
+    resolved = resolve(message.customer, Purpose.TOPICS)
+    result = ai_call(
+        resolved,
+        customer_id=message.customer_id,
+        message_id=message.pk,
+        call=lambda provider, model: provider.detect_topics(model=model, text=text, topics=candidates),
+    )
+    _topics_store(message, result.value)
+    _message_update(message, ai_topics_status=AIStepStatus.COMPLETED)
+    return result.value
+
+
+def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) -> dict:
+    """Extracts the customer's custom fields from the message into customFieldsData; values already present
+    are kept unless `overwrite` (an explicit request). Returns the resulting map."""
+    specs = selectors.custom_field_specs(customer_id=message.customer_id)
+    if not specs:
+        return message.custom_fields_data
+    from customers.selectors import custom_fields_validate
+
+    text = f"{message.subject}\n{selectors.message_text(message)}"
+    resolved = resolve(message.customer, Purpose.CUSTOM_FIELDS, channel_type=selectors.channel_type_of(message))
+    result = ai_call(
+        resolved,
+        customer_id=message.customer_id,
+        message_id=message.pk,
+        call=lambda provider, model: provider.extract_fields(model=model, text=text, fields=specs),
+    )
+    try:
+        found = custom_fields_validate(customer_id=message.customer_id, data=result.value)
+    except ApiError:
+        found = _valid_fields(message.customer_id, result.value)
+    current = dict(message.custom_fields_data or {})
+    merged = {**current, **found} if overwrite else {**found, **current}
+    if merged != current:
+        _message_update(message, custom_fields_data=merged)
+    return merged
+
+
+def _valid_fields(customer_id: int, values: dict) -> dict:
+    """The extracted values that pass validation one by one (a model may get one field wrong)."""
+    from customers.selectors import custom_fields_validate
+
+    valid = {}
+    for name, value in values.items():
+        try:
+            valid.update(custom_fields_validate(customer_id=customer_id, data={name: value}))
+        except ApiError:
+            logger.info("Dropped extracted custom field %s for customer %s: invalid value", name, customer_id)
+    return valid
+
+
+def _reply_request(message: TicketMessage, *, rep, additional_info: str, internet_access: bool) -> ReplyRequest:
+    text = selectors.message_text(message)
+    prompts = selectors.prompt_passages(message=message)
+    knowledge = selectors.knowledge_passages(
+        customer_id=message.customer_id, query=f"{message.subject}\n{text}\n{additional_info}"
+    )
+    prompt_titles = {passage.title for passage in prompts}
+    return ReplyRequest(
+        message_text=text,
+        subject=message.subject,
+        lang=message.lang,
+        end_user_name=selectors.end_user_name(message),
+        end_user_context=selectors.end_user_context(message=message),
+        instructions=tuple(prompts),
+        knowledge=tuple(passage for passage in knowledge if passage.title not in prompt_titles),
+        history=tuple(selectors.ticket_history(message=message)),
+        additional_info=additional_info,
+        signature=selectors.signature_for(rep=selectors.signature_rep(message, rep), lang=message.lang),
+        channel_type=selectors.channel_type_of(message),
+        internet_access=internet_access,
+        topics=tuple(message.topics.values_list("topic__name", flat=True)),
+    )
+
+
+def message_reply_draft(
+    *,
+    message: TicketMessage,
+    rep=None,
+    additional_info: str = "",
+    override_model=None,
+    supersedable: bool = False,
+) -> str | None:
+    """Drafts a reply (prompt documents, knowledge, history, end user, signature in the message language) and
+    stores it as aI_GeneratedResponse with its prompt; a new draft clears aI_ModifiedResponse. With
+    `supersedable` (the pipeline) nothing is written when a newer end-user message arrived meanwhile (None)."""
+    _message_update(message, ai_reply_status=AIStepStatus.PROCESSING)
+    if not message.lang:
+        message_language_detect(message=message)
+    channel_type = selectors.channel_type_of(message)
+    resolved = resolve(message.customer, Purpose.REPLY, channel_type=channel_type, override_model=override_model)
+    request = _reply_request(
+        message,
+        rep=rep,
+        additional_info=additional_info or message.additional_info,
+        internet_access=getattr(resolved.provider, "web_search", False),
+    )
+    try:
+        result = ai_call(
+            resolved,
+            customer_id=message.customer_id,
+            message_id=message.pk,
+            call=lambda provider, model: provider.draft_reply(model=model, request=request),
+        )
+    except (AIProviderError, AIProviderUnavailable):
+        _message_update(message, ai_reply_status=AIStepStatus.FAILED)
+        raise
+    with transaction.atomic():
+        locked = TicketMessage.objects.select_for_update().filter(pk=message.pk).first()
+        if locked is None:
+            return None
+        if supersedable and selectors.newer_end_user_message_exists(message=message):
+            _message_update(message, ai_reply_status=AIStepStatus.SKIPPED)
+            return None
+        fields = {
+            "ai_generated_response": result.value,
+            "ai_modified_response": "",
+            "ai_response_datetime": timezone.now(),
+            "ai_prompt": result.prompt,
+            "ai_reply_status": AIStepStatus.COMPLETED,
+        }
+        if additional_info:
+            fields["additional_info"] = additional_info
+        _message_update(message, **fields)
+    return result.value
+
+
+def message_response_edit(*, message: TicketMessage, text: str) -> TicketMessage:
+    """Records a representative's edit of the AI draft: aI_ModifiedResponse holds the text when it differs from
+    aI_GeneratedResponse and is cleared when it equals it (the same rule messaging's send applies)."""
+    modified = "" if text.strip() == message.ai_generated_response.strip() else text
+    _message_update(message, ai_modified_response=modified)
+    return message
+
+
+def message_preview_html(*, message: TicketMessage, rep, text: str | None = None) -> str:
+    """The e-mail body that would be sent: the edited (else generated) answer as HTML plus the rep's signature in
+    the message language; no tracking pixel."""
+    answer = text if text is not None else (message.ai_modified_response or message.ai_generated_response)
+    signature_text = selectors.signature_for(rep=rep, lang=message.lang)
+    if signature_text and answer.rstrip().endswith(signature_text.strip()):
+        answer = answer.rstrip()[: -len(signature_text.strip())].rstrip()
+    paragraphs = [part.strip() for part in answer.split("\n\n") if part.strip()]
+    body = "".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
+    signature_html = selectors.signature_for(rep=rep, lang=message.lang, html=True)
+    if not signature_html and signature_text:
+        signature_html = "<p>" + html.escape(signature_text).replace("\n", "<br>") + "</p>"
+    if signature_html:
+        body += f'<div class="signature">{signature_html}</div>'
+    return f"<html><body>{body}</body></html>"
+
+
+def ticket_summarize(*, ticket: Ticket) -> str:
+    """Summarizes the ticket's conversation with the summary model and stores it on the ticket."""
+    messages = list(
+        TicketMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("created_at", "id")
+        .only("sender_type", "subject", "text_body", "message", "html_body", "lang", "customer_id")
+    )
+    lines = [f"{row.sender_type}: {selectors.message_text(row)}" for row in messages if selectors.message_text(row)]
+    lang = next((row.lang for row in reversed(messages) if row.lang), "")
+    resolved = resolve(ticket.customer, Purpose.SUMMARY)
+    result = ai_call(
+        resolved,
+        customer_id=ticket.customer_id,
+        message_id=messages[-1].pk if messages else None,
+        call=lambda provider, model: provider.summarize(model=model, text="\n\n".join(lines), lang=lang),
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(summary=result.value)
+    ticket.summary = result.value
+    return result.value
+
+
+def text_translate(*, customer, text: str, target_lang: str) -> str:
+    """Translates `text` into `target_lang` (OpenAI-compatible model only; 503 on the offline provider)."""
+    resolved = resolve(customer, Purpose.TRANSLATE)
+    result = ai_call(
+        resolved,
+        customer_id=customer.pk,
+        message_id=None,
+        call=lambda provider, model: provider.translate(model=model, text=text, target_lang=target_lang),
+    )
+    return result.value
+
+
+def location_language_detect(*, customer, country: str, state: str = "", city: str = "") -> str | None:
+    """The primary language (ISO 639-3) at a place; the offline provider answers from CLDR's official languages."""
+    resolved = resolve(customer, Purpose.LOCATION_LANGUAGE)
+    result = ai_call(
+        resolved,
+        customer_id=customer.pk,
+        message_id=None,
+        call=lambda provider, model: provider.language_for_location(
+            model=model, country=country, state=state, city=city
+        ),
+    )
+    return result.value
+
+
+def audio_transcribe(*, customer, audio: bytes, filename: str, message_id: int | None = None) -> str:
+    """Transcribes audio with the customer's transcribe model; the cost row counts the audio seconds."""
+    resolved = resolve(customer, Purpose.TRANSCRIBE)
+    result = ai_call(
+        resolved,
+        customer_id=customer.pk,
+        message_id=message_id,
+        call=lambda provider, model: provider.transcribe(model=model, audio=audio, filename=filename),
+    )
+    return result.value

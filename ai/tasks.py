@@ -1,0 +1,36 @@
+"""Celery tasks of the `ai` queue: the inbound message pipeline and its sweeper."""
+
+import logging
+import random
+
+from celery import shared_task
+
+from ai import services
+from ai.conf import ai_int
+from ai.providers.base import AIProviderError
+
+logger = logging.getLogger(__name__)
+
+
+def _backoff(retries: int) -> int:
+    """5 s, 10 s, 20 s … capped at 5 minutes, with jitter so retried messages do not stampede the provider."""
+    return min(300, 5 * 2**retries) + random.randint(0, 3)
+
+
+@shared_task(name="ai.message_pipeline", queue="ai", bind=True, acks_late=True, max_retries=None)
+def message_pipeline_task(self, message_id: int):
+    """Runs the AI pipeline of one inbound message; retryable provider errors retry with backoff, and the last
+    attempt records the failing step instead of raising (eager runs never retry: they are the last attempt)."""
+    max_retries = ai_int("AI_PIPELINE_MAX_RETRIES")
+    final_attempt = bool(self.request.is_eager) or self.request.retries >= max_retries
+    try:
+        services.message_pipeline_run(message_id=message_id, final_attempt=final_attempt)
+    except AIProviderError as error:
+        logger.info("Pipeline of message %s will retry after %s", message_id, error.code)
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries), max_retries=max_retries) from error
+
+
+@shared_task(name="ai.pipeline_sweep", queue="ai", acks_late=True)
+def pipeline_sweep_task():
+    """Re-queues pipelines whose task was lost (broker restart, killed worker)."""
+    return services.pipeline_sweep()

@@ -409,8 +409,7 @@ def legacy_password_hash(raw_hash: str) -> str:
     raw_hash = raw_hash.strip()
     if not raw_hash:
         return make_password(None)
-    if raw_hash.startswith("bcrypt$"):
-        raw_hash = raw_hash.removeprefix("bcrypt$")
+    raw_hash = raw_hash.removeprefix("bcrypt$")
     if not raw_hash.startswith(LEGACY_BCRYPT_PREFIXES) or len(raw_hash) != 60:
         raise ValueError("not a BCrypt hash ($2a$/$2b$/$2y$, 60 characters)")
     return f"bcrypt${raw_hash}"

@@ -44,7 +44,8 @@ class Command(BaseCommand):
             raise CommandError(f"DEMO_ADMIN_PASSWORD is not accepted: {error.detail}") from error
         admin_username = admin.username if admin else DEMO_ADMIN_USERNAME
         self._report("Demo customer", f"{customer.name} (id {customer.pk}, hostname {customer.hostname})", created)
-        self._report("Administrator", f"{admin_username} / {self._password(admin_password, created)}", created)
+        admin_shown = self._password(admin_password, created, DEMO_ADMIN_DEFAULT_PASSWORD, "DEMO_ADMIN_PASSWORD")
+        self._report("Administrator", f"{admin_username} / {admin_shown}", created)
 
         operator_password = os.environ.get("DEMO_OPERATOR_PASSWORD") or OPERATOR_DEFAULT_PASSWORD
         operator, operator_created = operator_ensure(
@@ -52,12 +53,14 @@ class Command(BaseCommand):
         )
         self._report(
             "Platform operator (/admin/)",
-            f"{operator.username} / {self._password(operator_password, operator_created)}",
+            f"{operator.username} / "
+            + self._password(operator_password, operator_created, OPERATOR_DEFAULT_PASSWORD, "DEMO_OPERATOR_PASSWORD"),
             operator_created,
         )
 
         base = settings.PUBLIC_BASE_URL.rstrip("/")
-        body = f'{{"username": "{admin_username}", "password": "<password>", "hostname": "{customer.hostname}"}}'
+        password = admin_password if created else "<password>"
+        body = f'{{"username": "{admin_username}", "password": "{password}", "hostname": "{customer.hostname}"}}'
         self.stdout.write("Log in to the API:")
         self.stdout.write(
             f"  curl -s -X POST {base}/api/Auth/login -H 'Content-Type: application/json' -d {shlex.quote(body)}"
@@ -65,8 +68,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Admin: {base}/admin/   API docs: {base}/api/docs/")
 
     @staticmethod
-    def _password(password: str, created: bool) -> str:
-        return password if created else "(unchanged since it was first seeded)"
+    def _password(password: str, created: bool, default: str, variable: str) -> str:
+        if created:
+            return password
+        return f"(unchanged since first seeded: {default} unless {variable} was set then)"
 
     def _report(self, label: str, value: str, created: bool) -> None:
         state = self.style.SUCCESS("created") if created else "exists"

@@ -10,6 +10,7 @@ from accounts.models import CustomerRep
 from answerpal.api.policies import Role
 from billing.models import CustomerSubscription, SubscriptionPlan
 from customers.models import AIModel, Customer
+from tests.customers.factories import CustomerFactory
 
 
 def run(*args, **options) -> str:
@@ -191,3 +192,10 @@ def test_import_shows_progress_on_long_files(tmp_path, customer):
     assert "… 100/150 rows" in output
     assert "Would import 10 active and 140 inactive" in output
     assert not CustomerRep.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_needs_a_subscription(reps_csv):
+    bare = CustomerFactory(subscription=False)
+    with pytest.raises(CommandError, match="SubscriptionRequired"):
+        run("import_representatives", "--customer", str(bare.pk), "--file", str(reps_csv))

@@ -43,9 +43,11 @@ class Command(BaseCommand):
                 "username", flat=True
             )
         }
-        free_seats = effective_limits(customer_id=customer.pk).max_users - selectors.reps_seated_count(
-            customer_id=customer.pk
-        )
+        try:
+            max_users = effective_limits(customer_id=customer.pk).max_users
+        except ApiError as error:
+            raise CommandError(f"{error.code}: {error.detail}") from error
+        free_seats = max_users - selectors.reps_seated_count(customer_id=customer.pk)
         counts = {"active": 0, "inactive": 0, "skipped": 0, "invalid": 0}
         mode = "Importing" if commit else "Dry run (nothing is written; add --commit)"
         self.stdout.write(

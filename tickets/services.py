@@ -111,8 +111,8 @@ def _uids_replace(*, end_user: EndUser, uids: Iterable[dict]) -> None:
             raise field_error("uiDs", f"UID {uid_id} does not belong to this end user.")
         if item.get("mark_as_deleted"):
             if row is not None:
-                row.delete()
                 existing.pop(row.pk)
+                row.delete()
             continue
         uid_type = item.get("uid_type") or _uid_type_guess(item["uid"])
         value = uid_normalize(uid_type=uid_type, uid=item["uid"])

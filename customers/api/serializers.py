@@ -2,6 +2,7 @@
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from answerpal.api.fields import SecretField
@@ -131,6 +132,7 @@ class CustomerReadSerializer(CustomerUpdateSerializer):
         identity = {name: fields.pop(name) for name in ("customerID", "name", "hostname")}
         return {**identity, **fields}
 
+    @extend_schema_field(CustomerModelSerializer(many=True))
     def get_models(self, customer) -> list[dict]:
         return CustomerModelSerializer(self.context["models"], many=True).data
 

@@ -10,6 +10,8 @@ from ai.conf import ai_int
 from ai.models import MessagePipeline
 from ai.providers.base import FieldSpec, Passage, TopicCandidate
 from ai.providers.text import TfIdfIndex, tokens
+from automation.prompt_documents import prompt_documents_build
+from automation.selectors import topics_for_channel
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
 from tickets.models import SenderType, TicketMessage, TicketMessageTopic
@@ -72,8 +74,6 @@ def channel_type_of(message: TicketMessage) -> str:
 
 def topic_candidates(*, message: TicketMessage) -> list[TopicCandidate]:
     """The channel's topics (its topic policy applied) with up to five corrected examples each (two queries)."""
-    from automation.selectors import topics_for_channel
-
     if message.channel_id is None:
         return []
     topics = list(topics_for_channel(customer_id=message.customer_id, channel_id=message.channel_id))
@@ -109,30 +109,19 @@ def custom_field_specs(*, customer_id: int) -> list[FieldSpec]:
     ]
 
 
-PIPELINE_HOOKS = ("PreSpam", "PostSpam", "PostTopicDetection")
-
-
 def prompt_passages(*, message: TicketMessage) -> list[Passage]:
-    """Prompt documents linked to the message's topics (and every-topic links) and to the pipeline hooks, for its
-    channel; each document once, in link order."""
-    from automation.selectors import prompt_document_links
-
-    scope = {
-        "customer_id": message.customer_id,
-        "channel_id": message.channel_id,
-        "channel_type": channel_type_of(message),
-    }
+    """The reply's prompt documents: those linked to the message's topics (and to every topic) plus those of the
+    PostTopicDetection hook, for its channel; data-retrieval documents come filled by automation's connector."""
+    scope = {"customer_id": message.customer_id, "channel_id": message.channel_id, "message": message}
     topic_ids = list(message.topics.values_list("topic_id", flat=True))
-    links = list(prompt_document_links(**scope, topic_ids=topic_ids))
-    for hook_name in PIPELINE_HOOKS:
-        links += list(prompt_document_links(**scope, hook_name=hook_name))
+    documents = prompt_documents_build(**scope, hook_name=None, topic_ids=topic_ids, static_only=False)
+    documents += prompt_documents_build(**scope, hook_name="PostTopicDetection", static_only=False)
     passages, seen = [], set()
-    for link in links:
-        document = link.document
-        if document.pk in seen or document.is_data_retrieval_process or not document.content.strip():
+    for document in documents:
+        if document["documentID"] in seen or not document["content"].strip():
             continue
-        seen.add(document.pk)
-        passages.append(Passage(title=document.name, text=document.content))
+        seen.add(document["documentID"])
+        passages.append(Passage(title=document["name"], text=document["content"]))
     return passages
 
 

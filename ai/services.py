@@ -17,9 +17,11 @@ from ai.providers import Purpose, Resolved, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult, ReplyRequest
 from ai.providers.local import iso_639_1, spam_score
 from answerpal.api.errors import ApiError
+from automation.services import hook_run, topic_actions_run
 from billing.models import CostProvider
 from billing.services import cost_record
-from tickets.models import AIStepStatus, Ticket, TicketMessage, TicketMessageTopic
+from customers.selectors import custom_fields_validate
+from tickets.models import AIStepStatus, SenderType, Ticket, TicketMessage, TicketMessageTopic
 from tickets.services import message_topic_add, ticket_update
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ _COST_PROVIDERS = {"openai": CostProvider.OPENAI, "local": CostProvider.LOCAL}
 _DONE = (AIStepStatus.COMPLETED, AIStepStatus.SKIPPED)
 # A strong heuristic score marks spam even when the AI model disagrees.
 HEURISTIC_SPAM_SCORE = 0.8
+SWEEP_BATCH = 500
 
 
 class Step:
@@ -173,8 +176,6 @@ def _pipeline_finish(pipeline: MessagePipeline, state: str) -> None:
 
 
 def _hook(message: TicketMessage, hook_name: str) -> None:
-    from automation.services import hook_run
-
     hook_run(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
 
 
@@ -182,7 +183,12 @@ def _spam_stage(message: TicketMessage):
     if message.ai_spam_status in _DONE:
         return "stop" if message.is_spam_ai else None
     _hook(message, "PreSpam")
-    is_spam = message_spam_detect(message=message)
+    message.refresh_from_db(fields=["is_spam_ai"])
+    if message.is_spam_ai is None:
+        is_spam = message_spam_detect(message=message)
+    else:  # a PreSpam action (MarkSpam / NotSpam) already decided
+        is_spam = message.is_spam_ai
+        _message_update(message, ai_spam_status=AIStepStatus.COMPLETED)
     _hook(message, "PostSpam")
     if is_spam:
         _message_update(
@@ -207,6 +213,7 @@ def _topics_stage(message: TicketMessage):
     else:
         message_topics_detect(message=message)
     _hook(message, "PostTopicDetection")
+    topic_actions_run(message_id=message.pk)
     return None
 
 
@@ -225,19 +232,34 @@ def _reply_stage(message: TicketMessage):
 
 
 def pipeline_sweep(*, now=None) -> int:
-    """Re-queues pipelines left Queued or Running longer than AI_PIPELINE_STALE_MINUTES (a lost task or a
-    worker that died); returns how many were re-queued."""
+    """Re-drives inbound messages the pipeline lost: pipelines left Queued or Running longer than
+    AI_PIPELINE_STALE_MINUTES (a lost task, a dead worker) and end-user messages of the last day whose
+    MessageReceived event never created a pipeline. Returns how many were queued."""
     from ai.tasks import message_pipeline_task
 
-    cutoff = (now or timezone.now()) - timedelta(minutes=ai_int("AI_PIPELINE_STALE_MINUTES"))
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=ai_int("AI_PIPELINE_STALE_MINUTES"))
     stale = list(
         MessagePipeline.objects.filter(state__in=(PipelineState.QUEUED, PipelineState.RUNNING), created_at__lt=cutoff)
         .order_by("created_at")
-        .values_list("message_id", flat=True)[:500]
+        .values_list("message_id", flat=True)[:SWEEP_BATCH]
     )
     for message_id in stale:
         message_pipeline_task.delay(message_id)
-    return len(stale)
+    orphans = list(
+        TicketMessage.objects.filter(
+            incoming=True,
+            sender_type=SenderType.END_USER,
+            ai_reply_status=AIStepStatus.NOT_STARTED,
+            created_at__range=(now - timedelta(days=1), cutoff),
+            ai_pipeline__isnull=True,
+        )
+        .order_by("created_at")
+        .values_list("pk", "customer_id")[:SWEEP_BATCH]
+    )
+    for message_id, customer_id in orphans:
+        pipeline_enqueue(message_id=message_id, customer_id=customer_id)
+    return len(stale) + len(orphans)
 
 
 # --- steps (also used on demand) ----------------------------------------------------------------
@@ -316,8 +338,6 @@ def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) ->
     specs = selectors.custom_field_specs(customer_id=message.customer_id)
     if not specs:
         return message.custom_fields_data
-    from customers.selectors import custom_fields_validate
-
     text = f"{message.subject}\n{selectors.message_text(message)}"
     resolved = resolve(message.customer, Purpose.CUSTOM_FIELDS, channel_type=selectors.channel_type_of(message))
     result = ai_call(
@@ -339,8 +359,6 @@ def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) ->
 
 def _valid_fields(customer_id: int, values: dict) -> dict:
     """The extracted values that pass validation one by one (a model may get one field wrong)."""
-    from customers.selectors import custom_fields_validate
-
     valid = {}
     for name, value in values.items():
         try:

@@ -1,0 +1,283 @@
+import json
+
+import pytest
+
+from tests.accounts.factories import CustomerRepFactory
+from tests.channels_cfg.factories import ChannelFactory
+from tests.conftest import assert_problem
+from tests.tickets.factories import TicketFactory, TicketMessageTopicFactory
+from tickets import registry
+from tickets.models import Ticket, TicketCounter, TicketStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["ticketID"] for row in response.json()["items"]]
+
+
+def test_list_fields_default_order_and_query_count(admin_client, customer, admin_rep, django_assert_num_queries):
+    older = TicketFactory(customer=customer, customer_rep=admin_rep, subject="Older")
+    newer = TicketFactory(customer=customer, subject="Newer")
+    TicketMessageTopicFactory(customer=customer, message__ticket=older, topic__name="Billing")
+    latest = [TicketFactory(customer=customer) for _ in range(3)]
+    with django_assert_num_queries(5):  # auth, counter sum, page (+channel, rep, end user), UIDs, topics
+        response = admin_client.get("/api/tickets", {"pageSize": 25})
+    data = response.json()
+    assert data["totalCount"] == 5 and data["totalPages"] == 1
+    assert [row["ticketID"] for row in data["items"]] == [t.pk for t in reversed([older, newer, *latest])]
+    row = next(item for item in data["items"] if item["ticketID"] == older.pk)
+    assert row["customerRepName"] == str(admin_rep) and row["topics"] == ["Billing"]
+    assert row["channel"] == "Email" and row["channelName"] == older.channel.name and row["status"] == "Open"
+    assert row["endUsers"][0]["endUserID"] == older.end_user_id and row["aiFeedbackComments"] == []
+    assert set(row) >= {"isSpam", "isClosed", "dateCreated", "lastMessageDate", "closeDate", "uid", "preview"}
+
+
+def test_list_filters_as_the_client_sends_them(admin_client, customer, rep):
+    chat = ChannelFactory(customer=customer, channel_type="Chat")
+    open_mail = TicketFactory(customer=customer, uid="jo@example.com", customer_rep=rep)
+    closed = TicketFactory(customer=customer, status="Closed")
+    spam = TicketFactory(customer=customer, is_spam=True)
+    chat_ticket = TicketFactory(customer=customer, channel=chat, status="Escalated")
+    query = "status=Open&status=Escalated&sortBy=ticketID&sortOrder=asc"
+    assert ids(admin_client.get(f"/api/tickets?{query}")) == [open_mail.pk, spam.pk, chat_ticket.pk]
+    assert ids(admin_client.get("/api/tickets", {"isClosed": "true"})) == [closed.pk]
+    assert ids(admin_client.get("/api/tickets", {"isSpam": "true"})) == [spam.pk]
+    assert ids(admin_client.get("/api/tickets", {"channel": "chat"})) == [chat_ticket.pk]
+    assert ids(admin_client.get("/api/tickets", {"channelType": "Chat"})) == [chat_ticket.pk]
+    assert ids(admin_client.get(f"/api/tickets?channelIDs={chat.pk}&channelIDs=999999")) == [chat_ticket.pk]
+    assert ids(admin_client.get("/api/tickets", {"customerRepID": rep.pk})) == [open_mail.pk]
+    assert set(ids(admin_client.get("/api/tickets", {"customerRepID": 0}))) == {closed.pk, spam.pk, chat_ticket.pk}
+    assert ids(admin_client.get("/api/tickets", {"uid": "JO@example.com"})) == [open_mail.pk]
+    assert ids(admin_client.get("/api/tickets", {"endUserId": closed.end_user_id})) == [closed.pk]
+    assert ids(admin_client.get("/api/tickets", {"search": "QUESTION", "uid": closed.uid})) == [closed.pk]
+
+
+def test_counted_total_matches_a_real_count(admin_client, customer, other_customer):
+    for status in ("Open", "Open", "Closed", "Pending"):
+        TicketFactory(customer=customer, status=status)
+    TicketFactory(customer=customer, status="Open", is_spam=True)
+    TicketFactory(customer=other_customer, status="Open")
+    cases = [
+        ({}, 5),
+        ({"status": "Open"}, 3),
+        ({"isSpam": "false"}, 4),
+        ({"isClosed": "false", "isSpam": "false"}, 3),
+        ({"isClosed": "true"}, 1),
+    ]
+    for params, expected in cases:
+        assert admin_client.get("/api/Tickets", params).json()["totalCount"] == expected, params
+    assert TicketCounter.objects.filter(customer=customer).count() >= 3
+
+
+def test_search_and_sort_validation(admin_client, customer):
+    hit = TicketFactory(customer=customer, subject="Refund for invoice 42")
+    TicketFactory(customer=customer, subject="Password reset")
+    assert ids(admin_client.get("/api/Tickets", {"search": "INVOICE"})) == [hit.pk]
+    assert_problem(admin_client.get("/api/Tickets", {"sortBy": "secret"}), 400)
+    assert_problem(admin_client.get("/api/Tickets", {"status": "Lost"}), 400)
+    assert_problem(admin_client.get("/api/Tickets", {"channelIDs": "x"}), 400)
+
+
+def test_retrieve_query_count(admin_client, customer, django_assert_num_queries):
+    ticket = TicketFactory(customer=customer)
+    with django_assert_num_queries(4):  # auth, ticket (+joins), UIDs, topics
+        response = admin_client.get(f"/api/Tickets/{ticket.pk}")
+    assert response.json()["ticketID"] == ticket.pk and response.json()["token"] == str(ticket.token)
+
+
+def test_create_ticket(admin_client, customer, rep):
+    channel = ChannelFactory(customer=customer, channel_type="WhatsApp")
+    body = {"status": "Open", "subject": "New", "channelID": channel.pk, "customerRepID": rep.pk}
+    response = admin_client.post("/api/tickets", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["channel"] == "WhatsApp" and data["customerRepID"] == rep.pk
+    assert TicketCounter.objects.get(customer=customer, status="Open").count == 1
+
+
+def test_create_validation(admin_client, other_customer):
+    assert (
+        "channelType"
+        in assert_problem(admin_client.post("/api/Tickets", {"status": "Open", "subject": "x"}, format="json"), 400)[
+            "errors"
+        ]
+    )
+    foreign = ChannelFactory(customer=other_customer)
+    body = {"status": "Open", "subject": "x", "channelID": foreign.pk}
+    assert "channelID" in assert_problem(admin_client.post("/api/Tickets", body, format="json"), 400)["errors"]
+    body = {"status": "Nope", "subject": "x", "channel": "Email"}
+    assert "status" in assert_problem(admin_client.post("/api/Tickets", body, format="json"), 400)["errors"]
+
+
+def test_phone_token_creates_on_its_channel_only(phone_client, phone_channel, customer):
+    response = phone_client.post(
+        "/api/Tickets", {"status": "Open", "subject": "Call", "channel": "Phone"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["channelID"] == phone_channel.pk
+    other = ChannelFactory(customer=customer, channel_type="Phone")
+    body = {"status": "Open", "subject": "Call", "channelID": other.pk}
+    assert_problem(phone_client.post("/api/Tickets", body, format="json"), 403, "PhoneChannelMismatch")
+
+
+def test_phone_token_sees_only_its_channel_and_no_list(phone_client, phone_channel, customer):
+    mine = TicketFactory(customer=customer, channel=phone_channel)
+    other = TicketFactory(customer=customer)
+    assert phone_client.get(f"/api/Tickets/{mine.pk}/history-summary").status_code == 200
+    assert_problem(phone_client.get(f"/api/Tickets/{other.pk}/history-summary"), 404)
+    assert_problem(phone_client.get("/api/Tickets"), 403)
+    assert_problem(phone_client.get(f"/api/Tickets/{mine.pk}"), 403)
+
+
+def test_put_replaces_fields_and_closes(admin_client, customer):
+    ticket = TicketFactory(customer=customer)
+    body = {"status": "Open", "subject": "Renamed", "isClosed": True, "channel": "Email", "isSpam": False}
+    response = admin_client.put(f"/api/tickets/{ticket.pk}", body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["subject"] == "Renamed" and data["status"] == "Open" and data["closeDate"] is None
+    body["status"] = "Closed"
+    data = admin_client.put(f"/api/tickets/{ticket.pk}", body, format="json").json()
+    assert data["status"] == "Closed" and data["isClosed"] and data["closeDate"]
+
+
+def test_representative_assignment_rules(rep_client, rep, customer, supervisor_rep):
+    colleague = CustomerRepFactory(customer=customer)
+    free = TicketFactory(customer=customer)
+    taken = TicketFactory(customer=customer, customer_rep=colleague)
+    base = {"status": "Open", "subject": "x", "channel": "Email"}
+    response = rep_client.put(f"/api/Tickets/{free.pk}", {**base, "customerRepID": rep.pk}, format="json")
+    assert response.json()["customerRepID"] == rep.pk
+    response = rep_client.put(f"/api/Tickets/{free.pk}", {**base, "customerRepID": colleague.pk}, format="json")
+    assert_problem(response, 403, "AssignmentNotAllowed")
+    response = rep_client.put(f"/api/Tickets/{taken.pk}", {**base, "customerRepID": rep.pk}, format="json")
+    assert_problem(response, 403, "AssignmentNotAllowed")
+    assert_problem(rep_client.put(f"/api/Tickets/{taken.pk}/assign"), 403, "AssignmentNotAllowed")
+    assert_problem(rep_client.delete(f"/api/Tickets/{taken.pk}"), 403, "TicketDeleteNotAllowed")
+    assert rep_client.delete(f"/api/Tickets/{free.pk}").status_code == 204
+
+
+def test_supervisor_assigns_anyone_and_deletes(supervisor_client, customer, rep):
+    ticket = TicketFactory(customer=customer)
+    response = supervisor_client.patch(
+        f"/api/Tickets/{ticket.pk}", [{"op": "replace", "path": "/customerRepID", "value": rep.pk}], format="json"
+    )
+    assert response.json()["customerRepID"] == rep.pk
+    assert supervisor_client.delete(f"/api/Tickets/{ticket.pk}").status_code == 204
+    assert not Ticket.objects.filter(pk=ticket.pk).exists()
+    assert TicketCounter.objects.get(customer=customer, status="Open").count == 0
+
+
+def test_assign_to_current_rep(rep_client, rep, customer):
+    ticket = TicketFactory(customer=customer)
+    response = rep_client.put(f"/api/Tickets/{ticket.pk}/assign")
+    assert response.status_code == 200 and response.json()["customerRepID"] == rep.pk
+
+
+def test_json_patch(admin_client, customer):
+    ticket = TicketFactory(customer=customer)
+    patch = [
+        {"op": "test", "path": "/status", "value": "Open"},
+        {"op": "replace", "path": "/status", "value": "Closed"},
+        {"op": "replace", "path": "/Subject", "value": "Patched"},
+    ]
+    response = admin_client.generic(
+        "PATCH", f"/api/Tickets/{ticket.pk}", data=json.dumps(patch), content_type="application/json-patch+json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "Closed" and response.json()["subject"] == "Patched"
+    response = admin_client.patch(
+        f"/api/Tickets/{ticket.pk}", [{"op": "test", "path": "/status", "value": "Open"}], format="json"
+    )
+    assert_problem(response, 409, "PatchTestFailed")
+    response = admin_client.patch(
+        f"/api/Tickets/{ticket.pk}", [{"op": "replace", "path": "/token", "value": "x"}], format="json"
+    )
+    assert_problem(response, 400, "PatchPathNotAllowed")
+    assert_problem(
+        admin_client.patch(f"/api/Tickets/{ticket.pk}", {"status": "Open"}, format="json"), 400, "InvalidPatch"
+    )
+    response = admin_client.patch(
+        f"/api/Tickets/{ticket.pk}", [{"op": "replace", "path": "/status", "value": "Lost"}], format="json"
+    )
+    assert "status" in assert_problem(response, 400)["errors"]
+
+
+def test_phone_patch_cannot_move_channel(phone_client, phone_channel, customer):
+    ticket = TicketFactory(customer=customer, channel=phone_channel)
+    other = ChannelFactory(customer=customer, channel_type="Phone")
+    response = phone_client.patch(
+        f"/api/Tickets/{ticket.pk}", [{"op": "replace", "path": "/channelID", "value": other.pk}], format="json"
+    )
+    assert_problem(response, 403, "PhoneChannelMismatch")
+    response = phone_client.patch(
+        f"/api/Tickets/{ticket.pk}",
+        [{"op": "replace", "path": "/summary", "value": "Caller wants a refund"}],
+        format="json",
+    )
+    assert response.json()["summary"] == "Caller wants a refund"
+
+
+def test_bulk(admin_client, customer, other_customer, rep, monkeypatch):
+    mine = [TicketFactory(customer=customer) for _ in range(2)]
+    foreign = TicketFactory(customer=other_customer)
+    body = {"ticketIDs": [t.pk for t in mine] + [foreign.pk], "action": "close", "customerRepID": 0}
+    response = admin_client.put("/api/tickets/bulk", body, format="json")
+    assert response.json() == {"action": "close", "updated": 2}
+    foreign.refresh_from_db()
+    assert foreign.status == TicketStatus.OPEN
+    response = admin_client.put(
+        "/api/Tickets/bulk", {**body, "action": "assign", "customerRepID": rep.pk}, format="json"
+    )
+    assert response.json()["updated"] == 2
+    assert set(Ticket.objects.filter(customer=customer).values_list("customer_rep_id", flat=True)) == {rep.pk}
+    response = admin_client.put("/api/Tickets/bulk", {**body, "action": "assign", "customerRepID": 0}, format="json")
+    assert set(Ticket.objects.filter(customer=customer).values_list("customer_rep_id", flat=True)) == {None}
+    response = admin_client.put(
+        "/api/Tickets/bulk", {**body, "action": "assign", "customerRepID": 999999}, format="json"
+    )
+    assert "customerRepID" in assert_problem(response, 400)["errors"]
+    monkeypatch.setattr(registry, "_bulk_actions", {})
+    response = admin_client.put("/api/Tickets/bulk", {**body, "action": "executeActions"}, format="json")
+    assert "executeActions" in assert_problem(response, 400, "BulkActionUnavailable")["detail"]
+    assert_problem(admin_client.put("/api/Tickets/bulk", {"ticketIDs": [], "action": "close"}, format="json"), 400)
+
+
+def test_bulk_assign_by_representative(rep_client, rep, customer):
+    colleague = CustomerRepFactory(customer=customer)
+    free = TicketFactory(customer=customer)
+    body = {"ticketIDs": [free.pk], "action": "assign", "customerRepID": colleague.pk}
+    assert_problem(rep_client.put("/api/Tickets/bulk", body, format="json"), 403, "AssignmentNotAllowed")
+    body["customerRepID"] = rep.pk
+    assert rep_client.put("/api/Tickets/bulk", body, format="json").json()["updated"] == 1
+
+
+def test_play_is_404_until_recordings_exist(admin_client, customer):
+    ticket = TicketFactory(customer=customer, channel__channel_type="Phone")
+    assert_problem(admin_client.get(f"/api/Tickets/{ticket.pk}/play"), 404, "RecordingNotFound")
+
+
+def test_history_summary_is_plain_text(admin_client, customer):
+    first = TicketFactory(customer=customer, uid="jo@example.com", subject="Old order", summary="Refunded.")
+    TicketFactory(customer=customer, uid="someone@example.com", subject="Not theirs")
+    current = TicketFactory(customer=customer, uid="jo@example.com", subject="Now")
+    response = admin_client.get(f"/api/tickets/{current.pk}/history-summary")
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert f"#{first.pk}" in text and "Old order: Refunded." in text and "Not theirs" not in text
+    assert "No earlier" in admin_client.get(f"/api/tickets/{first.pk}/history-summary").content.decode()
+
+
+def test_unauthenticated_and_other_tenant(anon_client, admin_client, other_customer):
+    assert_problem(anon_client.get("/api/Tickets"), 401)
+    foreign = TicketFactory(customer=other_customer)
+    for method, path in [
+        ("get", f"/api/Tickets/{foreign.pk}"),
+        ("put", f"/api/Tickets/{foreign.pk}/assign"),
+        ("get", f"/api/Tickets/{foreign.pk}/history-summary"),
+        ("delete", f"/api/Tickets/{foreign.pk}"),
+    ]:
+        assert_problem(getattr(admin_client, method)(path), 404)
+    assert Ticket.objects.filter(pk=foreign.pk).exists()

@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from answerpal.api.errors import Conflict
@@ -427,3 +428,16 @@ def scheduled_deletions_run(*, now=None) -> int:
             continue
         count += 1
     return count
+
+
+def stalled_chains(*, now=None) -> list[tuple[int, str]]:
+    """(message id, trigger) of chains whose task was evidently lost: a run Pending or Running for longer than
+    STALE_RUNNING, or Waiting more than a minute past its resume time."""
+    now = now or timezone.now()
+    stale = now - STALE_RUNNING
+    rows = TicketMessageAction.objects.filter(
+        Q(status=ActionStatus.PENDING, date_assigned__lt=stale)
+        | Q(status=ActionStatus.RUNNING, started_at__lt=stale)
+        | Q(status=ActionStatus.WAITING, resume_at__lt=now - timedelta(minutes=1))
+    )
+    return sorted(set(rows.values_list("message_id", "trigger")))

@@ -27,3 +27,12 @@ def run_end_user_hook(customer_id: int, end_user_id: int, hook_name: str) -> Non
 def delete_scheduled_tickets() -> int:
     """Beat: deletes tickets whose DeleteAfterCleanup time has passed."""
     return services.scheduled_deletions_run()
+
+
+@shared_task(name="automation.sweep_action_chains", queue="default", acks_late=True)
+def sweep_action_chains() -> int:
+    """Beat: re-queues chains with runs left Pending/Running too long or Waiting past their resume time."""
+    chains = services.stalled_chains()
+    for message_id, trigger in chains:
+        run_action_chain.delay(message_id, trigger)
+    return len(chains)

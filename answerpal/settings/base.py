@@ -216,6 +216,24 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ai", "voice", "outbound", "import")]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
+    # Re-drives outbox rows left queued/sending by a lost broker message or a dead worker.
+    "messaging-outbox-sweep": {
+        "task": "messaging.outbox_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "outbound"},
+    },
+    # Graph mail subscriptions live < 3 days: renew those expiring within 24 hours.
+    "messaging-renew-graph-subscriptions": {
+        "task": "messaging.renew_graph_subscriptions",
+        "schedule": timedelta(minutes=30),
+        "options": {"queue": "import"},
+    },
+    # IMAP has no push: import auto-retrieving IMAP folders periodically.
+    "messaging-imap-poll": {
+        "task": "messaging.imap_poll",
+        "schedule": timedelta(minutes=5),
+        "options": {"queue": "import"},
+    },
     # Re-queues AI pipelines whose task was lost (broker restart, killed worker).
     "ai-pipeline-sweep": {
         "task": "ai.pipeline_sweep",
@@ -226,6 +244,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "billing-recalculate-storage": {
         "task": "billing.recalculate_storage",
         "schedule": timedelta(hours=6),
+        "options": {"queue": "default"},
+    },
+    # Re-queues action chains whose task was lost (pending or overdue waiting runs).
+    "automation-sweep-action-chains": {
+        "task": "automation.sweep_action_chains",
+        "schedule": timedelta(minutes=5),
+        "options": {"queue": "default"},
+    },
+    # Deletes tickets whose DeleteAfterCleanup date has passed.
+    "automation-delete-scheduled-tickets": {
+        "task": "automation.delete_scheduled_tickets",
+        "schedule": timedelta(hours=1),
         "options": {"queue": "default"},
     },
 }

@@ -1,5 +1,6 @@
 """Topics (+ TopicChannels, TopicActions, TopicDocuments), Actions, Hooks and the runtime TicketMessages routes."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -35,8 +36,14 @@ from automation.api.serializers import (
     TopicSerializer,
     WaitSecondsSerializer,
 )
-from automation.filters import HookActionFilterSet, TopicActionFilterSet, TopicChannelFilterSet, TopicDocumentFilterSet
-from automation.models import Action, HookName, Topic, TopicAction, TopicChannel, TopicDocument
+from automation.filters import (
+    HookActionFilterSet,
+    HookNameField,
+    TopicActionFilterSet,
+    TopicChannelFilterSet,
+    TopicDocumentFilterSet,
+)
+from automation.models import Action, Topic, TopicAction, TopicChannel, TopicDocument
 from automation.prompt_documents import prompt_documents_build
 from tickets.models import TicketMessage, TicketMessageTopic
 
@@ -55,16 +62,11 @@ def _int_param(request, name: str, *, required: bool = False) -> int | None:
         raise field_error(name, f"{name} must be an integer id.") from error
 
 
-def _hook_param(request, *, required: bool = True) -> str | None:
-    raw = request.query_params.get("hookName")
-    if not raw:
-        if required:
-            raise field_error("hookName", "hookName is required.")
-        return None
-    lowered = {name.lower(): name for name in HookName.values}
-    if raw.lower() not in lowered:
-        raise field_error("hookName", f"Unknown hookName '{raw}'; use one of: {', '.join(HookName.values)}.")
-    return lowered[raw.lower()]
+def _hook_param(request) -> str:
+    try:
+        return HookNameField(required=True).clean(request.query_params.get("hookName"))
+    except DjangoValidationError as error:
+        raise field_error("hookName", " ".join(error.messages) or "hookName is required.") from error
 
 
 def _channel_for_caller(request, channel_id: int | None) -> int | None:

@@ -168,8 +168,9 @@ def _default_rep_error(*, customer: Customer, rep_id: int) -> list[str] | None:
 @transaction.atomic
 def customer_settings_update(*, customer_id: int, changes: dict) -> Customer:
     """Applies a partial settings change (model field names as keys; `<slot>_id` for model slots and
-    `default_customer_rep_id`); secrets given as None or '' are cleared. Validates every default
-    model slot and the default representative, naming DTO fields in the 400."""
+    `default_customer_rep_id`); secrets given as None or '' are cleared, a new Graph secret forgets
+    the old one's expiry. Validates every default model slot and the default representative,
+    naming DTO fields in the 400."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     chosen = {
         column: changes[f"{column}_id"]
@@ -183,6 +184,8 @@ def customer_settings_update(*, customer_id: int, changes: dict) -> Customer:
     if errors:
         summary = "; ".join(f"{field}: {messages[0]}" for field, messages in errors.items())
         raise ApiError(400, "ValidationFailed", summary, errors=errors)
+    if "graph_client_secret" in changes and (changes["graph_client_secret"] or "") != customer.graph_client_secret:
+        customer.graph_client_secret_expires_at = None  # the known expiry belonged to the replaced secret
     for name, value in changes.items():
         if value is None and not Customer._meta.get_field(name).null:
             value = ""

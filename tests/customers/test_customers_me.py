@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from answerpal.api.fields import MASK
 from customers.models import Customer, ModelPurpose
@@ -244,3 +245,16 @@ def test_put_only_changes_the_callers_customer(admin_client, customer, other_cus
 
 def test_path_matches_in_any_casing(admin_client, customer):
     assert admin_client.get("/api/customers/ME").json()["customerID"] == customer.pk
+
+
+def test_new_graph_secret_forgets_the_old_expiry(admin_client, customer):
+    customer.graph_client_secret = "old-graph-secret"
+    customer.graph_client_secret_expires_at = timezone.now()
+    customer.save()
+    masked = admin_client.get(ME).json()["graphClientSecret"]
+    assert admin_client.put(ME, {"graphClientSecret": masked}, format="json").status_code == 204
+    customer.refresh_from_db()
+    assert customer.graph_client_secret_expires_at is not None
+    assert admin_client.put(ME, {"graphClientSecret": "new-graph-secret"}, format="json").status_code == 204
+    customer.refresh_from_db()
+    assert customer.graph_client_secret == "new-graph-secret" and customer.graph_client_secret_expires_at is None

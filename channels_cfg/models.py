@@ -92,6 +92,18 @@ class Channel(models.Model):
     def hostname_list(self) -> list[str]:
         return [item.strip().lower() for item in self.hostnames.replace(",", " ").split() if item.strip()]
 
+    def hostname_allowed(self, host: str) -> bool:
+        """Whether a page on `host` (hostname, or hostname:port) may use this chat channel; entries are
+        exact hostnames, `hostname:port`, or `*.example.com` wildcards."""
+        host = (host or "").strip().lower()
+        hostname = host.split(":")[0]
+        for entry in self.hostname_list:
+            if entry in (host, hostname):
+                return True
+            if entry.startswith("*.") and hostname.endswith(entry[1:]):
+                return True
+        return False
+
 
 class ChannelFolder(models.Model):
     """A mailbox folder linked to an Email channel; one link per (channel, folder id)."""

@@ -1,5 +1,23 @@
+from django.urls import path
+
 from answerpal.api.routing import ApiRouter
+from messaging.api.views import (
+    ChannelTransportViewSet,
+    GraphWebhookView,
+    MailboxFolderViewSet,
+    TicketMessageSendViewSet,
+    TwilioWhatsAppWebhookView,
+    WebChatView,
+)
 
 router = ApiRouter()
+router.register("Channels", ChannelTransportViewSet, basename="channel-transports")
+router.register("ChannelFolders/fromMailbox", MailboxFolderViewSet, basename="channel-folders-from-mailbox")
+router.register("TicketMessages", TicketMessageSendViewSet, basename="ticket-message-sending")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("GraphWebhook", GraphWebhookView.as_view(), name="graph-webhook"),
+    path("Twilio/whatsapp", TwilioWhatsAppWebhookView.as_view(), name="twilio-whatsapp"),
+    path("WebChat/<uuid:channel_token>/messages", WebChatView.as_view(), name="webchat-messages"),
+    *router.urls,
+]

@@ -1,0 +1,387 @@
+"""Transport routes: import-emails, test-connection, live mailbox folders, the send routes, and the
+public provider callbacks (Graph notifications, Twilio WhatsApp) and web-chat endpoints."""
+
+import logging
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from answerpal.api.errors import ApiError, problem_response
+from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
+from answerpal.api.viewsets import PublicApiView, TenantViewSet
+from channels_cfg.models import Channel, ChannelType
+from customers.models import Customer
+from messaging import services, tasks
+from messaging.api.serializers import (
+    ConnectionTestInputSerializer,
+    ConnectionTestResultSerializer,
+    ImportQueuedSerializer,
+    MailboxFolderSerializer,
+    SendForwardSerializer,
+    SendMessageSerializer,
+    SentMessageSerializer,
+    WebChatMessageSerializer,
+    WebChatMessagesSerializer,
+    WebChatPostResultSerializer,
+    WebChatPostSerializer,
+)
+from messaging.whatsapp import TwilioAccount, signature_valid
+from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
+
+logger = logging.getLogger(__name__)
+
+
+def _import_queue(channels) -> Response:
+    channels = list(channels)
+    services.import_preflight(channels=channels)
+    for channel in channels:
+        transaction.on_commit(lambda channel_id=channel.pk: tasks.channel_import.delay(channel_id))
+    body = {"channelIDs": [channel.pk for channel in channels], "queued": len(channels)}
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ChannelTransportViewSet(TenantViewSet):
+    """POST /api/Channels/import-emails, /api/Channels/{channelId}/import-emails and
+    /api/Channels/test-connection (the configuration routes are channels_cfg's)."""
+
+    queryset = Channel.objects.filter(deleted_at__isnull=True).select_related("customer")
+    serializer_class = ConnectionTestInputSerializer
+    lookup_value_regex = "[0-9]+"
+    pagination_class = None
+
+    def get_permissions(self):
+        return [ManageSettings() if self.action == "test_connection" else ImportEmails()]
+
+    @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_all")
+    @action(detail=False, methods=["post"], url_path="import-emails")
+    def import_emails_all(self, request):
+        return _import_queue(services.mail_channels(customer_id=self.customer_id))
+
+    @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_one")
+    @action(detail=True, methods=["post"], url_path="import-emails")
+    def import_emails(self, request, pk=None):
+        channel = self.get_object()
+        if channel.channel_type != ChannelType.EMAIL:
+            raise ApiError(400, "NotAMailChannel", "Only Email channels import e-mails.")
+        return _import_queue(services.mail_channels(customer_id=self.customer_id, channel_id=channel.pk))
+
+    @extend_schema(request=ConnectionTestInputSerializer, responses=ConnectionTestResultSerializer)
+    @action(detail=False, methods=["post"], url_path="test-connection")
+    def test_connection(self, request):
+        channel_id = request.data.get("channelID") if hasattr(request.data, "get") else None
+        stored = self.get_queryset().filter(pk=channel_id).first() if channel_id else None
+        if channel_id and stored is None:
+            raise ApiError(404, "NotFound", "No channel with this id.")
+        serializer = ConnectionTestInputSerializer(
+            instance=stored, data=request.data, partial=stored is not None, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = {key: value for key, value in serializer.validated_data.items() if key != "channelID"}
+        channel = stored or Channel(customer=Customer.objects.get(pk=self.customer_id))
+        for name, value in data.items():
+            setattr(channel, name, value)
+        report = services.connection_test(channel=channel)
+        return Response(
+            ConnectionTestResultSerializer(
+                {
+                    "success": report.success,
+                    "provider": report.provider,
+                    "failed_step": report.failed_step,
+                    "error": report.error,
+                    "steps": report.steps,
+                }
+            ).data
+        )
+
+
+class MailboxFolderViewSet(TenantViewSet):
+    """GET /api/ChannelFolders/fromMailbox/{channelId}: the mailbox's folders read live from Graph/IMAP."""
+
+    queryset = Channel.objects.filter(deleted_at__isnull=True, channel_type=ChannelType.EMAIL).select_related(
+        "customer"
+    )
+    serializer_class = MailboxFolderSerializer
+    permission_classes = [ManageSettings]
+    lookup_value_regex = "[0-9]+"
+    pagination_class = None
+
+    @extend_schema(responses=MailboxFolderSerializer(many=True))
+    def retrieve(self, request, pk=None):
+        channel = self.get_object()
+        return Response(MailboxFolderSerializer(services.mailbox_folders_live(channel=channel), many=True).data)
+
+
+class TicketMessageSendViewSet(TenantViewSet):
+    """POST /api/TicketMessages/{id}/send | send-new | send-forward and /api/TicketMessages/import-emails."""
+
+    queryset = TicketMessage.objects.select_related("ticket", "channel")
+    serializer_class = SentMessageSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self):
+        return [ImportEmails() if self.action == "import_emails" else TicketAccess()]
+
+    def _rep(self):
+        return self.request.user if getattr(self.request.user, "pk", None) else None
+
+    @extend_schema(request=SendMessageSerializer, responses={202: SentMessageSerializer})
+    @action(detail=True, methods=["post"], url_path="send")
+    def send(self, request, pk=None):
+        message = self.get_object()
+        body = SendMessageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outbound = services.message_reply_send(
+            message=message, rep=self._rep(), modified_answer=body.validated_data.get("modifiedAnswer")
+        )
+        return Response(SentMessageSerializer(outbound).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: SentMessageSerializer})
+    @action(detail=True, methods=["post"], url_path="send-new")
+    def send_new(self, request, pk=None):
+        outbound = services.message_draft_send(message=self.get_object())
+        return Response(SentMessageSerializer(outbound).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=SendForwardSerializer, responses={202: SentMessageSerializer})
+    @action(detail=True, methods=["post"], url_path="send-forward")
+    def send_forward(self, request, pk=None):
+        message = self.get_object()
+        body = SendForwardSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        outbound = services.message_forward_send(
+            message=message,
+            rep=self._rep(),
+            to_address=data.get("toAddress", ""),
+            to_number=data.get("toNumber", ""),
+            cc=data.get("ccAddress", ""),
+            comment=data.get("comment", ""),
+        )
+        return Response(SentMessageSerializer(outbound).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: ImportQueuedSerializer})
+    @action(detail=False, methods=["post"], url_path="import-emails")
+    def import_emails(self, request):
+        return _import_queue(services.mail_channels(customer_id=self.customer_id))
+
+
+# --- public provider callbacks ------------------------------------------------------------------
+
+
+class ProviderCallbackThrottle(SimpleRateThrottle):
+    """Provider callbacks come from few addresses in bursts: a generous per-address budget."""
+
+    scope = "provider-callback"
+    rate = "1200/min"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class GraphWebhookView(PublicApiView):
+    """GET/POST /api/GraphWebhook: echoes `validationToken` as text/plain (subscription validation);
+    otherwise accepts change notifications, checks each clientState and queues the folder imports
+    on the `import` queue, answering 202 at once."""
+
+    throttle_classes = [ProviderCallbackThrottle]
+    parser_classes = [JSONParser]
+
+    @staticmethod
+    def _echo(request):
+        token = request.query_params.get("validationToken")
+        return HttpResponse(token, content_type="text/plain; charset=utf-8") if token is not None else None
+
+    @extend_schema(
+        parameters=[OpenApiParameter("validationToken", str, required=True)],
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        return self._echo(request) or problem_response(
+            request, 400, "ValidationTokenMissing", "Graph validation requests carry ?validationToken=."
+        )
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: None, (200, "text/plain"): OpenApiTypes.STR})
+    def post(self, request):
+        echo = self._echo(request)
+        if echo is not None:
+            return echo
+        if not request.body:
+            return Response(status=status.HTTP_200_OK)
+        payload = request.data if isinstance(request.data, dict) else {}
+        for folder_id in services.graph_notifications_accept(payload=payload):
+            tasks.folder_import_enqueue(folder_id)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+def _public_urls(request) -> list[str]:
+    """The URLs Twilio may have signed: as configured (PUBLIC_BASE_URL), as forwarded by a proxy
+    (X-Forwarded-Proto/Host) and as received."""
+    path = request.get_full_path()
+    urls = [f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"]
+    forwarded_host = request.META.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
+    forwarded_proto = request.META.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()
+    host = forwarded_host or request.META.get("HTTP_HOST", "")
+    if host:
+        urls.append(f"{forwarded_proto or request.scheme}://{host}{path}")
+    return list(dict.fromkeys(urls))
+
+
+class TwilioWhatsAppWebhookView(PublicApiView):
+    """POST /api/Twilio/whatsapp: an inbound WhatsApp message. The channel is found by the To number,
+    the X-Twilio-Signature checked with the channel's Twilio auth token; media is fetched in a task."""
+
+    throttle_classes = [ProviderCallbackThrottle]
+    parser_classes = [FormParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={(200, "text/xml"): OpenApiTypes.STR})
+    def post(self, request):
+        params = {key: request.data.get(key) for key in request.data}
+        channel = services.whatsapp_channel_for(params.get("To", ""))
+        if channel is None:
+            raise ApiError(404, "ChannelNotFound", "No WhatsApp channel has this number.")
+        account = TwilioAccount.of(channel.customer)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature_valid(account, urls=_public_urls(request), params=params, signature=signature):
+            raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
+        message = services.whatsapp_inbound(channel=channel, params=params)
+        media = [
+            (params.get(f"MediaUrl{index}", ""), params.get(f"MediaContentType{index}", ""))
+            for index in range(int(params.get("NumMedia") or 0))
+        ]
+        if message is not None and media:
+            transaction.on_commit(lambda: tasks.whatsapp_media_fetch.delay(message.pk, [list(item) for item in media]))
+        return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
+
+
+# --- web chat -----------------------------------------------------------------------------------
+
+WEBCHAT_MAX_BODY = 16 * 1024
+
+
+class WebChatThrottle(SimpleRateThrottle):
+    """Per client address and channel: a chatting person sends a few lines a minute; polling more."""
+
+    scope = "webchat"
+
+    def get_rate(self):
+        return getattr(settings, "WEBCHAT_RATE", "30/min")
+
+    def get_cache_key(self, request, view):
+        kind = "post" if request.method == "POST" else "poll"
+        ident = f"{self.get_ident(request)}:{view.kwargs.get('channel_token')}:{kind}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view):
+        if request.method == "GET":
+            self.rate = getattr(settings, "WEBCHAT_POLL_RATE", "240/min")
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class WebChatView(PublicApiView):
+    """Web chat keyed by the chat channel's public token, for pages on the channel's hostnames.
+
+    POST /api/WebChat/{channelToken}/messages {ticketToken?, message, pageURL?, name?}: the visitor's
+    line; continues the ticket of `ticketToken` (from createchatticket) or opens one.
+    GET /api/WebChat/{channelToken}/messages?ticketToken=…&after={messageID}: the conversation's lines
+    after the cursor (the representative's sent answers included)."""
+
+    throttle_classes = [WebChatThrottle]
+    parser_classes = [JSONParser]
+
+    def initial(self, request, *args, **kwargs):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > WEBCHAT_MAX_BODY:
+            raise ApiError(413, "PayloadTooLarge", f"A chat request may be at most {WEBCHAT_MAX_BODY} bytes.")
+        super().initial(request, *args, **kwargs)
+        self.channel = (
+            Channel.objects.select_related("customer")
+            .filter(
+                token=kwargs["channel_token"], channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True
+            )
+            .first()
+        )
+        if self.channel is None:
+            raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
+        self.origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+        host = urlsplit(self.origin).netloc if self.origin and self.origin != "null" else ""
+        if not host or not self.channel.hostname_allowed(host):
+            raise ApiError(403, "HostnameNotAllowed", f"The chat channel is not enabled on '{host or '?'}'.")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        channel = getattr(self, "channel", None)
+        origin = request.headers.get("Origin")
+        if channel is not None and origin and channel.hostname_allowed(urlsplit(origin).netloc):
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Content-Type"
+            response["Access-Control-Max-Age"] = "600"
+            response["Vary"] = "Origin"
+        return response
+
+    def options(self, request, *args, **kwargs):
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _ticket(self, token) -> Ticket | None:
+        if not token:
+            return None
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError as error:
+            raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token.") from error
+        ticket = Ticket.objects.filter(token=token, channel=self.channel, customer_id=self.channel.customer_id).first()
+        if ticket is None:
+            raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token on this channel.")
+        return ticket
+
+    @extend_schema(request=WebChatPostSerializer, responses={201: WebChatPostResultSerializer})
+    def post(self, request, channel_token):
+        body = WebChatPostSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        message = services.webchat_post(
+            channel=self.channel,
+            ticket=self._ticket(data.get("ticketToken")),
+            text=data["message"],
+            page_url=data.get("pageURL", ""),
+            name=data.get("name", ""),
+        )
+        result = {"ticketToken": message.ticket.token, "ticketID": message.ticket_id, "messageID": message.pk}
+        return Response(WebChatPostResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("ticketToken", str, required=True), OpenApiParameter("after", int)],
+        responses=WebChatMessagesSerializer,
+    )
+    def get(self, request, channel_token):
+        token = request.query_params.get("ticketToken")
+        if not token:
+            raise ApiError(
+                400, "ValidationFailed", "Give the conversation's ticketToken.", errors={"ticketToken": ["Required."]}
+            )
+        ticket = self._ticket(token)
+        after = request.query_params.get("after") or "0"
+        if not after.isdigit():
+            raise ApiError(400, "ValidationFailed", "after must be a message id.", errors={"after": ["Not a number."]})
+        visible = (
+            TicketMessage.objects.filter(ticket=ticket, pk__gt=int(after))
+            .exclude(
+                sender_type=SenderType.CUSTOMER_REP,
+                status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],
+            )
+            .select_related("customer_rep")
+            .order_by("id")[:200]
+        )
+        items = list(visible)
+        cursor = items[-1].pk if items else int(after)
+        return Response({"items": WebChatMessageSerializer(items, many=True).data, "cursor": cursor})

@@ -1,0 +1,110 @@
+"""IMAP import with imaplib: UIDVALIDITY + last seen UID per folder, RFC 822 parsing by `email`."""
+
+import imaplib
+import re
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from messaging.mail_settings import ServerSettings
+
+IMAP_TIMEOUT = 30
+BATCH = 50
+
+
+class ImapError(Exception):
+    def __init__(self, message: str, *, step: str):
+        super().__init__(message)
+        self.step = step
+
+
+@dataclass(frozen=True)
+class FetchedMail:
+    uid: int
+    message: EmailMessage
+
+
+@contextmanager
+def imap_session(server: ServerSettings) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection (implicit TLS when use_ssl, else STARTTLS); always logged out."""
+    try:
+        if server.use_ssl:
+            connection = imaplib.IMAP4_SSL(
+                server.host, server.port, ssl_context=ssl.create_default_context(), timeout=IMAP_TIMEOUT
+            )
+        else:
+            connection = imaplib.IMAP4(server.host, server.port, timeout=IMAP_TIMEOUT)
+            connection.starttls(ssl_context=ssl.create_default_context())
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise ImapError(f"Cannot connect to {server.host}:{server.port}: {error}", step="connect") from error
+    try:
+        try:
+            connection.login(server.username, server.password)
+        except imaplib.IMAP4.error as error:
+            raise ImapError(f"Login refused for {server.username}: {_text(error)}", step="login") from error
+        yield connection
+    finally:
+        with suppress(OSError, imaplib.IMAP4.error):
+            connection.logout()
+
+
+def imap_folders(connection: imaplib.IMAP4) -> list[str]:
+    """Folder names of the mailbox (LIST), decoded from the IMAP wire form."""
+    status, rows = connection.list()
+    if status != "OK":
+        raise ImapError("LIST failed", step="folders")
+    names = []
+    for row in rows or []:
+        match = re.match(rb'\((?P<flags>[^)]*)\) (?P<sep>"[^"]*"|NIL) (?P<name>.+)', row or b"")
+        if match and b"\\Noselect" not in match.group("flags"):
+            names.append(match.group("name").decode().strip('"'))
+    return names
+
+
+def imap_fetch_new(
+    connection: imaplib.IMAP4, folder: str, *, uidvalidity: int | None, last_uid: int
+) -> tuple[int, list[FetchedMail]]:
+    """Messages with a UID above `last_uid` (all, when UIDVALIDITY changed); returns the UIDVALIDITY."""
+    status, _ = connection.select(_quote(folder), readonly=True)
+    if status != "OK":
+        raise ImapError(f"Folder {folder!r} cannot be opened.", step="select")
+    current_validity = int(_untagged(connection, "UIDVALIDITY") or 0)
+    start = last_uid + 1 if uidvalidity == current_validity else 1
+    status, data = connection.uid("SEARCH", None, f"UID {start}:*")
+    if status != "OK":
+        raise ImapError("UID SEARCH failed", step="search")
+    uids = sorted(int(value) for value in (data[0] or b"").split() if int(value) >= start)
+    fetched = []
+    parser = BytesParser(policy=policy.default)
+    for offset in range(0, len(uids), BATCH):
+        chunk = uids[offset : offset + BATCH]
+        status, rows = connection.uid("FETCH", ",".join(map(str, chunk)), "(UID BODY.PEEK[])")
+        if status != "OK":
+            raise ImapError("FETCH failed", step="fetch")
+        for row in rows:
+            if isinstance(row, tuple):
+                uid_match = re.search(rb"UID (\d+)", row[0])
+                if uid_match:
+                    fetched.append(FetchedMail(int(uid_match.group(1)), parser.parsebytes(row[1])))
+    return current_validity, fetched
+
+
+def _untagged(connection: imaplib.IMAP4, name: str) -> str | None:
+    values = connection.untagged_responses.get(name)
+    if values:
+        value = values[-1]
+        return value.decode() if isinstance(value, bytes) else str(value)
+    return None
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _text(error: Exception) -> str:
+    value = error.args[0] if error.args else error
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,106 @@
+"""WhatsApp through Twilio: the Messages API for sending, RequestValidator for inbound webhooks."""
+
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from customers.models import Customer
+
+WHATSAPP_PREFIX = "whatsapp:"
+MEDIA_TIMEOUT = 30
+
+
+class WhatsAppError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class TwilioAccount:
+    account_sid: str
+    auth_token: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> "TwilioAccount":
+        """The customer's own Twilio account, else the platform's."""
+        if customer.twilio_account_sid and customer.twilio_auth_token:
+            return cls(customer.twilio_account_sid, customer.twilio_auth_token)
+        return cls(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.account_sid and self.auth_token)
+
+
+def whatsapp_address(number: str) -> str:
+    return number if number.startswith(WHATSAPP_PREFIX) else f"{WHATSAPP_PREFIX}{number}"
+
+
+def whatsapp_number(address: str) -> str:
+    return address.removeprefix(WHATSAPP_PREFIX)
+
+
+def _client(account: TwilioAccount) -> Client:
+    if not account.complete:
+        raise WhatsAppError("No Twilio account is configured for this customer.", permanent=True)
+    return Client(account.account_sid, account.auth_token)
+
+
+# Twilio error codes that retrying cannot fix (invalid number, not a WhatsApp user, outside the 24h window…).
+PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 63003, 63016, 63024}
+
+
+def whatsapp_send(account: TwilioAccount, *, from_number: str, to_number: str, body: str, media_urls=()) -> str:
+    """Sends one WhatsApp message; returns Twilio's Message SID."""
+    try:
+        sent = _client(account).messages.create(
+            from_=whatsapp_address(from_number),
+            to=whatsapp_address(to_number),
+            body=body,
+            media_url=list(media_urls) or None,
+        )
+    except TwilioRestException as error:
+        permanent = error.code in PERMANENT_TWILIO_CODES or error.status in (400, 401, 403, 404)
+        raise WhatsAppError(f"Twilio {error.status} ({error.code}): {error.msg}", permanent=permanent) from error
+    return sent.sid
+
+
+def whatsapp_sent_since(account: TwilioAccount, *, from_number: str, to_number: str, body: str, since) -> str | None:
+    """The SID of a message with this body already sent since `since` (a crashed attempt that went out)."""
+    try:
+        recent = _client(account).messages.list(
+            from_=whatsapp_address(from_number), to=whatsapp_address(to_number), date_sent_after=since, limit=20
+        )
+    except TwilioRestException as error:
+        raise WhatsAppError(f"Twilio {error.status} ({error.code}): {error.msg}") from error
+    for item in recent:
+        if (item.body or "").strip() == body.strip():
+            return item.sid
+    return None
+
+
+def signature_valid(account: TwilioAccount, *, urls: list[str], params: dict, signature: str) -> bool:
+    """Twilio signs the URL it called; behind a proxy that URL is one of the candidates given."""
+    if not account.auth_token or not signature:
+        return False
+    validator = RequestValidator(account.auth_token)
+    return any(validator.validate(url, params, signature) for url in urls)
+
+
+def media_download(account: TwilioAccount, url: str, limit: int) -> tuple[bytes, str]:
+    """Downloads one inbound media file (Twilio media URLs need the account's basic auth)."""
+    with requests.get(
+        url, auth=(account.account_sid, account.auth_token), timeout=MEDIA_TIMEOUT, stream=True
+    ) as response:
+        response.raise_for_status()
+        content = b""
+        for chunk in response.iter_content(64 * 1024):
+            content += chunk
+            if len(content) > limit:
+                raise WhatsAppError("The media file is larger than the upload limit.", permanent=True)
+        return content, response.headers.get("Content-Type", "")

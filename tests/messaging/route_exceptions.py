@@ -1,0 +1,10 @@
+"""Messaging routes keyed by provider or public tokens, and the tests that cover them.
+
+The public routes (GraphWebhook, Twilio/whatsapp, WebChat/{channelToken}/messages) need no token, so
+the walker skips them; their authenticity checks are tested where listed."""
+
+PUBLIC_ROUTE_TESTS = {
+    "/api/GraphWebhook": "tests/messaging/test_webhooks.py (validationToken echo, clientState check)",
+    "/api/Twilio/whatsapp": "tests/messaging/test_whatsapp.py (X-Twilio-Signature, unknown number 404)",
+    "/api/WebChat/<uuid:channel_token>/messages": "tests/messaging/test_webchat.py (hostname, ticket token)",
+}

@@ -4,6 +4,7 @@ transcription. Every provider call writes one cost-ledger row (billing.cost_reco
 import html
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -67,6 +68,17 @@ def _message_update(message: TicketMessage, **fields) -> None:
     TicketMessage.objects.filter(pk=message.pk).update(**fields)
     for name, value in fields.items():
         setattr(message, name, value)
+
+
+@contextmanager
+def _step(message: TicketMessage, status_field: str):
+    """Marks an AI step Processing; a failure marks it Failed before the error goes on."""
+    _message_update(message, **{status_field: AIStepStatus.PROCESSING})
+    try:
+        yield
+    except (AIProviderError, AIProviderUnavailable):
+        _message_update(message, **{status_field: AIStepStatus.FAILED})
+        raise
 
 
 # --- pipeline -----------------------------------------------------------------------------------
@@ -268,18 +280,18 @@ def pipeline_sweep(*, now=None) -> int:
 def message_spam_detect(*, message: TicketMessage) -> bool:
     """Judges spam (heuristic score, and the AI model when one is configured); stores isSpamAI and the spam
     status; marks the ticket spam when it is."""
-    _message_update(message, ai_spam_status=AIStepStatus.PROCESSING)
     text = selectors.message_text(message)
     sender = message.from_address or message.from_number or message.uid
-    resolved = resolve(message.customer, Purpose.SPAM, channel_type=selectors.channel_type_of(message))
-    result = ai_call(
-        resolved,
-        customer_id=message.customer_id,
-        message_id=message.pk,
-        call=lambda provider, model: provider.spam_check(
-            model=model, sender=sender, subject=message.subject, text=text
-        ),
-    )
+    with _step(message, "ai_spam_status"):
+        resolved = resolve(message.customer, Purpose.SPAM, channel_type=selectors.channel_type_of(message))
+        result = ai_call(
+            resolved,
+            customer_id=message.customer_id,
+            message_id=message.pk,
+            call=lambda provider, model: provider.spam_check(
+                model=model, sender=sender, subject=message.subject, text=text
+            ),
+        )
     verdict = result.value
     heuristic = spam_score(sender=sender, subject=message.subject, text=text)
     is_spam = verdict.is_spam or heuristic.score >= HEURISTIC_SPAM_SCORE
@@ -314,19 +326,19 @@ def _topics_store(message: TicketMessage, topic_ids: list[int]) -> None:
 def message_topics_detect(*, message: TicketMessage) -> list[int]:
     """Detects the message's topics among the channel's topics (learning from corrected examples) and replaces
     its uncorrected topics with them; topics a representative corrected stay."""
-    _message_update(message, ai_topics_status=AIStepStatus.PROCESSING)
-    candidates = selectors.topic_candidates(message=message)
-    if not candidates:
-        _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)
-        return []
-    text = f"{message.subject}\n{selectors.message_text(message)}"
-    resolved = resolve(message.customer, Purpose.TOPICS)
-    result = ai_call(
-        resolved,
-        customer_id=message.customer_id,
-        message_id=message.pk,
-        call=lambda provider, model: provider.detect_topics(model=model, text=text, topics=candidates),
-    )
+    with _step(message, "ai_topics_status"):
+        candidates = selectors.topic_candidates(message=message)
+        if not candidates:
+            _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)
+            return []
+        text = f"{message.subject}\n{selectors.message_text(message)}"
+        resolved = resolve(message.customer, Purpose.TOPICS)
+        result = ai_call(
+            resolved,
+            customer_id=message.customer_id,
+            message_id=message.pk,
+            call=lambda provider, model: provider.detect_topics(model=model, text=text, topics=candidates),
+        )
     _topics_store(message, result.value)
     _message_update(message, ai_topics_status=AIStepStatus.COMPLETED)
     return result.value
@@ -403,27 +415,23 @@ def message_reply_draft(
     """Drafts a reply (prompt documents, knowledge, history, end user, signature in the message language) and
     stores it as aI_GeneratedResponse with its prompt; a new draft clears aI_ModifiedResponse. With
     `supersedable` (the pipeline) nothing is written when a newer end-user message arrived meanwhile (None)."""
-    _message_update(message, ai_reply_status=AIStepStatus.PROCESSING)
-    if not message.lang:
-        message_language_detect(message=message)
-    channel_type = selectors.channel_type_of(message)
-    resolved = resolve(message.customer, Purpose.REPLY, channel_type=channel_type, override_model=override_model)
-    request = _reply_request(
-        message,
-        rep=rep,
-        additional_info=additional_info or message.additional_info,
-        internet_access=getattr(resolved.provider, "web_search", False),
-    )
-    try:
+    with _step(message, "ai_reply_status"):
+        if not message.lang:
+            message_language_detect(message=message)
+        channel_type = selectors.channel_type_of(message)
+        resolved = resolve(message.customer, Purpose.REPLY, channel_type=channel_type, override_model=override_model)
+        request = _reply_request(
+            message,
+            rep=rep,
+            additional_info=additional_info or message.additional_info,
+            internet_access=getattr(resolved.provider, "web_search", False),
+        )
         result = ai_call(
             resolved,
             customer_id=message.customer_id,
             message_id=message.pk,
             call=lambda provider, model: provider.draft_reply(model=model, request=request),
         )
-    except (AIProviderError, AIProviderUnavailable):
-        _message_update(message, ai_reply_status=AIStepStatus.FAILED)
-        raise
     with transaction.atomic():
         locked = TicketMessage.objects.select_for_update().filter(pk=message.pk).first()
         if locked is None:

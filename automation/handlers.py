@@ -13,7 +13,7 @@ from automation.context import message_context, message_for_context
 from automation.models import ActionType, ScheduledTicketDeletion
 from automation.registry import ActionContext, ActionResult, ActionStatus, register_action_type
 from tickets import services as ticket_services
-from tickets.models import Ticket, TicketMessage, TicketStatus
+from tickets.models import Ticket, TicketStatus
 
 DEFAULT_CLEANUP_DAYS = 30
 
@@ -48,16 +48,12 @@ def delete_after_cleanup_handler(*, context: ActionContext) -> ActionResult:
 
 def mark_spam_handler(*, context: ActionContext) -> ActionResult:
     ticket = _ticket(context)
-    message = TicketMessage.objects.get(pk=context.message_id)
-    ticket_services.message_update(message=message, changes={"is_spam_ai": True})
     ticket_services.ticket_update(ticket=ticket, changes={"is_spam": True, "status": TicketStatus.CLOSED})
     return ActionResult(message="Marked as spam and closed.")
 
 
 def not_spam_handler(*, context: ActionContext) -> ActionResult:
     ticket = _ticket(context)
-    message = TicketMessage.objects.get(pk=context.message_id)
-    ticket_services.message_update(message=message, changes={"is_spam_ai": False})
     ticket_services.ticket_update(ticket=ticket, changes={"is_spam": False})
     return ActionResult(message="Marked as not spam.")
 

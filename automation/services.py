@@ -222,8 +222,15 @@ def _runs_ensure(*, message: TicketMessage, links, trigger: str) -> list[TicketM
 
 
 def _chain_enqueue(message_id: int, trigger: str, countdown: int = 0) -> None:
+    """Queues the chain after commit. Eager mode (no broker) cannot delay a task, so a waiting chain is left
+    for the `automation.sweep_action_chains` beat task instead of spinning in-process."""
     from automation.tasks import run_action_chain
 
+    if countdown and run_action_chain.app.conf.task_always_eager:
+        logger.info(
+            "Chain %s/%s waits %s s; the sweeper resumes it (tasks run eagerly)", message_id, trigger, countdown
+        )
+        return
     transaction.on_commit(lambda: run_action_chain.apply_async((message_id, trigger), countdown=countdown or None))
 
 

@@ -282,7 +282,11 @@ def imap_folder_import(*, folder: ChannelFolder) -> int:
         _sync_failed(state, error)
         raise
     MailboxSyncState.objects.filter(pk=state.pk).update(
-        last_synced_at=timezone.now(), last_imported=imported, last_error=""
+        imap_uidvalidity=validity,
+        imap_last_uid=last_uid,
+        last_synced_at=timezone.now(),
+        last_imported=imported,
+        last_error="",
     )
     return imported
 

@@ -6,15 +6,17 @@ import random
 from celery import shared_task
 
 from ai import services
-from ai.conf import ai_int
+from ai.conf import ai_float, ai_int
 from ai.providers.base import AIProviderError
 
 logger = logging.getLogger(__name__)
 
 
-def _backoff(retries: int) -> int:
-    """5 s, 10 s, 20 s … capped at 5 minutes, with jitter so retried messages do not stampede the provider."""
-    return min(300, 5 * 2**retries) + random.randint(0, 3)
+def _backoff(retries: int) -> float:
+    """base, twice base, four times base … capped at 5 minutes, plus up to one base of jitter so retried messages do not
+    stampede the provider (base = AI_PIPELINE_RETRY_BASE_SECONDS)."""
+    base = ai_float("AI_PIPELINE_RETRY_BASE_SECONDS")
+    return min(300.0, base * 2**retries) + random.uniform(0, base)
 
 
 @shared_task(name="ai.message_pipeline", queue="ai", bind=True, acks_late=True, max_retries=None)

@@ -125,6 +125,12 @@ def latest_end_user_message(*, ticket: Ticket) -> TicketMessage | None:
     return ticket.messages.order_by("-created_at", "-id").first()
 
 
+def topic_ids_of_customer(*, customer_id: int, topic_ids) -> set[int]:
+    """Which of `topic_ids` are the customer's topics (automation.Topic, reached through the FK). One query."""
+    topic_model = TicketMessageTopic._meta.get_field("topic").related_model
+    return set(topic_model.objects.filter(customer_id=customer_id, pk__in=topic_ids).values_list("pk", flat=True))
+
+
 def attachment_bytes(customer_id: int) -> int:
     """Bytes of a customer's stored attachments (billing's storage source for `attachments`)."""
     total = TicketMessageAttachment.objects.filter(customer_id=customer_id).aggregate(total=Sum("size"))["total"]

@@ -588,9 +588,7 @@ class AddTopicSerializer(serializers.Serializer):
     customerRepID = serializers.IntegerField(required=False, allow_null=True)
 
     def validate_topicID(self, value):
-        from automation.models import Topic
-
-        if not Topic.objects.filter(pk=value, customer_id=self.context["customer_id"]).exists():
+        if not selectors.topic_ids_of_customer(customer_id=self.context["customer_id"], topic_ids=[value]):
             raise serializers.ValidationError(f"No topic with id {value} exists.")
         return value
 

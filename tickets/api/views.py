@@ -46,7 +46,6 @@ from answerpal.api.search import TextSearchFilter
 from answerpal.api.sorting import SortFilter
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.viewsets import PublicApiView, TenantApiView, TenantViewSet
-from automation.models import Topic
 from channels_cfg.models import Channel, ChannelType
 from customers.selectors import custom_fields_list
 from tickets import selectors, services
@@ -152,7 +151,7 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
         """GET /api/EndUsers/byUid?uid=: end users holding the UID or with it as customerRef (un-paged array)."""
         return self._by_uid(request.query_params.get("uid"))
 
-    @extend_schema(responses=EndUserReadSerializer(many=True))
+    @extend_schema(operation_id="EndUsers_byUid_path", responses=EndUserReadSerializer(many=True))
     @action(detail=False, methods=["get"], url_path=r"byUid/(?P<uid>[^/]+)", pagination_class=None)
     def by_uid_path(self, request, uid=None):
         """GET /api/EndUsers/byUid/{uid}: the front-end's older path form of byUid."""
@@ -745,7 +744,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         body = CorrectTopicsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         topic_ids = sorted(set(body.validated_data["topicIds"]))
-        known = set(Topic.objects.filter(customer_id=self.customer_id, pk__in=topic_ids).values_list("pk", flat=True))
+        known = selectors.topic_ids_of_customer(customer_id=self.customer_id, topic_ids=topic_ids)
         missing = [topic_id for topic_id in topic_ids if topic_id not in known]
         if missing:
             raise field_error("topicIds", f"No topics with ids {missing} exist.")

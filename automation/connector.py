@@ -278,6 +278,8 @@ def connector_call(
 
 def _send(definition: CallDefinition, method: str, url: str, context: dict, started: float) -> ConnectorResponse:
     headers, content, params = _request_parts(definition, context)
+    if params:  # httpx's `params=` would replace the endpoint's own query string; merge instead
+        url = str(httpx.URL(url).copy_merge_params(params))
     auth_headers, auth = _auth_headers(definition)
     headers.update(auth_headers)
     total = float(definition.timeout_seconds or _timeout_seconds())
@@ -292,7 +294,7 @@ def _send(definition: CallDefinition, method: str, url: str, context: dict, star
                 max_redirects=MAX_REDIRECTS,
                 trust_env=False,
             ) as client,
-            client.stream(method, url, headers=headers, content=content, params=params, auth=auth) as response,
+            client.stream(method, url, headers=headers, content=content, auth=auth) as response,
         ):
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:

@@ -65,7 +65,6 @@ class OutboundEmail:
 
 def outbound_email_build(*, message, body_text: str, from_address: str, with_pixel: bool = True) -> OutboundEmail:
     """The e-mail for an outbound TicketMessage (`body_text` is the final answer text or HTML)."""
-    reply_to = message.reply_to_message
     html_signature, text_signature = signature_for(message.customer_rep, message.lang)
     is_html = bool(re.search(r"<[a-zA-Z][^>]*>", body_text))
     html = body_text if is_html else linebreaks(escape(body_text))
@@ -77,12 +76,8 @@ def outbound_email_build(*, message, body_text: str, from_address: str, with_pix
         html += f'<img src="{tracking_pixel_url(message)}" width="1" height="1" alt="" style="display:none">'
     internet_message_id = internet_message_id_for(message)
     headers = {"Message-ID": internet_message_id}
-    in_reply_to = message.in_reply_to or (reply_to.message_identifier if reply_to else "")
-    if in_reply_to:
-        references = message.references or " ".join(
-            value for value in ((reply_to.references if reply_to else ""), in_reply_to) if value
-        )
-        headers.update({"In-Reply-To": in_reply_to, "References": references})
+    if message.in_reply_to:  # set on replies only; a forward starts a new thread for its recipient
+        headers.update({"In-Reply-To": message.in_reply_to, "References": message.references or message.in_reply_to})
     email = EmailMultiAlternatives(
         subject=subject_with_token(message.subject, message.ticket_id),
         body=text,

@@ -956,7 +956,7 @@ def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
 
 
 def _deliver(outbox: OutboxMessage, owner: str) -> str:
-    message = TicketMessage.objects.select_related("customer_rep", "reply_to_message").get(pk=outbox.message_id)
+    message = TicketMessage.objects.select_related("customer_rep").get(pk=outbox.message_id)
     channel = outbox.channel
     if channel is None:
         raise PermanentFailure("The channel was deleted.")

@@ -55,7 +55,8 @@ def test_cost_record_with_explicit_amount_or_unknown_model(customer):
     unknown = cost_record(customer_id=customer.pk, provider="OpenAI", model="gpt-99", purpose="email", input_tokens=9)
     assert unknown.amount == 0 and unknown.model_name == "gpt-99"
     model = AIModelFactory(customer=customer, input_price_per_million=Decimal("500000"))
-    assert cost_record(customer_id=customer.pk, provider="Local", model=model, purpose="x", input_tokens=3).amount == 1.5
+    priced = cost_record(customer_id=customer.pk, provider="Local", model=model, purpose="x", input_tokens=3)
+    assert priced.amount == Decimal("1.5")
 
 
 def test_cost_record_rejects_bad_input(customer):

@@ -4,11 +4,15 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from answerpal.api.policies import Role
 from answerpal.events import Event, publish
 from billing.models import (
     CostEntry,
@@ -18,7 +22,7 @@ from billing.models import (
     StorageUsage,
     SubscriptionPlan,
 )
-from billing.selectors import effective_limits
+from billing.selectors import effective_limits, storage_status
 from billing.storage import storage_measure
 from customers.models import AIModel
 
@@ -167,7 +171,8 @@ def _notification_state(used_bytes: int, limit_bytes: int) -> str:
 
 def _notification_update(usage: StorageUsage) -> None:
     """Moves the 80 % / 100 % state; on first entering a state stamps it and publishes
-    StorageThresholdReached once; dropping back below 80 % re-arms both notifications."""
+    StorageThresholdReached once (billing emails the administrators; other apps may subscribe);
+    dropping back below 80 % re-arms both notifications."""
     limit_bytes = effective_limits(customer_id=usage.customer_id).storage_limit_bytes
     state = _notification_state(usage.used_bytes, limit_bytes)
     now = timezone.now()
@@ -212,3 +217,37 @@ def storage_usage_recalculate(*, customer_id: int) -> StorageUsage:
     usage.save()
     _notification_update(usage)
     return usage
+
+
+_THRESHOLD_SUBJECTS = {
+    StorageNotificationState.WARNING_80: "AnswerPal: {name} has used 80% of its storage",
+    StorageNotificationState.EXCEEDED: "AnswerPal: {name} has reached its storage limit",
+}
+
+
+def storage_threshold_notify(*, customer_id: int, state: str) -> int:
+    """Emails the customer's active administrators that storage crossed 80 % or 100 % of the
+    effective limit; returns the number of messages sent (0 when the state has passed meanwhile)."""
+    usage = StorageUsage.objects.select_related("customer").filter(customer_id=customer_id).first()
+    if usage is None or usage.notification_state != state or state not in _THRESHOLD_SUBJECTS:
+        return 0
+    status = storage_status(customer_id=customer_id)
+    # Representatives belong to accounts (a higher floor): the user model is reached through Django.
+    recipients = list(
+        get_user_model()
+        .objects.filter(customer_id=customer_id, role=Role.ADMINISTRATOR, is_active=True, deleted_at__isnull=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    subject = _THRESHOLD_SUBJECTS[state].format(name=usage.customer.name)
+    body = (
+        f"{usage.customer.name} stores {status.used_gb} GB of its {status.limit_gb} GB "
+        f"({status.usage_percent}%).\n\n"
+        + (
+            "New attachments, documents and call recordings are refused until space is freed or the plan is upgraded."
+            if state == StorageNotificationState.EXCEEDED
+            else "Delete files you no longer need or upgrade the plan before the limit is reached."
+        )
+    )
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 
 from answerpal.events import Event, subscribe
 from billing.models import CustomerSubscription, StorageUsage
-from billing.services import storage_usage_change, storage_usage_recalculate
+from billing.services import storage_threshold_notify, storage_usage_change, storage_usage_recalculate
 from billing.storage import register_storage_source, storage_measure, unregister_storage_source
 from billing.tasks import recalculate_storage
+from tests.accounts.factories import CustomerRepFactory
 from tests.billing.factories import StorageUsageFactory
 from tests.conftest import assert_problem
 
@@ -196,3 +197,25 @@ def test_beat_task_fans_out_over_active_customers(customer, other_customer, size
     assert StorageUsage.objects.get(customer=customer).attachments_bytes == 64
     assert not StorageUsage.objects.filter(customer=other_customer).exists()
     recalculate_storage.delay(999999)  # a deleted customer is skipped quietly
+
+
+def test_administrators_are_emailed_once_per_threshold(
+    customer, one_gb_limit, admin_rep, supervisor_rep, other_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    CustomerRepFactory(customer=customer, role="Administrator", is_active=False, email="gone@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        storage_usage_change(customer_id=customer.pk, delta_bytes=int(0.9 * GB), category="attachments")
+    with django_capture_on_commit_callbacks(execute=True):
+        storage_usage_change(customer_id=customer.pk, delta_bytes=1024, category="attachments")
+    assert [message.to for message in mailoutbox] == [[admin_rep.email]]
+    assert "80%" in mailoutbox[0].subject and "0.900 GB of its 1.000 GB" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        storage_usage_change(customer_id=customer.pk, delta_bytes=GB, category="recordings")
+    assert len(mailoutbox) == 2 and "reached its storage limit" in mailoutbox[1].subject
+
+
+def test_a_threshold_that_has_passed_sends_nothing(customer, one_gb_limit, admin_rep, mailoutbox):
+    storage_usage_change(customer_id=customer.pk, delta_bytes=int(0.9 * GB), category="attachments")
+    storage_usage_change(customer_id=customer.pk, delta_bytes=-GB, category="attachments")
+    assert storage_threshold_notify(customer_id=customer.pk, state="Warning80") == 0
+    assert mailoutbox == []

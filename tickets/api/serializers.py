@@ -22,59 +22,93 @@ from tickets.models import (
     UidType,
 )
 
+
+def _schema_field(model, source: str) -> serializers.Field:
+    """A read-only field typed like the model attribute `source` (documents the DTO in the schema)."""
+    if source == "id" or source.endswith("_id"):
+        return serializers.IntegerField(read_only=True, allow_null=True)
+    try:
+        internal = model._meta.get_field(source).get_internal_type()
+    except FieldDoesNotExist:
+        internal = "CharField"
+    field_class = {
+        "BooleanField": serializers.BooleanField,
+        "DateTimeField": serializers.DateTimeField,
+        "JSONField": serializers.JSONField,
+        "PositiveIntegerField": serializers.IntegerField,
+        "BigIntegerField": serializers.IntegerField,
+    }.get(internal, serializers.CharField)
+    return field_class(read_only=True, allow_null=True)
+
+
+class _SourceFieldsSerializer(serializers.Serializer):
+    """Renders `dto_fields` ({DTO name: attribute}) straight from attributes: one mapping drives both the
+    schema (typed read-only fields declared from it) and a fast to_representation for large pages
+    (DRF's per-field machinery costs ~1 ms a row on wide DTOs)."""
+
+    model = None
+    dto_fields: dict[str, str] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        declared = {name: _schema_field(cls.model, source) for name, source in cls.dto_fields.items()}
+        cls._declared_fields = {**declared, **cls._declared_fields}
+
+    def to_representation(self, instance):
+        return {name: _plain(getattr(instance, source)) for name, source in self.dto_fields.items()}
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return value
+
+
 # --- end users ----------------------------------------------------------------------------------
 
 
-class EndUserUIDReadSerializer(serializers.ModelSerializer):
+class EndUserUIDReadSerializer(_SourceFieldsSerializer):
     """EndUserUIDReadDTO."""
 
-    endUserUIDID = serializers.IntegerField(source="id", read_only=True)
-    uidType = serializers.CharField(source="uid_type")
-    isPrimary = serializers.BooleanField(source="is_primary")
-
-    class Meta:
-        model = EndUserUID
-        fields = ["endUserUIDID", "uid", "uidType", "isPrimary"]
+    model = EndUserUID
+    dto_fields = {"endUserUIDID": "id", "uid": "uid", "uidType": "uid_type", "isPrimary": "is_primary"}
 
 
-class EndUserReadSerializer(serializers.ModelSerializer):
-    """EndUserReadDTO; UIDs under both `uiDs` (front-end) and `uids` (current docs)."""
+class EndUserReadSerializer(_SourceFieldsSerializer):
+    """EndUserReadDTO; UIDs under both `uiDs` (front-end) and `uids` (current docs), the AI notes under
+    both `aIDocumentation` (front-end) and `aiDocumentation` (current docs)."""
 
-    endUserID = serializers.IntegerField(source="id", read_only=True)
-    name = serializers.CharField(read_only=True)
-    otherContactDetails = serializers.CharField(source="other_contact_details")
-    customerRef = serializers.CharField(source="customer_ref")
-    customerType = serializers.CharField(source="customer_type")
-    houseNumber = serializers.CharField(source="house_number")
-    postalCode = serializers.CharField(source="postal_code")
-    aIDocumentation = serializers.CharField(source="ai_documentation")
-    aiDocumentation = serializers.CharField(source="ai_documentation")
-    uiDs = EndUserUIDReadSerializer(source="uids", many=True, read_only=True)
+    model = EndUser
+    dto_fields = {
+        "endUserID": "id",
+        "firstname": "firstname",
+        "lastname": "lastname",
+        "name": "name",
+        "gender": "gender",
+        "otherContactDetails": "other_contact_details",
+        "customerRef": "customer_ref",
+        "customerType": "customer_type",
+        "country": "country",
+        "lang": "lang",
+        "company": "company",
+        "street": "street",
+        "houseNumber": "house_number",
+        "postalCode": "postal_code",
+        "city": "city",
+        "aIDocumentation": "ai_documentation",
+        "aiDocumentation": "ai_documentation",
+    }
+    uiDs = EndUserUIDReadSerializer(many=True, read_only=True)
     uids = EndUserUIDReadSerializer(many=True, read_only=True)
 
-    class Meta:
-        model = EndUser
-        fields = [
-            "endUserID",
-            "firstname",
-            "lastname",
-            "name",
-            "gender",
-            "otherContactDetails",
-            "customerRef",
-            "customerType",
-            "country",
-            "lang",
-            "company",
-            "street",
-            "houseNumber",
-            "postalCode",
-            "city",
-            "aIDocumentation",
-            "aiDocumentation",
-            "uiDs",
-            "uids",
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        uid_fields = EndUserUIDReadSerializer.dto_fields.items()
+        data["uiDs"] = data["uids"] = [
+            {name: getattr(row, source) for name, source in uid_fields} for row in instance.uids.all()
         ]
+        return data
 
 
 class EndUserUIDWriteSerializer(serializers.Serializer):
@@ -142,74 +176,55 @@ class TicketListSerializer(serializers.ListSerializer):
         return super().to_representation(rows)
 
 
-class TicketReadSerializer(serializers.ModelSerializer):
-    """TicketReadDTO (+channelType, lastEndUserMessageID, token, twilio_CallSid)."""
+class TicketReadSerializer(_SourceFieldsSerializer):
+    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid)."""
 
-    ticketID = serializers.IntegerField(source="id", read_only=True)
-    customerRepID = serializers.IntegerField(source="customer_rep_id", read_only=True)
-    customerRepName = serializers.SerializerMethodField()
-    isSpam = serializers.BooleanField(source="is_spam", read_only=True)
-    isClosed = serializers.BooleanField(source="is_closed", read_only=True)
-    dateCreated = serializers.DateTimeField(source="created_at", read_only=True)
-    lastMessageDate = serializers.DateTimeField(source="last_message_at", read_only=True)
-    closeDate = serializers.DateTimeField(source="close_date", read_only=True)
-    channel = serializers.CharField(source="channel_type", read_only=True)
-    channelType = serializers.CharField(source="channel_type", read_only=True)
-    channelName = serializers.SerializerMethodField()
-    channelID = serializers.IntegerField(source="channel_id", read_only=True)
-    endUserID = serializers.IntegerField(source="end_user_id", read_only=True)
-    endUsers = serializers.SerializerMethodField()
-    topics = serializers.SerializerMethodField()
-    aiFeedbackComments = serializers.ListField(source="ai_feedback_comments", child=serializers.CharField())
-    lastEndUserMessageID = serializers.IntegerField(source="last_end_user_message_id", read_only=True)
-    twilio_CallSid = serializers.CharField(source="twilio_call_sid", read_only=True)
+    model = Ticket
+    dto_fields = {
+        "ticketID": "id",
+        "customerRepID": "customer_rep_id",
+        "status": "status",
+        "subject": "subject",
+        "escalated": "escalated",
+        "isSpam": "is_spam",
+        "isClosed": "is_closed",
+        "dateCreated": "created_at",
+        "lastMessageDate": "last_message_at",
+        "closeDate": "close_date",
+        "channel": "channel_type",
+        "channelType": "channel_type",
+        "uid": "uid",
+        "channelID": "channel_id",
+        "endUserID": "end_user_id",
+        "preview": "preview",
+        "aiFeedbackComments": "ai_feedback_comments",
+        "summary": "summary",
+        "lastEndUserMessageID": "last_end_user_message_id",
+        "twilio_CallSid": "twilio_call_sid",
+        "token": "token",
+    }
+    customerRepName = serializers.CharField(read_only=True, allow_null=True)
+    channelName = serializers.CharField(read_only=True, allow_null=True)
+    endUsers = EndUserReadSerializer(many=True, read_only=True)
+    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
-        model = Ticket
         list_serializer_class = TicketListSerializer
-        fields = [
-            "ticketID",
-            "customerRepID",
-            "customerRepName",
-            "status",
-            "subject",
-            "escalated",
-            "isSpam",
-            "isClosed",
-            "dateCreated",
-            "lastMessageDate",
-            "closeDate",
-            "channel",
-            "channelType",
-            "channelName",
-            "uid",
-            "channelID",
-            "endUserID",
-            "preview",
-            "endUsers",
-            "topics",
-            "aiFeedbackComments",
-            "summary",
-            "lastEndUserMessageID",
-            "twilio_CallSid",
-            "token",
-        ]
-        read_only_fields = fields
 
-    def get_customerRepName(self, ticket) -> str | None:
-        return str(ticket.customer_rep) if ticket.customer_rep_id else None
-
-    def get_channelName(self, ticket) -> str | None:
-        return ticket.channel.name if ticket.channel_id else None
-
-    def get_endUsers(self, ticket) -> list[dict]:
-        return [EndUserReadSerializer(ticket.end_user).data] if ticket.end_user_id else []
-
-    def get_topics(self, ticket) -> list[str]:
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        data["token"] = str(ticket.token)
+        data["customerRepName"] = ticket.customer_rep_name
+        data["channelName"] = ticket.channel_name
+        data["endUsers"] = [_END_USER.to_representation(ticket.end_user)] if ticket.end_user_id else []
         topics = self.context.get("ticket_topics")
         if topics is None:
             topics = selectors.ticket_topic_names(ticket_ids=[ticket.pk])
-        return topics.get(ticket.pk, [])
+        data["topics"] = topics.get(ticket.pk, [])
+        return data
+
+
+_END_USER = EndUserReadSerializer()
 
 
 def _channel_type(value: str) -> str:
@@ -398,49 +413,10 @@ _DETAIL_ONLY_FIELDS = {
 }
 
 
-def _schema_field(source: str) -> serializers.Field:
-    """A read-only field typed like the model attribute `source` (documents the DTO in the schema)."""
-    if source == "id" or source.endswith("_id"):
-        return serializers.IntegerField(read_only=True, allow_null=True)
-    try:
-        internal = TicketMessage._meta.get_field(source).get_internal_type()
-    except FieldDoesNotExist:
-        internal = "CharField"
-    field_class = {
-        "BooleanField": serializers.BooleanField,
-        "DateTimeField": serializers.DateTimeField,
-        "JSONField": serializers.JSONField,
-        "PositiveIntegerField": serializers.IntegerField,
-        "BigIntegerField": serializers.IntegerField,
-    }.get(internal, serializers.CharField)
-    return field_class(read_only=True, allow_null=True)
-
-
-class _SourceFieldsSerializer(serializers.Serializer):
-    """Renders `dto_fields` ({DTO name: attribute}) straight from attributes: one mapping drives both the
-    schema (typed read-only fields declared from it) and a fast to_representation for large pages."""
-
-    dto_fields: dict[str, str] = {}
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        declared = {name: _schema_field(source) for name, source in cls.dto_fields.items()}
-        cls._declared_fields = {**declared, **cls._declared_fields}
-
-    def to_representation(self, instance):
-        return {name: _plain(getattr(instance, source)) for name, source in self.dto_fields.items()}
-
-
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    return value
-
-
 class TicketMessageReadSerializer(_SourceFieldsSerializer):
     """TicketMessageReadDTO (list item) with topics [{ticketMessageTopicID, topicName}]."""
 
+    model = TicketMessage
     dto_fields = {**_COMMON_MESSAGE_FIELDS, "preview": "body_preview"}
     topics = TopicBriefSerializer(many=True, read_only=True)
 
@@ -456,6 +432,7 @@ class TicketMessageDetailSerializer(_SourceFieldsSerializer):
     """TicketMessageDetailDTO: every stored field, topics, custom field definitions and the fields
     other apps register in tickets.registry (e.g. automation's `actions`)."""
 
+    model = TicketMessage
     dto_fields = {**_COMMON_MESSAGE_FIELDS, **_DETAIL_ONLY_FIELDS}
     customerRepName = serializers.CharField(read_only=True, allow_null=True)
     channelName = serializers.CharField(read_only=True, allow_null=True)

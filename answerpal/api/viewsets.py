@@ -46,17 +46,22 @@ class TenantViewSet(TenantScoped, viewsets.GenericViewSet):
         return queryset.filter(**{f"{self.tenant_field}_id": self.customer_id})
 
 
+class ReplaceModelMixin:
+    """PUT only: DRF's update without partial_update, so routers register no PATCH route."""
+
+    update = mixins.UpdateModelMixin.update
+    perform_update = mixins.UpdateModelMixin.perform_update
+
+
 class TenantModelViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    ReplaceModelMixin,
     mixins.DestroyModelMixin,
     TenantViewSet,
 ):
-    """List, retrieve, create, PUT and DELETE; PATCH is opted into per view (`http_method_names`)."""
-
-    http_method_names = ["get", "post", "put", "delete"]
+    """List, retrieve, create, PUT and DELETE; a view wanting PATCH adds mixins.UpdateModelMixin."""
 
 
 class TenantApiView(TenantScoped, APIView):

@@ -59,7 +59,9 @@ def api_routes() -> list[Route]:
         actions = getattr(callback, "actions", None)
         if actions is None:
             actions = {m: m for m in _METHODS if hasattr(view_class, m)}
-        allowed = getattr(view_class, "http_method_names", _METHODS)  # e.g. no PATCH on TenantModelViewSet
+        # Skip methods the view refuses (no PATCH on TenantModelViewSet) and the HEAD that DRF adds to the
+        # shared actions dict after the first GET (its empty body is not problem+json).
+        allowed = set(getattr(view_class, "http_method_names", _METHODS)) & set(_METHODS)
         actions = {method: name for method, name in actions.items() if method in allowed}
         routes.append(Route(regex=regex, view_class=view_class, actions=actions))
     return routes

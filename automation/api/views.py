@@ -143,7 +143,7 @@ class TopicChannelViewSet(
         services.topic_channels_delete(customer_id=self.customer_id, ids=[instance.pk])
 
     @extend_schema(request=TopicChannelSerializer(many=True), responses=TopicChannelSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Creates every listed {topicID, channelID} link (existing links are returned as they are)."""
         serializer = TopicChannelSerializer(data=request.data, many=True, context=self.get_serializer_context())
@@ -206,7 +206,7 @@ class TopicActionViewSet(_LinkViewSet):
         services.topic_action_delete(link=instance)
 
     @extend_schema(request=TopicActionSerializer(many=True), responses=TopicActionSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Creates the listed links; combinations that already exist are skipped."""
         serializer = TopicActionSerializer(data=request.data, many=True, context=self.get_serializer_context())
@@ -239,7 +239,7 @@ class TopicDocumentViewSet(_LinkViewSet):
         services.topic_document_delete(link=instance)
 
     @extend_schema(request=TopicDocumentSerializer(many=True), responses=TopicDocumentSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         serializer = TopicDocumentSerializer(data=request.data, many=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -281,7 +281,7 @@ class ActionViewSet(TenantModelViewSet):
         services.action_delete(action=instance)
 
     @extend_schema(responses=ActionAvailableSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="available", pagination_class=None)
+    @action(detail=False, methods=["get"], url_path="available", pagination_class=None, filter_backends=[])
     def available(self, request):
         actions = selectors.available_actions(customer_id=self.customer_id)
         return Response(ActionAvailableSerializer(actions, many=True).data)
@@ -327,7 +327,7 @@ class HookActionViewSet(_LinkViewSet):
         services.topic_action_delete(link=instance)
 
     @extend_schema(request=HookActionSerializer(many=True), responses=HookActionSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Creates the listed hook links; combinations that already exist are skipped."""
         serializer = HookActionSerializer(data=request.data, many=True, context=self.get_serializer_context())
@@ -342,7 +342,7 @@ class HookActionViewSet(_LinkViewSet):
         ],
         responses=WaitSecondsSerializer,
     )
-    @action(detail=False, methods=["get"], url_path="wait-seconds", pagination_class=None)
+    @action(detail=False, methods=["get"], url_path="wait-seconds", pagination_class=None, filter_backends=[])
     def wait_seconds(self, request):
         """Sum of the active Wait actions' seconds linked to the hook on the channel."""
         total = selectors.hook_wait_seconds(
@@ -375,7 +375,7 @@ class HookDocumentViewSet(mixins.CreateModelMixin, TenantViewSet):
         ],
         responses=PromptDocumentSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], url_path="promptDocuments", pagination_class=None)
+    @action(detail=False, methods=["get"], url_path="promptDocuments", pagination_class=None, filter_backends=[])
     def prompt_documents(self, request):
         """The hook's static prompt documents on the channel (phone tokens: their own channel only)."""
         hook_name = _hook_param(request)
@@ -450,7 +450,7 @@ class TicketMessageAutomationViewSet(TenantViewSet):
         parameters=[OpenApiParameter("onlyPromptDocuments", OpenApiTypes.BOOL)],
         responses=PromptDocumentSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], url_path="promptDocuments", pagination_class=None)
+    @action(detail=True, methods=["get"], url_path="promptDocuments", pagination_class=None, filter_backends=[])
     def prompt_documents(self, request, pk=None):
         """Documents of the message's topics (and every-topic links) on its channel, placeholders filled;
         data-retrieval documents are called unless onlyPromptDocuments=true."""

@@ -138,3 +138,10 @@ def test_other_customer_action_is_404(admin_client, other_customer):
     for method in ("get", "put", "delete"):
         assert_problem(getattr(admin_client, method)(f"{URL}/{action.pk}", {"actionID": action.pk}, format="json"), 404)
     assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_available_pins_queries(rep_client, customer, django_assert_num_queries):
+    for _ in range(3):
+        ActionFactory(customer=customer)
+    with django_assert_num_queries(2):  # rep, actions
+        assert len(rep_client.get(f"{URL}/available").json()) == 3

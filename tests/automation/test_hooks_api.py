@@ -189,3 +189,10 @@ def test_hook_documents_roles(rep_client, phone_client, anon_client):
     assert_problem(rep_client.post("/api/HookDocuments", {}, format="json"), 403)
     assert_problem(phone_client.post("/api/HookDocuments", {}, format="json"), 403)
     assert_problem(anon_client.get("/api/HookDocuments/promptDocuments", {"hookName": "OnClose"}), 401)
+
+
+def test_bulk_validation_and_roles(admin_client, rep_client, phone_client):
+    body = assert_problem(admin_client.post(f"{URL}/bulk", [{"hookName": "OnClose"}], format="json"), 400)
+    assert body["errors"]
+    assert_problem(rep_client.post(f"{URL}/bulk", [], format="json"), 403)
+    assert_problem(phone_client.get(f"{URL}/wait-seconds", {"hookName": "OnClose"}), 403)

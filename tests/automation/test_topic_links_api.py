@@ -227,3 +227,9 @@ def test_topic_documents_validation_roles_tenancy(admin_client, rep_client, phon
     foreign = TopicDocumentFactory(customer=other_customer)
     assert_problem(admin_client.get(f"/api/TopicDocuments/{foreign.pk}"), 404)
     assert_problem(admin_client.delete(f"/api/TopicDocuments/{foreign.pk}"), 404)
+
+
+def test_topic_documents_bulk_validation(admin_client, customer):
+    body = assert_problem(admin_client.post("/api/TopicDocuments/bulk", [{"specialTopic": "All"}], format="json"), 400)
+    assert body["errors"]
+    assert_problem(admin_client.post("/api/TopicDocuments/bulk", {"not": "a list"}, format="json"), 400)

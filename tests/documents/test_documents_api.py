@@ -190,3 +190,11 @@ def test_requires_manage_settings(request, client_name, customer):
     assert_problem(client.get(f"{URL}/{document.pk}"), 403)
     assert_problem(client.post(URL, {"name": "x"}, format="json"), 403)
     assert_problem(client.post(f"{URL}/convert"), 403)
+
+
+def test_document_text_counts_as_billed_storage(customer, other_customer):
+    from billing.storage import storage_measure
+
+    DocumentFactory(customer=customer, content="x" * 1000, api_body_template="y" * 24)
+    DocumentFactory(customer=other_customer, content="z" * 5000)
+    assert storage_measure(customer_id=customer.pk)["documents"] == 1024

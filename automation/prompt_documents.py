@@ -1,6 +1,8 @@
 """Prompt documents for a hook or a message: static content with placeholders filled, and data-retrieval
 documents answered by the tenant's API through the connector."""
 
+from jsonschema import Draft202012Validator
+
 from automation.connector import ConnectorError, connector_call, definition_for, response_values
 from automation.context import message_context, message_for_context, placeholder_values
 from automation.selectors import channel_type_of, prompt_document_links
@@ -85,3 +87,44 @@ def prompt_documents_build(
             }
         )
     return documents
+
+
+def function_tool_documents(*, customer_id: int, channel_id: int | None, topic_ids: list[int], hook_name=None):
+    """The function-tool documents linked to the topics (or every topic / the hook) on the channel, once each."""
+    links = prompt_document_links(
+        customer_id=customer_id,
+        channel_id=channel_id,
+        channel_type=channel_type_of(customer_id=customer_id, channel_id=channel_id),
+        hook_name=hook_name,
+        topic_ids=topic_ids,
+    ).filter(document__is_function_tool=True)
+    return list({link.document_id: link.document for link in links}.values())
+
+
+def function_tool_call(*, document, message: TicketMessage | None, arguments: dict) -> str:
+    """Runs a function-tool document for an AI tool call: the arguments must match its parameter schema and are
+    available to its templates as `{{arguments.<name>}}`; returns the response text (or the filled content).
+    Raises ConnectorError (InvalidArguments, BlockedDestination, Timeout, …)."""
+    schema = document.function_parameters_schema or {"type": "object"}
+    errors = sorted(Draft202012Validator(schema).iter_errors(arguments), key=lambda error: list(error.path))
+    if errors:
+        raise ConnectorError("InvalidArguments", f"The tool arguments do not match the schema: {errors[0].message}.")
+    context = placeholder_values(customer_id=document.customer_id, message_id=None, ticket_id=None)
+    if message is not None:
+        context.update(message_context(message_for_context(customer_id=document.customer_id, message_id=message.pk)))
+    context["arguments"] = arguments
+    if not document.api_endpoint:
+        return render_placeholders(document.content, context)
+    response = connector_call(
+        definition=definition_for(document, document.customer),
+        context=context,
+        customer_id=document.customer_id,
+        document_id=document.pk,
+        message_id=message.pk if message else None,
+    )
+    if not response.ok:
+        raise ConnectorError("HttpError", f"The API answered HTTP {response.status_code}.")
+    if document.content.strip():
+        values = response_values(response.data, document.field_mapping) if document.field_mapping else {}
+        return render_placeholders(document.content, {**context, "response": response.data, **values})
+    return response.text[:MAX_RETRIEVED_CHARS]

@@ -171,3 +171,37 @@ def test_document_placeholders_from_message_and_ticket(admin_client, customer, o
     foreign = TicketMessageFactory(customer=other_customer)
     body = assert_problem(admin_client.get(url, {"replacePlaceholders": "true", "messageId": foreign.pk}), 400)
     assert "messageId" in body["errors"]
+
+
+def test_function_tool_call(customer):
+    from automation.connector import ConnectorError
+    from automation.prompt_documents import function_tool_call, function_tool_documents
+
+    message = _message_with_context(customer)
+    topic = TopicFactory(customer=customer)
+    link = TopicDocumentFactory(
+        customer=customer,
+        topic=topic,
+        document__is_function_tool=True,
+        document__function_parameters_schema={
+            "type": "object",
+            "properties": {"orderId": {"type": "string"}},
+            "required": ["orderId"],
+        },
+        document__api_endpoint="https://erp.example.com/orders/{{arguments.orderId}}?lang={{endUser.firstname}}",
+        document__content="Order {{arguments.orderId}} is {{response.status}}",
+    )
+    TopicDocumentFactory(customer=customer, topic=topic)  # a plain prompt document is not a tool
+    assert function_tool_documents(customer_id=customer.pk, channel_id=message.channel_id, topic_ids=[topic.pk]) == [
+        link.document
+    ]
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get("https://erp.example.com/orders/B-7").mock(
+            return_value=httpx.Response(200, json={"status": "packed"})
+        )
+        result = function_tool_call(document=link.document, message=message, arguments={"orderId": "B-7"})
+    assert result == "Order B-7 is packed"
+    assert route.calls.last.request.url.params["lang"] == "Ada"
+    with pytest.raises(ConnectorError) as error:
+        function_tool_call(document=link.document, message=message, arguments={"orderId": 7})
+    assert error.value.code == "InvalidArguments"

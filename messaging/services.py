@@ -56,10 +56,18 @@ PROVIDER_MAIL = "mail"  # Graph and IMAP share one key space: the Internet-Messa
 PROVIDER_TWILIO = "twilio"
 SUBSCRIPTION_MINUTES = 4200  # Graph's limit for mail resources is 4230 minutes
 SUBSCRIPTION_RENEW_WINDOW = timedelta(hours=24)
-LEASE = timedelta(seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", "120")))
-QUEUED_GRACE = timedelta(seconds=int(os.environ.get("OUTBOX_QUEUED_GRACE_SECONDS", "120")))
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+
+
+def outbox_lease() -> timedelta:
+    """How long a worker owns a row it is sending (longer than any provider call may take)."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 120))
+
+
+def outbox_queued_grace() -> timedelta:
+    """How long a due row may wait for its task before the sweeper assumes the task was lost."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE_SECONDS", 120))
 
 
 # --- inbound mail ---------------------------------------------------------------------------------
@@ -915,7 +923,7 @@ def outbox_claim(*, outbox_id: int, owner: str) -> OutboxMessage | None:
             Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
             | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
         )
-        .update(status=OutboxStatus.SENDING, lease_owner=owner, lease_until=now + LEASE)
+        .update(status=OutboxStatus.SENDING, lease_owner=owner, lease_until=now + outbox_lease())
     )
     if not claimed:
         return None
@@ -1081,6 +1089,6 @@ def outbox_stuck_ids() -> list[int]:
     return list(
         OutboxMessage.objects.filter(
             Q(status=OutboxStatus.SENDING, lease_until__lt=now)
-            | Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now - QUEUED_GRACE)
+            | Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now - outbox_queued_grace())
         ).values_list("pk", flat=True)[:1000]
     )

@@ -47,7 +47,11 @@ def _sent_items(request: httpx.Request) -> httpx.Response:
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "answerpal.settings.test")
     django.setup()
+    from django.conf import settings
+
     from answerpal.celery import app
+
+    settings.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
 
     requests_mock = responses.RequestsMock(assert_all_requests_are_fired=False)
     requests_mock.start()

@@ -128,3 +128,17 @@ def test_abuse_limits(anon_client, chat_channel, settings):
         for _ in range(4)
     ]
     assert statuses == [201, 201, 201, 429]
+
+
+def test_polling_does_not_query_per_message(anon_client, chat_channel, django_assert_num_queries):
+    first = anon_client.post(_url(chat_channel), {"message": "one"}, format="json", HTTP_ORIGIN=ORIGIN).json()
+    for text in ("two", "three", "four"):
+        anon_client.post(
+            _url(chat_channel),
+            {"message": text, "ticketToken": first["ticketToken"]},
+            format="json",
+            HTTP_ORIGIN=ORIGIN,
+        )
+    with django_assert_num_queries(3):
+        response = anon_client.get(_url(chat_channel), {"ticketToken": first["ticketToken"]}, HTTP_ORIGIN=ORIGIN)
+    assert len(response.json()["items"]) == 4

@@ -98,3 +98,9 @@ def test_media_is_downloaded_and_stored(anon_client, wa_channel, http_mocks, dja
     assert download.calls[0].request.headers["Authorization"].startswith("Basic ")
     attachment = TicketMessage.objects.get(message_identifier="SM9").attachments.get()
     assert attachment.content_type == "image/png" and attachment.is_end_user_provided
+
+
+def test_message_without_sid_is_400(anon_client, wa_channel):
+    params = _params()
+    params.pop("MessageSid")
+    assert_problem(_post(anon_client, params), 400)

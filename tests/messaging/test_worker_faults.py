@@ -145,7 +145,7 @@ def test_worker_killed_during_send_delivers_exactly_once(broker, tmp_path, graph
     assert TicketMessage.objects.get(pk=outbox.message_id).status == MessageStatus.SENT
 
 
-def test_broker_that_lost_its_messages_loses_nothing(broker, tmp_path, graph_channel, monkeypatch):
+def test_broker_that_lost_its_messages_loses_nothing(broker, tmp_path, graph_channel, settings):
     """Rows are queued (their tasks in Redis), Redis is flushed (a restart without persistence), a
     worker starts: the sweeper re-drives every row and each is sent once."""
     import redis
@@ -162,7 +162,7 @@ def test_broker_that_lost_its_messages_loses_nothing(broker, tmp_path, graph_cha
     redis.Redis.from_url(redis_url).flushdb()
     worker = _start_worker(tmp_path, redis_url)
     try:
-        monkeypatch.setattr(services, "QUEUED_GRACE", services.timedelta(0))
+        settings.OUTBOX_QUEUED_GRACE_SECONDS = 0
         assert sorted(services.outbox_stuck_ids()) == sorted(row.pk for row in rows)
         assert outbox_sweep() == 3
         wait_for(

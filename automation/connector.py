@@ -276,6 +276,19 @@ def connector_call(
     return response
 
 
+def _credential_guard(url: str, auth_headers: dict):
+    """A request hook that drops credential headers when a redirect leaves the original origin (httpx itself
+    only drops Authorization, not an API-key header)."""
+    origin = httpx.URL(url)
+
+    def strip(request: httpx.Request) -> None:
+        if (request.url.scheme, request.url.host, request.url.port) != (origin.scheme, origin.host, origin.port):
+            for name in auth_headers:
+                request.headers.pop(name, None)
+
+    return strip
+
+
 def _send(definition: CallDefinition, method: str, url: str, context: dict, started: float) -> ConnectorResponse:
     headers, content, params = _request_parts(definition, context)
     if params:  # httpx's `params=` would replace the endpoint's own query string; merge instead
@@ -293,6 +306,7 @@ def _send(definition: CallDefinition, method: str, url: str, context: dict, star
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
                 trust_env=False,
+                event_hooks={"request": [_credential_guard(url, auth_headers)]},
             ) as client,
             client.stream(method, url, headers=headers, content=content, auth=auth) as response,
         ):

@@ -314,3 +314,14 @@ def test_request_mapping_keeps_the_endpoint_query(customer):
         )
         connector_call(definition=definition, context={"customFields": {"order": "A-1"}}, customer_id=customer.pk)
         assert dict(route.calls.last.request.url.params) == {"kind": "order", "order": "A-1"}
+
+
+def test_credentials_do_not_follow_a_cross_origin_redirect(customer):
+    with respx.mock(assert_all_called=True) as mock:
+        mock.get("https://api.example.com/start").mock(
+            return_value=httpx.Response(302, headers={"Location": "https://elsewhere.example.net/land"})
+        )
+        landing = mock.get("https://elsewhere.example.net/land").mock(return_value=httpx.Response(200, json={}))
+        definition = CallDefinition(endpoint="https://api.example.com/start", authentication_type="ApiKey", token="k-9")
+        assert connector_call(definition=definition, context={}, customer_id=customer.pk).status_code == 200
+        assert "X-API-Key" not in landing.calls.last.request.headers

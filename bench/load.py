@@ -68,7 +68,8 @@ def _start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 
 def _run(base: str, token: str, make_request, *, requests: int, seconds: float, concurrency: int) -> dict:
-    """Sends requests from `concurrency` threads until the count or time budget is spent."""
+    """Sends requests from `concurrency` threads until the count or time budget is spent; returns the
+    latencies, the error count and the wall time."""
     latencies: list[float] = []
     errors = []
     lock = threading.Lock()
@@ -78,9 +79,6 @@ def _run(base: str, token: str, make_request, *, requests: int, seconds: float, 
     def worker(seed: int):
         rng = random.Random(seed)
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
-            for _ in range(3):  # warm the connection and the worker's caches
-                method, path, body = make_request(rng)
-                client.request(method, path, json=body)
             while time.monotonic() < stop_at:
                 with lock:
                     if budget["left"] <= 0:
@@ -95,17 +93,21 @@ def _run(base: str, token: str, make_request, *, requests: int, seconds: float, 
                     if response.status_code >= 400:
                         errors.append(response.status_code)
 
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(random.randrange(10**9),)) for _ in range(concurrency)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.monotonic() - began
-    latencies.sort()
+    return {"latencies": latencies, "errors": len(errors), "wall": time.monotonic() - began}
+
+
+def _summary(parts: list[dict]) -> dict:
+    latencies = sorted(value for part in parts for value in part["latencies"])
+    wall = sum(part["wall"] for part in parts)
     return {
         "requests": len(latencies),
-        "errors": len(errors),
+        "errors": sum(part["errors"] for part in parts),
         "rps": len(latencies) / wall if wall else 0,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else 0,
@@ -119,6 +121,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="at most this long per scenario")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="scenarios run interleaved in this many rounds (evens out background load)",
+    )
     args = parser.parse_args()
     name = connection.settings_dict["NAME"]
     if connection.vendor != "postgresql" or not str(name).startswith("bench"):
@@ -165,21 +173,32 @@ def main() -> None:
     port = _free_port()
     server = _start_gunicorn(port, args.workers)
     base = f"http://127.0.0.1:{port}"
-    results = []
+    parts: dict[str, list[dict]] = {label: [] for label, _, _ in scenarios}
     try:
-        for label, make_request, budget in scenarios:
-            outcome = _run(
-                base, token, make_request, requests=budget, seconds=args.seconds, concurrency=args.concurrency
-            )
-            results.append((label, outcome))
-            print(
-                f"{label:40s} {outcome['rps']:8.1f} req/s  p50 {outcome['p50_ms']:7.1f} ms  "
-                f"p99 {outcome['p99_ms']:7.1f} ms  ({outcome['requests']} requests, {outcome['errors']} errors)",
-                flush=True,
-            )
+        for label, make_request, _ in scenarios:  # warm every worker's connections and caches
+            _run(base, token, make_request, requests=4 * args.concurrency, seconds=10, concurrency=args.concurrency)
+        for round_number in range(args.rounds):
+            for label, make_request, budget in scenarios:
+                parts[label].append(
+                    _run(
+                        base,
+                        token,
+                        make_request,
+                        requests=budget // args.rounds,
+                        seconds=args.seconds / args.rounds,
+                        concurrency=args.concurrency,
+                    )
+                )
+            print(f"round {round_number + 1}/{args.rounds} done", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results = [(label, _summary(parts[label])) for label, _, _ in scenarios]
+    for label, outcome in results:
+        print(
+            f"{label:40s} {outcome['rps']:8.1f} req/s  p50 {outcome['p50_ms']:7.1f} ms  "
+            f"p99 {outcome['p99_ms']:7.1f} ms  ({outcome['requests']} requests, {outcome['errors']} errors)"
+        )
     ceiling = results[0][1]["rps"] or 1
     print(f"\ncustomer {customer_id}: {total:,} tickets; {os.cpu_count()} CPUs; concurrency {args.concurrency}")
     print("| scenario | req/s | p50 ms | p99 ms | % of ceiling |\n|---|---:|---:|---:|---:|")

@@ -50,6 +50,12 @@ class TicketFilterSet(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
+    def filter_queryset(self, queryset):
+        """Also leaves the cleaned values on the request, for the list's counter-based totalCount."""
+        if self.request is not None:
+            self.request.ticket_filters = self.form.cleaned_data
+        return super().filter_queryset(queryset)
+
     def filter_rep(self, queryset, name, value):
         return queryset.filter(customer_rep__isnull=True) if value == 0 else queryset.filter(customer_rep_id=value)
 

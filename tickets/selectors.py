@@ -30,15 +30,53 @@ def end_users_by_uid(*, customer_id: int, uid: str):
     return end_users_queryset().filter(customer_id=customer_id).filter(Q(pk__in=holders) | Q(customer_ref=value))
 
 
-def tickets_queryset():
-    """Tickets with the channel's and representative's names joined in (as columns: no Channel/CustomerRep
-    rows are built, whose encrypted fields would be decrypted per row) and the end user (+UIDs)."""
+TICKET_COLUMNS = (
+    "id",
+    "customer_rep_id",
+    "status",
+    "subject",
+    "escalated",
+    "is_spam",
+    "is_closed",
+    "created_at",
+    "last_message_at",
+    "close_date",
+    "channel_type",
+    "uid",
+    "channel_id",
+    "end_user_id",
+    "preview",
+    "ai_feedback_comments",
+    "summary",
+    "last_end_user_message_id",
+    "twilio_call_sid",
+    "token",
+)
+END_USER_COLUMNS = tuple(field.name for field in EndUser._meta.concrete_fields if field.name != "customer")
+
+
+def ticket_rows(queryset):
+    """Ticket reads as dict rows (values()): the ticket's DTO columns, the channel's and representative's
+    names and the end user's columns (prefixed `end_user__`) in one query, without building models."""
     rep_name = Coalesce(NullIf(F("customer_rep__name"), Value("")), F("customer_rep__username"))
-    return (
-        Ticket.objects.select_related("end_user")
-        .annotate(channel_name=F("channel__name"), customer_rep_name=rep_name)
-        .prefetch_related(Prefetch("end_user__uids", queryset=EndUserUID.objects.order_by("-is_primary", "id")))
+    end_user = [f"end_user__{column}" for column in END_USER_COLUMNS]
+    return queryset.annotate(channel_name=F("channel__name"), customer_rep_name=rep_name).values(
+        *TICKET_COLUMNS, "channel_name", "customer_rep_name", *end_user
     )
+
+
+def ticket_row_extras(rows: list[dict]) -> dict:
+    """For a page of ticket rows: the end users' UIDs and the tickets' topic names. Two queries."""
+    end_user_ids = {row["end_user_id"] for row in rows if row["end_user_id"]}
+    uids: dict[int, list[dict]] = {}
+    if end_user_ids:
+        for uid in (
+            EndUserUID.objects.filter(end_user_id__in=end_user_ids)
+            .order_by("-is_primary", "id")
+            .values("id", "end_user_id", "uid", "uid_type", "is_primary")
+        ):
+            uids.setdefault(uid["end_user_id"], []).append(uid)
+    return {"uids": uids, "topics": ticket_topic_names(ticket_ids=[row["id"] for row in rows])}
 
 
 def tickets_of_end_user(*, end_user: EndUser):

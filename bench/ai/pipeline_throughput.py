@@ -50,6 +50,12 @@ def _database_ensure(url: str) -> None:
             admin.execute(f'create database "{name}"')
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -62,6 +68,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="threads of the ai worker")
     parser.add_argument("--delay", type=float, default=0.5, help="stand-in model latency in seconds")
     parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument(
+        "--pool", action="store_true", help="worker uses a psycopg connection pool (bench/ai/ai_worker_settings.py)"
+    )
     arguments = parser.parse_args()
 
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
@@ -96,6 +105,9 @@ def main() -> None:
 
         app.control.purge()
         worker_env = {**os.environ, "LOG_LEVEL": "WARNING"}
+        if arguments.pool:
+            worker_env["DJANGO_SETTINGS_MODULE"] = "ai_worker_settings"
+            worker_env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), str(ROOT)])
         children.append(
             subprocess.Popen(
                 [
@@ -121,7 +133,7 @@ def main() -> None:
                 env=worker_env,
             )
         )
-        report = _run(arguments, f"http://127.0.0.1:{port}/v1")
+        report = _run(arguments, f"http://127.0.0.1:{port}/v1", children[-1].pid)
     finally:
         for child in reversed(children):
             child.send_signal(signal.SIGTERM)
@@ -169,17 +181,41 @@ def _tenant(base_url: str):
     return customer, channel
 
 
-def _run(arguments, base_url: str) -> list[str]:
-    from django.db import connection, transaction
-    from django.db.models import Max, Min
+def _messages(customer, channel, count: int) -> list[int]:
+    """Inbound e-mails stored in bulk (set-up, not measured); their arrival is the MessageReceived delivery."""
+    from tickets.models import Ticket, TicketMessage
 
+    tickets = Ticket.objects.bulk_create(
+        Ticket(
+            customer=customer, channel=channel, channel_type="Email", subject=f"Question {index}", uid=f"c{index}@x.be"
+        )
+        for index in range(count)
+    )
+    messages = TicketMessage.objects.bulk_create(
+        TicketMessage(
+            customer=customer,
+            ticket=ticket,
+            channel=channel,
+            subject=ticket.subject,
+            from_address=ticket.uid,
+            uid=ticket.uid,
+            text_body="Hello, what are your opening hours on Friday? I would like to visit the shop.",
+        )
+        for ticket in tickets
+    )
+    return [message.pk for message in messages]
+
+
+def _run(arguments, base_url: str, worker_pid: int) -> list[str]:
+    from django.db import connection
+
+    from ai import services
     from ai.models import MessagePipeline
-    from tickets import services as ticket_services
     from tickets.models import TicketMessage
 
     customer, channel = _tenant(base_url)
+    message_ids = _messages(customer, channel, arguments.messages)
     time.sleep(2)  # let the worker connect to the broker
-    started = time.monotonic()
     peak_connections = 0
     database = connection.settings_dict["NAME"]
 
@@ -188,50 +224,44 @@ def _run(arguments, base_url: str) -> list[str]:
             cursor.execute("select count(*) from pg_stat_activity where datname = %s", [database])
             return cursor.fetchone()[0]
 
-    for index in range(arguments.messages):
+    cpu_before = _cpu_seconds(worker_pid)
+    started = time.monotonic()
+    for index, message_id in enumerate(message_ids):
         if arguments.rate:
             pause = started + index / arguments.rate - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
-        with transaction.atomic():
-            ticket_services.message_create(
-                customer_id=customer.pk,
-                channel_id=channel.pk,
-                channel_type="Email",
-                incoming=True,
-                uid=f"client{index}@example.com",
-                fields={"subject": f"Question {index}", "text_body": "Hello, what are your opening hours on Friday?"},
-            )
-        if index % 20 == 0:
-            peak_connections = max(peak_connections, connections_now())
-    created_in = time.monotonic() - started
+        services.pipeline_enqueue(message_id=message_id, customer_id=customer.pk)  # what MessageReceived does
+    delivered_in = time.monotonic() - started
 
     deadline = started + arguments.timeout
     pipelines = MessagePipeline.objects.filter(customer=customer)
     while time.monotonic() < deadline:
         peak_connections = max(peak_connections, connections_now())
-        unfinished = pipelines.filter(state__in=("Queued", "Running")).count()
-        if unfinished == 0 and pipelines.count() == arguments.messages:
+        if not pipelines.filter(state__in=("Queued", "Running")).exists():
             break
         time.sleep(0.25)
-    messages = TicketMessage.objects.filter(customer=customer, incoming=True)
-    drafted = messages.exclude(ai_response_datetime=None)
-    latencies = [
-        (row.ai_response_datetime - row.created_at).total_seconds()
-        for row in drafted.only("created_at", "ai_response_datetime")
-    ]
-    span = drafted.aggregate(first=Min("created_at"), last=Max("ai_response_datetime"))
-    elapsed = (span["last"] - span["first"]).total_seconds() if latencies else float("nan")
-    states = dict(pipelines.values_list("state").annotate(n=Min("id")).values_list("state", "id"))
+    arrivals = dict(pipelines.values_list("message_id", "created_at"))
+    drafted = dict(
+        TicketMessage.objects.filter(pk__in=message_ids)
+        .exclude(ai_response_datetime=None)
+        .values_list("pk", "ai_response_datetime")
+    )
+    latencies = [(drafted[pk] - arrivals[pk]).total_seconds() for pk in drafted]
+    first, last = min(arrivals.values()), max(drafted.values()) if drafted else None
+    elapsed = (last - first).total_seconds() if last else float("nan")
+    states = sorted(set(pipelines.values_list("state", flat=True)))
+    cpu = _cpu_seconds(worker_pid) - cpu_before
     return [
-        f"messages: {arguments.messages}, drafted: {len(latencies)}, pipeline states: {sorted(states)}",
+        f"messages: {arguments.messages}, drafted: {len(latencies)}, pipeline states: {states}",
         f"conditions: stand-in delay {arguments.delay * 1000:.0f} ms, 1 worker process, threads pool "
-        f"x{arguments.concurrency}, arrival rate {arguments.rate or 'burst'} msg/s (created in {created_in:.1f} s), "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+        f"x{arguments.concurrency}{' + connection pool (12)' if arguments.pool else ''}, arrivals {arguments.rate or 'burst'} msg/s (delivered in {delivered_in:.1f} s), "
+        f"{os.cpu_count()} CPUs shared, load average {os.getloadavg()[0]:.1f}",
         f"throughput: {len(latencies) / elapsed:.1f} messages/s (first arrival to last draft: {elapsed:.1f} s)",
         f"arrival to draft: p50 {_percentile(latencies, 0.5):.2f} s, p99 {_percentile(latencies, 0.99):.2f} s, "
         f"mean {statistics.fmean(latencies):.2f} s",
-        f"peak database connections (whole database): {peak_connections}",
+        f"worker CPU: {cpu * 1000 / max(len(latencies), 1):.0f} ms per message ({cpu:.1f} s in all)",
+        f"peak database connections (whole database, all clients): {peak_connections}",
     ]
 
 

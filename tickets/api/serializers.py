@@ -23,10 +23,11 @@ from tickets.models import (
 )
 
 
-def _schema_field(model, source: str) -> serializers.Field:
+def _schema_field(model, name: str, source: str) -> serializers.Field:
     """A read-only field typed like the model attribute `source` (documents the DTO in the schema)."""
+    options = {"read_only": True, "allow_null": True, **({"source": source} if source != name else {})}
     if source == "id" or source.endswith("_id"):
-        return serializers.IntegerField(read_only=True, allow_null=True)
+        return serializers.IntegerField(**options)
     try:
         internal = model._meta.get_field(source).get_internal_type()
     except FieldDoesNotExist:
@@ -38,7 +39,7 @@ def _schema_field(model, source: str) -> serializers.Field:
         "PositiveIntegerField": serializers.IntegerField,
         "BigIntegerField": serializers.IntegerField,
     }.get(internal, serializers.CharField)
-    return field_class(read_only=True, allow_null=True)
+    return field_class(**options)
 
 
 class _SourceFieldsSerializer(serializers.Serializer):
@@ -51,11 +52,16 @@ class _SourceFieldsSerializer(serializers.Serializer):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        declared = {name: _schema_field(cls.model, source) for name, source in cls.dto_fields.items()}
+        declared = {name: _schema_field(cls.model, name, source) for name, source in cls.dto_fields.items()}
         cls._declared_fields = {**declared, **cls._declared_fields}
 
     def to_representation(self, instance):
-        return {name: _plain(getattr(instance, source)) for name, source in self.dto_fields.items()}
+        return {name: _plain(_attribute(instance, source)) for name, source in self.dto_fields.items()}
+
+
+def _attribute(instance, source: str):
+    """A model attribute, or the same key of a values() row."""
+    return instance[source] if isinstance(instance, dict) else getattr(instance, source)
 
 
 def _plain(value):
@@ -103,11 +109,15 @@ class EndUserReadSerializer(_SourceFieldsSerializer):
     uids = EndUserUIDReadSerializer(many=True, read_only=True)
 
     def to_representation(self, instance):
+        """`instance` is an EndUser with prefetched UIDs, or a dict row (selectors.ticket_rows) with `uids`."""
+        if isinstance(instance, dict):
+            uids = instance["uids"]
+            instance = {**instance, "name": " ".join(p for p in (instance["firstname"], instance["lastname"]) if p)}
+        else:
+            uids = instance.uids.all()
         data = super().to_representation(instance)
         uid_fields = EndUserUIDReadSerializer.dto_fields.items()
-        data["uiDs"] = data["uids"] = [
-            {name: getattr(row, source) for name, source in uid_fields} for row in instance.uids.all()
-        ]
+        data["uiDs"] = data["uids"] = [{name: _attribute(row, source) for name, source in uid_fields} for row in uids]
         return data
 
 
@@ -168,21 +178,23 @@ class AssignUIDSerializer(serializers.Serializer):
 
 
 class TicketListSerializer(serializers.ListSerializer):
-    """Loads the topic names of a whole page in one query before rendering it."""
+    """Loads the UIDs and topic names of a whole page in two queries before rendering it."""
 
     def to_representation(self, data):
-        rows = list(data.all() if hasattr(data, "all") else data)
-        self.child.context["ticket_topics"] = selectors.ticket_topic_names(ticket_ids=[row.pk for row in rows])
-        return super().to_representation(rows)
+        rows = list(data)
+        self.child.context["ticket_extras"] = selectors.ticket_row_extras(rows)
+        return [self.child.to_representation(row) for row in rows]
 
 
 class TicketReadSerializer(_SourceFieldsSerializer):
-    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid)."""
+    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid), rendered from
+    the dict rows of selectors.ticket_rows."""
 
     model = Ticket
     dto_fields = {
         "ticketID": "id",
         "customerRepID": "customer_rep_id",
+        "customerRepName": "customer_rep_name",
         "status": "status",
         "subject": "subject",
         "escalated": "escalated",
@@ -193,6 +205,7 @@ class TicketReadSerializer(_SourceFieldsSerializer):
         "closeDate": "close_date",
         "channel": "channel_type",
         "channelType": "channel_type",
+        "channelName": "channel_name",
         "uid": "uid",
         "channelID": "channel_id",
         "endUserID": "end_user_id",
@@ -203,24 +216,24 @@ class TicketReadSerializer(_SourceFieldsSerializer):
         "twilio_CallSid": "twilio_call_sid",
         "token": "token",
     }
-    customerRepName = serializers.CharField(read_only=True, allow_null=True)
-    channelName = serializers.CharField(read_only=True, allow_null=True)
     endUsers = EndUserReadSerializer(many=True, read_only=True)
     topics = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         list_serializer_class = TicketListSerializer
 
-    def to_representation(self, ticket):
-        data = super().to_representation(ticket)
-        data["token"] = str(ticket.token)
-        data["customerRepName"] = ticket.customer_rep_name
-        data["channelName"] = ticket.channel_name
-        data["endUsers"] = [_END_USER.to_representation(ticket.end_user)] if ticket.end_user_id else []
-        topics = self.context.get("ticket_topics")
-        if topics is None:
-            topics = selectors.ticket_topic_names(ticket_ids=[ticket.pk])
-        data["topics"] = topics.get(ticket.pk, [])
+    def to_representation(self, row):
+        extras = self.context.get("ticket_extras") or selectors.ticket_row_extras([row])
+        data = super().to_representation(row)
+        data["token"] = str(row["token"])
+        end_user_id = row["end_user_id"]
+        if end_user_id:
+            end_user = {column: row[f"end_user__{column}"] for column in selectors.END_USER_COLUMNS}
+            end_user["uids"] = extras["uids"].get(end_user_id, [])
+            data["endUsers"] = [_END_USER.to_representation(end_user)]
+        else:
+            data["endUsers"] = []
+        data["topics"] = extras["topics"].get(row["id"], [])
         return data
 
 

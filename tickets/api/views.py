@@ -169,8 +169,8 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     def tickets(self, request, pk=None):
         """The person's tickets (its UIDs and customerRef), with the ticket list's filters, sorting and paging."""
         end_user = self.get_object()
-        queryset = selectors.tickets_queryset().filter(customer_id=self.customer_id)
-        queryset = queryset.filter(selectors.tickets_of_end_user(end_user=end_user))
+        queryset = Ticket.objects.filter(customer_id=self.customer_id)
+        queryset = selectors.ticket_rows(queryset.filter(selectors.tickets_of_end_user(end_user=end_user)))
         queryset = TicketViewSet.filter_like_list(request, queryset)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TicketReadSerializer(page, many=True).data)
@@ -230,7 +230,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     totalCount: when the list is filtered by status/isSpam/isClosed only, the exact count comes from
     TicketCounter (one indexed row read per status); otherwise it is a COUNT on the customer-led indexes."""
 
-    queryset = selectors.tickets_queryset()
+    queryset = Ticket.objects.all()
     serializer_class = TicketReadSerializer
     filterset_class = TicketFilterSet
     parser_classes = [JSONParser, JSONPatchParser]
@@ -254,6 +254,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return [_TICKET_POLICIES.get(self.action, TicketAccess)()]
 
     def scope_queryset(self, queryset):
+        if self.action in ("list", "retrieve"):
+            queryset = selectors.ticket_rows(queryset)
         if self.request.auth.is_phone:
             return queryset.filter(channel_id=self.request.auth.channel_id)
         return queryset
@@ -262,9 +264,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         params = {key.lower() for key in self.request.query_params} - _PAGING_PARAMS
         if self.action != "list" or self.request.auth.is_phone or not params <= COUNTER_FILTERS:
             return queryset.count()
-        form = TicketFilterSet(self.request.query_params, queryset=queryset).form
-        form.is_valid()
-        data = form.cleaned_data
+        data = getattr(self.request, "ticket_filters", {})
         return selectors.ticket_count_from_counters(
             customer_id=self.customer_id,
             statuses=data.get("status") or None,
@@ -289,7 +289,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return SortFilter().filter_queryset(request, queryset, view)
 
     def _read(self, ticket_id: int) -> dict:
-        return TicketReadSerializer(selectors.tickets_queryset().get(pk=ticket_id)).data
+        return TicketReadSerializer(selectors.ticket_rows(Ticket.objects.filter(pk=ticket_id)).get()).data
 
     @extend_schema(request=TicketWriteSerializer, responses={201: TicketReadSerializer})
     def create(self, request):

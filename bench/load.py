@@ -175,7 +175,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     parts: dict[str, list[dict]] = {label: [] for label, _, _ in scenarios}
     try:
-        for label, make_request, _ in scenarios:  # warm every worker's connections and caches
+        for _label, make_request, _ in scenarios:  # warm every worker's connections and caches
             _run(base, token, make_request, requests=4 * args.concurrency, seconds=10, concurrency=args.concurrency)
         for round_number in range(args.rounds):
             for label, make_request, budget in scenarios:

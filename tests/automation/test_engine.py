@@ -277,3 +277,16 @@ def test_bulk_ticket_actions(supervisor_client, supervisor_rep, customer, record
     assert response.status_code in (200, 204), response.content
     row = TicketMessageTopic.objects.get(message=message)
     assert row.corrected and row.corrected_by_id == supervisor_rep.pk
+
+
+def test_sweeper_task_resumes_a_lost_chain(customer, recorder):
+    from automation.tasks import sweep_action_chains
+
+    message = TicketMessageFactory(customer=customer)
+    _hook(customer, "lost", 5)
+    services.hook_run(customer_id=customer.pk, message_id=message.pk, hook_name="PreSpam")  # its task never ran
+    assert sweep_action_chains() == 0  # not stale yet
+    TicketMessageAction.objects.update(date_assigned=timezone.now() - timedelta(hours=1))
+    assert sweep_action_chains() == 1
+    assert recorder == [("lost", "PreSpam")]
+    assert _runs(message)["lost"].status == ActionStatus.SUCCEEDED

@@ -159,10 +159,17 @@ class GraphClient:
         walk(f"users/{_quote(mailbox)}/mailFolders", "", 1)
         return folders
 
-    def messages_delta(self, mailbox: str, folder_id: str, delta_link: str = "") -> tuple[list[dict], str]:
-        """Messages added since `delta_link` (all messages the first time) and the next delta link."""
+    def messages_delta(
+        self, mailbox: str, folder_id: str, delta_link: str = "", *, received_since: datetime | None = None
+    ) -> tuple[list[dict], str]:
+        """Messages added since `delta_link` (the first time: those received since `received_since`)
+        and the next delta link."""
         url = delta_link or f"users/{_quote(mailbox)}/mailFolders/{_quote(folder_id)}/messages/delta"
-        params = None if delta_link else {"$select": "id,internetMessageId,isDraft"}
+        params = None
+        if not delta_link:
+            params = {"$select": "id,internetMessageId,isDraft"}
+            if received_since is not None:
+                params["$filter"] = f"receivedDateTime ge {received_since:%Y-%m-%dT%H:%M:%SZ}"
         changed: list[dict] = []
         while True:
             body = self.request("GET", url, params=params, step="delta").json()

@@ -6,6 +6,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -66,15 +67,19 @@ def imap_folders(connection: imaplib.IMAP4) -> list[str]:
 
 
 def imap_fetch_new(
-    connection: imaplib.IMAP4, folder: str, *, uidvalidity: int | None, last_uid: int
+    connection: imaplib.IMAP4, folder: str, *, uidvalidity: int | None, last_uid: int, since: datetime
 ) -> tuple[int, list[FetchedMail]]:
-    """Messages with a UID above `last_uid` (all, when UIDVALIDITY changed); returns the UIDVALIDITY."""
+    """Messages with a UID above `last_uid`; on the first run or after a UIDVALIDITY change, those
+    received since `since`. Returns the folder's UIDVALIDITY and the messages."""
     status, _ = connection.select(_quote(folder), readonly=True)
     if status != "OK":
         raise ImapError(f"Folder {folder!r} cannot be opened.", step="select")
     current_validity = int(_untagged(connection, "UIDVALIDITY") or 0)
-    start = last_uid + 1 if uidvalidity == current_validity else 1
-    status, data = connection.uid("SEARCH", None, f"UID {start}:*")
+    if uidvalidity == current_validity:
+        start, criteria = last_uid + 1, f"UID {last_uid + 1}:*"
+    else:
+        start, criteria = 1, f"UID 1:* SINCE {since:%d-%b-%Y}"
+    status, data = connection.uid("SEARCH", None, criteria)
     if status != "OK":
         raise ImapError("UID SEARCH failed", step="search")
     uids = sorted(int(value) for value in (data[0] or b"").split() if int(value) >= start)

@@ -28,7 +28,7 @@ from answerpal.api.errors import ApiError, Conflict, field_error
 from channels_cfg import services as channel_services
 from channels_cfg.models import Channel, ChannelFolder, ChannelType, EmailProvider
 from messaging import compose
-from messaging.graph import GraphClient, GraphError, GraphSecretExpired, GraphThrottled
+from messaging.graph import GraphClient, GraphError, GraphSecretExpired, GraphThrottled, graph_token
 from messaging.imap import ImapError, imap_fetch_new, imap_folders, imap_session
 from messaging.mail_settings import graph_credentials, imap_settings, mail_provider, smtp_settings
 from messaging.models import (
@@ -97,9 +97,10 @@ def _ticket_by_subject_token(customer_id: int, subject: str) -> Ticket | None:
 
 def mail_import(*, channel: Channel, mail: InboundMail) -> TicketMessage | None:
     """Stores one inbound e-mail in its thread (In-Reply-To/References/conversation, else the `[#id]`
-    subject token, else a new ticket) with its attachments; None when it was imported before."""
-    if not mail.from_address:
-        return None
+    subject token, else a new ticket) with its attachments; None when it was imported before or was
+    sent from the channel's own address."""
+    if not mail.from_address or mail.from_address == channel.email_address.lower():
+        return None  # no sender, or our own mail (answering it would start a mail loop)
     try:
         with transaction.atomic():
             receipt = InboundReceipt.objects.create(
@@ -223,6 +224,11 @@ def _graph_client(channel: Channel) -> GraphClient:
     return GraphClient(graph_credentials(channel))
 
 
+def first_import_since():
+    """A newly linked folder imports this far back (MAIL_IMPORT_INITIAL_DAYS, default 7), not its history."""
+    return timezone.now() - timedelta(days=getattr(settings, "MAIL_IMPORT_INITIAL_DAYS", 7))
+
+
 def _sync_state(folder: ChannelFolder) -> MailboxSyncState:
     state, _ = MailboxSyncState.objects.get_or_create(
         folder=folder, defaults={"customer_id": folder.customer_id, "channel_id": folder.channel_id}
@@ -239,7 +245,9 @@ def graph_folder_import(*, folder: ChannelFolder) -> int:
     mailbox = channel.email_address
     imported = 0
     try:
-        changed, delta_link = client.messages_delta(mailbox, folder.folder_id, state.delta_link)
+        changed, delta_link = client.messages_delta(
+            mailbox, folder.folder_id, state.delta_link, received_since=first_import_since()
+        )
         for item in changed:
             if item.get("isDraft"):
                 continue
@@ -278,7 +286,11 @@ def imap_folder_import(*, folder: ChannelFolder) -> int:
     try:
         with imap_session(imap_settings(channel)) as connection:
             validity, fetched = imap_fetch_new(
-                connection, folder.folder_id, uidvalidity=state.imap_uidvalidity, last_uid=state.imap_last_uid
+                connection,
+                folder.folder_id,
+                uidvalidity=state.imap_uidvalidity,
+                last_uid=state.imap_last_uid,
+                since=first_import_since(),
             )
             last_uid = state.imap_last_uid if validity == state.imap_uidvalidity else 0
             for item in fetched:
@@ -344,7 +356,7 @@ def import_preflight(*, channels) -> None:
         if not credentials.complete:
             continue
         try:
-            _graph_client(channel).request("GET", f"users/{channel.email_address}", params={"$select": "id"})
+            graph_token(credentials)
         except GraphSecretExpired as error:
             raise Conflict(
                 "GraphClientSecretExpired",
@@ -393,7 +405,8 @@ def graph_subscriptions_sync(*, channel_id: int) -> dict:
     client = _graph_client(channel) if (wanted or existing) and graph_credentials(channel).complete else None
     for subscription in existing:
         expired = subscription.expires_at <= timezone.now()
-        if subscription.folder_id in wanted and not expired:
+        folder = wanted.get(subscription.folder_id)
+        if folder is not None and not expired and subscription.resource == _subscription_resource(channel, folder):
             wanted.pop(subscription.folder_id)
             continue
         if client is not None and not expired:
@@ -410,7 +423,7 @@ def graph_subscriptions_sync(*, channel_id: int) -> dict:
             expires=expires,
         )
         subscription.subscription_id = body["id"]
-        subscription.resource = body.get("resource", _subscription_resource(channel, folder))
+        subscription.resource = _subscription_resource(channel, folder)
         subscription.expires_at = _parse_datetime(body.get("expirationDateTime")) or expires
         subscription.save()
         created += 1
@@ -510,8 +523,6 @@ def connection_test(*, channel: Channel) -> ConnectionReport:
     if provider == EmailProvider.MICROSOFT365:
         client = _graph_client(channel)
         try:
-            from messaging.graph import graph_token
-
             graph_token(client.credentials)
             report.passed("token", "An app token was issued.")
             inbox = client.mailbox_check(channel.email_address)

@@ -146,3 +146,24 @@ def test_import_failure_is_recorded_on_the_sync_state(graph_mock, graph_folder):
         services.graph_folder_import(folder=graph_folder)
     assert "Access is denied" in MailboxSyncState.objects.get(folder=graph_folder).last_error
     assert not Ticket.objects.filter(customer=graph_folder.customer).exists()
+
+
+def test_first_import_reads_a_recent_window_only(graph_mock, graph_folder, settings):
+    settings.MAIL_IMPORT_INITIAL_DAYS = 3
+    route = graph_mock.get(url__regex=r".*/mailFolders/inbox-id/messages/delta.*").respond(
+        json={"value": [], "@odata.deltaLink": "https://graph.microsoft.com/v1.0/next-delta"}
+    )
+    services.graph_folder_import(folder=graph_folder)
+    first_filter = route.calls[0].request.url.params["$filter"]
+    assert first_filter.startswith("receivedDateTime ge ")
+    later = graph_mock.get("https://graph.microsoft.com/v1.0/next-delta").respond(
+        json={"value": [], "@odata.deltaLink": "https://graph.microsoft.com/v1.0/next-delta"}
+    )
+    services.graph_folder_import(folder=graph_folder)
+    assert later.called and "$filter" not in later.calls[0].request.url.params
+
+
+def test_own_mail_is_not_imported(graph_mock, graph_folder):
+    mock_graph_messages(graph_mock, [graph_message(8, sender=MAILBOX.upper())])
+    assert services.graph_folder_import(folder=graph_folder) == 0
+    assert not TicketMessage.objects.exists()

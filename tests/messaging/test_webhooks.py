@@ -163,3 +163,24 @@ class TestSubscriptions:
         )
         assert renew_graph_subscriptions() == {"renewed": 1, "failed": 0}
         assert list(GraphSubscription.objects.values_list("subscription_id", flat=True)) == ["fresh-1"]
+
+
+def test_changed_mailbox_moves_the_subscription(graph_mock, graph_folder):
+    from messaging import services
+
+    GraphSubscriptionFactory(
+        customer=graph_folder.customer,
+        channel=graph_folder.channel,
+        folder=graph_folder,
+        subscription_id="old-1",
+        resource=f"users/{MAILBOX}/mailFolders('inbox-id')/messages",
+    )
+    graph_mock.delete(f"{GRAPH}/subscriptions/old-1").respond(204)
+    create = graph_mock.post(f"{GRAPH}/subscriptions").respond(
+        201, json={"id": "new-1", "expirationDateTime": "2026-11-28T10:00:00Z"}
+    )
+    assert services.graph_subscriptions_sync(channel_id=graph_folder.channel_id) == {"created": 0, "deleted": 0}
+    graph_folder.channel.email_address = "renamed@acme.test"
+    graph_folder.channel.save()
+    assert services.graph_subscriptions_sync(channel_id=graph_folder.channel_id) == {"created": 1, "deleted": 1}
+    assert json.loads(create.calls[0].request.content)["resource"].startswith("users/renamed@acme.test/")

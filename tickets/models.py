@@ -14,7 +14,7 @@ Ticket status lifecycle (`TicketStatus`):
   and moves the ticket to `Open`.
 * `escalated` stays true once a conversation has been escalated until a representative clears it.
 
-Every tenant row carries `customer`; large-table indexes start with it.
+Every tenant row carries `customer`; indexes start with it, so the customer column has no index of its own.
 """
 
 import uuid
@@ -75,7 +75,9 @@ class AIStepStatus(models.TextChoices):
 class EndUser(models.Model):
     """A person a customer talks to; identified by its UIDs (unique per customer)."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="end_users")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="end_users", db_index=False
+    )
     firstname = models.CharField(max_length=200, blank=True)
     lastname = models.CharField(max_length=200, blank=True)
     gender = models.BooleanField(null=True, blank=True)
@@ -112,7 +114,7 @@ class EndUser(models.Model):
 class EndUserUID(models.Model):
     """One identifier (email, phone, WhatsApp id, reference) of an end user; unique per customer."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     end_user = models.ForeignKey(EndUser, on_delete=models.CASCADE, related_name="uids")
     uid = models.CharField(max_length=320)
     uid_type = models.CharField(max_length=32, choices=UidType.choices, default=UidType.EMAIL)
@@ -137,7 +139,7 @@ class EndUserUID(models.Model):
 class Ticket(models.Model):
     """A conversation with one end user on one channel; see the module docstring for the lifecycle."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="tickets")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="tickets", db_index=False)
     channel = models.ForeignKey(
         "channels_cfg.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
@@ -185,7 +187,7 @@ class Ticket(models.Model):
 class TicketCounter(models.Model):
     """Exact number of tickets per (customer, status, is_spam); maintained by tickets.services."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     status = models.CharField(max_length=20, choices=TicketStatus.choices)
     is_spam = models.BooleanField(default=False)
     count = models.BigIntegerField(default=0)
@@ -202,7 +204,7 @@ class TicketCounter(models.Model):
 class TicketMessage(models.Model):
     """One inbound or outbound communication in a ticket, with its AI, tracking and mail metadata."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     channel = models.ForeignKey(
         "channels_cfg.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -296,7 +298,7 @@ def attachment_upload_to(instance: "TicketMessageAttachment", filename: str) -> 
 class TicketMessageAttachment(models.Model):
     """A file on a message, stored through Django's storage API; downloadable by `access_token`."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_upload_to, max_length=300)
     file_name = models.CharField(max_length=255, blank=True)
@@ -322,7 +324,7 @@ class TicketMessageAttachment(models.Model):
 class TicketMessageTopic(models.Model):
     """A topic on a message, found by AI or set/corrected by a representative (one row per topic)."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="topics")
     topic = models.ForeignKey("automation.Topic", on_delete=models.CASCADE, related_name="message_topics")
     corrected = models.BooleanField(default=False)

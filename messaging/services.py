@@ -340,6 +340,7 @@ def folder_import(*, folder: ChannelFolder) -> int:
 
 
 def mail_channels(*, customer_id: int, channel_id: int | None = None):
+    """The customer's active Email channels (or just `channel_id` among them)."""
     channels = Channel.objects.filter(
         customer_id=customer_id, channel_type=ChannelType.EMAIL, deleted_at__isnull=True, is_active=True
     ).select_related("customer")
@@ -371,6 +372,7 @@ def import_preflight(*, channels) -> None:
 
 
 def graph_notification_url() -> str:
+    """Where Graph posts notifications: this deployment's public address (PUBLIC_BASE_URL)."""
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/api/GraphWebhook"
 
 
@@ -452,6 +454,7 @@ def graph_subscription_renew(*, subscription: GraphSubscription) -> bool:
 
 
 def graph_subscriptions_due():
+    """Subscriptions expiring within the renewal window."""
     return GraphSubscription.objects.filter(expires_at__lte=timezone.now() + SUBSCRIPTION_RENEW_WINDOW)
 
 
@@ -597,6 +600,7 @@ def mailbox_folders_live(*, channel: Channel) -> list[dict]:
 
 
 def whatsapp_channel_for(to_address: str) -> Channel | None:
+    """The live WhatsApp channel owning the number Twilio delivered to (`whatsapp:+…`)."""
     from messaging.whatsapp import whatsapp_number
 
     return (
@@ -917,6 +921,7 @@ def message_forward_send(
 
 
 def worker_identity() -> str:
+    """A lease owner name unique to this process and call."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -961,6 +966,8 @@ def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
     outbox = outbox_claim(outbox_id=outbox_id, owner=owner)
     if outbox is None:
         return "skipped"
+    if outbox.attempts > outbox.max_attempts:  # workers kept dying on this row
+        return _outbox_failed(outbox, outbox.last_error or "Too many interrupted attempts.", permanent=True)
     try:
         provider_id = _deliver(outbox, owner)
     except PermanentFailure as error:
@@ -971,6 +978,9 @@ def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
         permanent = getattr(error, "permanent", False) or isinstance(error, GraphSecretExpired)
         permanent = permanent or (isinstance(error, GraphError) and error.status in (400, 403, 404))
         return _outbox_failed(outbox, f"{getattr(error, 'step', 'send')}: {error}", permanent=permanent)
+    except Exception as error:  # an unexpected failure is retried like an outage, and logged in full
+        logger.exception("outbox %s: unexpected delivery error", outbox.pk)
+        return _outbox_failed(outbox, f"{type(error).__name__}: {error}", permanent=False)
     return _outbox_sent(outbox, provider_id)
 
 

@@ -35,6 +35,7 @@ from messaging.api.serializers import (
     WebChatPostResultSerializer,
     WebChatPostSerializer,
 )
+from messaging.plan import channel_type_in_plan
 from messaging.whatsapp import TwilioAccount, signature_valid
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
 
@@ -312,6 +313,7 @@ class WebChatView(PublicApiView):
         )
         if self.channel is None:
             raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
+        channel_type_in_plan(customer_id=self.channel.customer_id, channel_type=ChannelType.CHAT)
         self.origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
         host = urlsplit(self.origin).netloc if self.origin and self.origin != "null" else ""
         if not host or not self.channel.hostname_allowed(host):

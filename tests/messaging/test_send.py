@@ -399,3 +399,20 @@ def test_forward_action_registered_for_automation(graph_mock, inbound, django_ca
         result = action_handler("Forward")(context=context)
     assert result.status == "Succeeded", result
     assert json.dumps(result.details) and send.call_count == 1
+
+
+def test_unexpected_errors_are_retried_and_rows_that_keep_crashing_end_failed(graph_channel, monkeypatch):
+    outbox = _queued_outbox(graph_channel)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_deliver", explode)
+    assert services.outbox_deliver(outbox_id=outbox.pk) == OutboxStatus.QUEUED
+    outbox.refresh_from_db()
+    assert outbox.last_error == "RuntimeError: disk full"
+    OutboxMessage.objects.filter(pk=outbox.pk).update(
+        status=OutboxStatus.SENDING, attempts=8, lease_until=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    assert services.outbox_deliver(outbox_id=outbox.pk) == OutboxStatus.FAILED
+    assert TicketMessage.objects.get(pk=outbox.message_id).status == MessageStatus.FAILED

@@ -139,6 +139,14 @@ def test_polling_does_not_query_per_message(anon_client, chat_channel, django_as
             format="json",
             HTTP_ORIGIN=ORIGIN,
         )
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # channel, plan, ticket, messages
         response = anon_client.get(_url(chat_channel), {"ticketToken": first["ticketToken"]}, HTTP_ORIGIN=ORIGIN)
     assert len(response.json()["items"]) == 4
+
+
+def test_plan_without_chat_refuses_the_widget(anon_client, chat_channel, customer):
+    subscription = customer.subscription
+    subscription.feature_overrides = {"hasChat": False}
+    subscription.save()
+    response = anon_client.post(_url(chat_channel), {"message": "Hi"}, format="json", HTTP_ORIGIN=ORIGIN)
+    assert_problem(response, 403, "FeatureNotInPlan")

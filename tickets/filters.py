@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 
 from tickets.models import Ticket, TicketStatus
 from tickets.services import phone_normalize
@@ -72,3 +73,17 @@ class TicketFilterSet(django_filters.FilterSet):
         if any(char.isdigit() for char in value) and "@" not in value:
             forms_of_uid.add(phone_normalize(value))
         return queryset.filter(uid__in=forms_of_uid)
+
+
+class SparseFilterBackend(DjangoFilterBackend):
+    """django-filter builds and validates a form on every request; when the query names none of the
+    FilterSet's parameters (the common first page) there is nothing to filter, so it is skipped."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        names = {name.lower() for name in filterset_class.base_filters}
+        if not any(key.lower() in names for key in request.query_params):
+            return None
+        return super().get_filterset(request, queryset, view)

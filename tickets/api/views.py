@@ -74,7 +74,7 @@ from tickets.api.serializers import (
     TicketReadSerializer,
     TicketWriteSerializer,
 )
-from tickets.filters import COUNTER_FILTERS, TicketFilterSet
+from tickets.filters import COUNTER_FILTERS, SparseFilterBackend, TicketFilterSet
 from tickets.models import Ticket, TicketMessage, TicketMessageAttachment, TicketMessageTopic
 
 _ASSIGNMENT_DENIED = "Your role may only take unassigned tickets or release your own."
@@ -233,6 +233,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     queryset = Ticket.objects.all()
     serializer_class = TicketReadSerializer
     filterset_class = TicketFilterSet
+    filter_backends = [SparseFilterBackend, SortFilter, TextSearchFilter]
     parser_classes = [JSONParser, JSONPatchParser]
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "put", "patch", "delete"]

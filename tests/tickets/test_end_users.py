@@ -177,3 +177,10 @@ def test_other_tenant_is_404(admin_client, other_customer):
     for method in ("get", "put", "delete"):
         assert_problem(getattr(admin_client, method)(f"/api/EndUsers/{foreign.pk}", {}, format="json"), 404)
     assert_problem(admin_client.get(f"/api/EndUsers/{foreign.pk}/tickets"), 404)
+
+
+def test_null_texts_read_as_blank(admin_client):
+    body = {"firstname": None, "lastname": "Solo", "company": None, "uiDs": []}
+    response = admin_client.post("/api/endUsers", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["firstname"] == "" and response.json()["name"] == "Solo"

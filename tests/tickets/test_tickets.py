@@ -281,3 +281,12 @@ def test_unauthenticated_and_other_tenant(anon_client, admin_client, other_custo
     ]:
         assert_problem(getattr(admin_client, method)(path), 404)
     assert Ticket.objects.filter(pk=foreign.pk).exists()
+
+
+def test_put_accepts_the_read_dto_back_with_nulls(admin_client, customer):
+    ticket = TicketFactory(customer=customer)
+    body = admin_client.get(f"/api/tickets/{ticket.pk}").json()
+    body.update(uid=None, preview=None, summary=None, twilio_CallSid=None, subject="From the client")
+    response = admin_client.put(f"/api/tickets/{ticket.pk}", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["subject"] == "From the client" and response.json()["uid"] == ""

@@ -71,6 +71,21 @@ def _plain(value):
     return value
 
 
+class NullAsBlankSerializer(serializers.Serializer):
+    """Clients send `null` for optional texts (TypeScript `field?: string`); an optional text field
+    that allows blank reads null as ""."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            blank_ok = {
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and field.allow_blank and not field.allow_null
+            }
+            data = {key: ("" if value is None and key in blank_ok else value) for key, value in data.items()}
+        return super().to_internal_value(data)
+
+
 # --- end users ----------------------------------------------------------------------------------
 
 
@@ -121,7 +136,7 @@ class EndUserReadSerializer(_SourceFieldsSerializer):
         return data
 
 
-class EndUserUIDWriteSerializer(serializers.Serializer):
+class EndUserUIDWriteSerializer(NullAsBlankSerializer):
     """EndUserUIDCreateDTO / EndUserUIDUpdateDTO (endUserUIDID null = new)."""
 
     endUserUIDID = serializers.IntegerField(source="id", required=False, allow_null=True)
@@ -131,7 +146,7 @@ class EndUserUIDWriteSerializer(serializers.Serializer):
     markAsDeleted = serializers.BooleanField(source="mark_as_deleted", default=False)
 
 
-class EndUserWriteSerializer(serializers.Serializer):
+class EndUserWriteSerializer(NullAsBlankSerializer):
     """EndUserCreateDTO / EndUserUpdateDTO; accepts `uiDs` or `uids`, `aIDocumentation` or `aiDocumentation`."""
 
     firstname = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -247,7 +262,7 @@ def _channel_type(value: str) -> str:
     raise serializers.ValidationError(f"Unknown channel type '{value}'; use one of {', '.join(ChannelType.values)}.")
 
 
-class TicketWriteSerializer(serializers.Serializer):
+class TicketWriteSerializer(NullAsBlankSerializer):
     """TicketWriteDTO (`channel` or `channelType`; with only `channelID` the channel's type is used)."""
 
     customerRepID = TenantPrimaryKeyRelatedField(
@@ -305,7 +320,7 @@ class TicketBulkSerializer(serializers.Serializer):
     customerRepID = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
-class ChatTicketCreateSerializer(serializers.Serializer):
+class ChatTicketCreateSerializer(NullAsBlankSerializer):
     """Body of the public POST /api/Tickets/createchatticket."""
 
     token = serializers.UUIDField(help_text="The chat channel's public token.")
@@ -463,7 +478,7 @@ class TicketMessageDetailSerializer(_SourceFieldsSerializer):
         return data
 
 
-class TicketMessageCreateSerializer(serializers.Serializer):
+class TicketMessageCreateSerializer(NullAsBlankSerializer):
     """TicketMessageCreateDTO."""
 
     ticketID = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -499,7 +514,7 @@ class TicketMessageCreateSerializer(serializers.Serializer):
         return custom_fields_validate(customer_id=self.context["customer_id"], data=value)
 
 
-class TicketMessageUpdateSerializer(serializers.Serializer):
+class TicketMessageUpdateSerializer(NullAsBlankSerializer):
     """TicketMessageUpdateDTO plus the editable body, address and UID fields."""
 
     messageID = serializers.IntegerField(required=False)
@@ -551,7 +566,7 @@ class CorrectTopicsSerializer(serializers.Serializer):
     topicIds = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=100)
 
 
-class EscalateSerializer(serializers.Serializer):
+class EscalateSerializer(NullAsBlankSerializer):
     """EscalateRequest: an optional comment of the end user or representative."""
 
     aI_FeedbackComment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

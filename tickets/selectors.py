@@ -2,6 +2,7 @@
 
 from django.db.models import F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
 
 from tickets import registry
 from tickets.models import (
@@ -172,6 +173,16 @@ def topic_ids_of_customer(*, customer_id: int, topic_ids) -> set[int]:
     """Which of `topic_ids` are the customer's topics (automation.Topic, reached through the FK). One query."""
     topic_model = TicketMessageTopic._meta.get_field("topic").related_model
     return set(topic_model.objects.filter(customer_id=customer_id, pk__in=topic_ids).values_list("pk", flat=True))
+
+
+def attachment_download_path(attachment: TicketMessageAttachment) -> str:
+    """The public download path of an attachment (`/api/File/{accessToken}`), for links in mails and chats."""
+    return reverse("file-download", kwargs={"access_token": attachment.access_token})
+
+
+def tracking_pixel_path(message: TicketMessage) -> str:
+    """The open-tracking pixel of an outbound message, for the mail body (unguessable: per-message token)."""
+    return reverse("ticket-message-pixel", kwargs={"message_id": message.pk, "tracking_token": message.tracking_token})
 
 
 def attachment_bytes(customer_id: int) -> int:

@@ -386,8 +386,12 @@ def tickets_bulk_update(*, customer_id: int, ticket_ids: list[int], action: str,
     name = action.lower()
     if name not in BULK_BUILTIN_ACTIONS:
         handler = registry.bulk_action_handler(name)
+        if handler is None and name in {deferred.lower() for deferred in registry.DEFERRED_BULK_ACTIONS}:
+            raise ApiError(400, "BulkActionUnavailable", f"The bulk action '{action}' is not available yet.")
         if handler is None:
-            raise ApiError(400, "BulkActionUnavailable", f"The bulk action '{action}' is not available.")
+            known = [*BULK_BUILTIN_ACTIONS, *registry.DEFERRED_BULK_ACTIONS, *registry.registered_bulk_actions()]
+            allowed = ", ".join(dict.fromkeys(known))
+            raise field_error("action", f"Unknown bulk action '{action}'; use one of: {allowed}.")
         ids = list(tickets.values_list("pk", flat=True))
         handler(customer_id=customer_id, ticket_ids=ids, rep_id=customer_rep_id)
         return len(ids)

@@ -243,6 +243,8 @@ def test_bulk(admin_client, customer, other_customer, rep, monkeypatch):
     response = admin_client.put("/api/Tickets/bulk", {**body, "action": "executeActions"}, format="json")
     assert "executeActions" in assert_problem(response, 400, "BulkActionUnavailable")["detail"]
     assert_problem(admin_client.put("/api/Tickets/bulk", {"ticketIDs": [], "action": "close"}, format="json"), 400)
+    response = admin_client.put("/api/Tickets/bulk", {**body, "action": "explode"}, format="json")
+    assert "close, reopen, assign, spam, notspam" in assert_problem(response, 400)["errors"]["action"][0]
 
 
 def test_bulk_assign_by_representative(rep_client, rep, customer):

@@ -5,6 +5,7 @@ import pytest
 from tests.accounts.factories import CustomerRepFactory
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
+from tickets import selectors
 from tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_pixel_marks_opened_only_with_the_right_token(anon_client, customer):
     assert wrong.status_code == 200 and wrong["Content-Type"] == "image/gif"
     message.refresh_from_db()
     assert not message.is_opened
-    right = anon_client.get(f"/api/TicketMessages/{message.pk}/{message.tracking_token}/pixel.gif")
+    right = anon_client.get(selectors.tracking_pixel_path(message))
     assert right.content == wrong.content and right.content.startswith(b"GIF89a")
     assert "no-store" in right["Cache-Control"]
     message.refresh_from_db()

@@ -1,7 +1,6 @@
 """DTOs of End Users, Tickets, Ticket Messages, attachments and message topics (names as in the spec)."""
 
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.models import CustomerRep
@@ -644,7 +643,7 @@ class TicketMessageAttachmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, attachment) -> str:
-        path = reverse("file-download", kwargs={"access_token": attachment.access_token})
+        path = selectors.attachment_download_path(attachment)
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

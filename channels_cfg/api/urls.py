@@ -15,7 +15,7 @@ router.register("ChannelTranslations", ChannelTranslationViewSet, basename="chan
 
 urlpatterns = [
     path(
-        "Channels/<uuid:channel_token>/translations-by-token/<str:lang>",
+        "Channels/<uuid:channelToken>/translations-by-token/<str:lang>",
         TranslationsByTokenView.as_view(),
         name="channel-translations-by-token",
     ),

@@ -110,10 +110,10 @@ class ChannelChildViewSet(
     lookup_value_regex = "[0-9]+"
     pagination_class = None
 
-    @action(detail=False, methods=["get"], url_path=r"byChannel/(?P<channel_id>[0-9]+)")
-    def by_channel(self, request, channel_id=None):
+    @action(detail=False, methods=["get"], url_path=r"byChannel/(?P<channelId>[0-9]+)")
+    def by_channel(self, request, channelId=None):
         channel = get_object_or_404(
-            Channel.objects.filter(deleted_at__isnull=True), pk=channel_id, customer_id=self.customer_id
+            Channel.objects.filter(deleted_at__isnull=True), pk=channelId, customer_id=self.customer_id
         )
         rows = self.get_queryset().filter(channel=channel)
         return Response(self.get_serializer(rows, many=True).data)
@@ -163,8 +163,8 @@ class TranslationsByTokenView(PublicApiView):
     falls back exact → base language → channel default → any (→ the default translation channel)."""
 
     @extend_schema(responses=PublicTranslationSerializer)
-    def get(self, request, channel_token, lang):
-        translation = selectors.channel_translation_for_token(token=channel_token, lang=lang)
+    def get(self, request, channelToken, lang):
+        translation = selectors.channel_translation_for_token(token=channelToken, lang=lang)
         if translation is None:
             raise ApiError(status.HTTP_404_NOT_FOUND, "NotFound", "No texts exist for this channel token.")
         return Response(PublicTranslationSerializer(translation, context={"requested_lang": lang}).data)

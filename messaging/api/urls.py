@@ -18,6 +18,6 @@ router.register("TicketMessages", TicketMessageSendViewSet, basename="ticket-mes
 urlpatterns = [
     path("GraphWebhook", GraphWebhookView.as_view(), name="graph-webhook"),
     path("Twilio/whatsapp", TwilioWhatsAppWebhookView.as_view(), name="twilio-whatsapp"),
-    path("WebChat/<uuid:channel_token>/messages", WebChatView.as_view(), name="webchat-messages"),
+    path("WebChat/<uuid:channelToken>/messages", WebChatView.as_view(), name="webchat-messages"),
     *router.urls,
 ]

@@ -57,6 +57,7 @@ class ChannelTransportViewSet(TenantViewSet):
 
     queryset = Channel.objects.filter(deleted_at__isnull=True).select_related("customer")
     serializer_class = ConnectionTestInputSerializer
+    lookup_url_kwarg = "channelId"
     lookup_value_regex = "[0-9]+"
     pagination_class = None
 
@@ -70,7 +71,7 @@ class ChannelTransportViewSet(TenantViewSet):
 
     @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_one")
     @action(detail=True, methods=["post"], url_path="import-emails")
-    def import_emails(self, request, pk=None):
+    def import_emails(self, request, channelId=None):
         channel = self.get_object()
         if channel.channel_type != ChannelType.EMAIL:
             raise ApiError(400, "NotAMailChannel", "Only Email channels import e-mails.")
@@ -113,11 +114,12 @@ class MailboxFolderViewSet(TenantViewSet):
     )
     serializer_class = MailboxFolderSerializer
     permission_classes = [ManageSettings]
+    lookup_url_kwarg = "channelId"
     lookup_value_regex = "[0-9]+"
     pagination_class = None
 
     @extend_schema(responses=MailboxFolderSerializer(many=True))
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, channelId=None):
         channel = self.get_object()
         return Response(MailboxFolderSerializer(services.mailbox_folders_live(channel=channel), many=True).data)
 
@@ -278,7 +280,7 @@ class WebChatThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         kind = "post" if request.method == "POST" else "poll"
-        ident = f"{self.get_ident(request)}:{view.kwargs.get('channel_token')}:{kind}"
+        ident = f"{self.get_ident(request)}:{view.kwargs.get('channelToken')}:{kind}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):
@@ -307,7 +309,7 @@ class WebChatView(PublicApiView):
         self.channel = (
             Channel.objects.select_related("customer")
             .filter(
-                token=kwargs["channel_token"], channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True
+                token=kwargs["channelToken"], channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True
             )
             .first()
         )
@@ -347,7 +349,7 @@ class WebChatView(PublicApiView):
         return ticket
 
     @extend_schema(request=WebChatPostSerializer, responses={201: WebChatPostResultSerializer})
-    def post(self, request, channel_token):
+    def post(self, request, channelToken):
         body = WebChatPostSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -365,7 +367,7 @@ class WebChatView(PublicApiView):
         parameters=[OpenApiParameter("ticketToken", str, required=True), OpenApiParameter("after", int)],
         responses=WebChatMessagesSerializer,
     )
-    def get(self, request, channel_token):
+    def get(self, request, channelToken):
         token = request.query_params.get("ticketToken")
         if not token:
             raise ApiError(

@@ -1,10 +1,10 @@
 """Channel routes the generic walker cannot prove tenancy for, and the tests that do."""
 
 SPECIAL_ROUTES = {
-    "/api/ChannelFolders/byChannel/{channel_id}": (
+    "/api/ChannelFolders/byChannel/{channelId}": (
         "tests/channels_cfg/test_channel_folders.py::test_by_channel_other_tenant_is_404"
     ),
-    "/api/ChannelTranslations/byChannel/{channel_id}": (
+    "/api/ChannelTranslations/byChannel/{channelId}": (
         "tests/channels_cfg/test_channel_translations.py::test_by_channel_other_tenant_is_404"
     ),
 }

@@ -15,6 +15,7 @@ DEFAULTS = {
     "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",
     "AI_LOCAL_PASSAGE_MIN_SCORE": "0.12",
     "AI_HISTORY_MESSAGES": "10",  # earlier messages of the ticket given to the reply draft
+    "AI_KNOWLEDGE_RECHECK_SECONDS": "30",  # how stale the per-process knowledge index may be
     "AI_PIPELINE_MAX_RETRIES": "5",
     "AI_PIPELINE_RETRY_BASE_SECONDS": "5",
     "AI_PIPELINE_STALE_MINUTES": "15",  # the sweeper re-drives pipelines unfinished after this long

@@ -18,7 +18,7 @@ class MessagePipeline(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     message = models.OneToOneField("tickets.TicketMessage", on_delete=models.CASCADE, related_name="ai_pipeline")
     state = models.CharField(max_length=16, choices=PipelineState.choices, default=PipelineState.QUEUED)
-    step = models.CharField(max_length=32, blank=True, help_text="The step running or last reached.")
+    step = models.CharField(max_length=32, blank=True, help_text="The step that finished the run, or that last failed.")
     attempts = models.PositiveIntegerField(default=0)
     last_error_code = models.CharField(max_length=64, blank=True)
     last_error = models.TextField(blank=True)

@@ -1,15 +1,20 @@
 """Reads the AI steps need: the message with its tenant and model slots, topic candidates with learned
 examples, prompt and knowledge passages, the ticket history, the end user and the signature."""
 
+import threading
+import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
+from django.db.models import Count, Max
 
 from accounts.selectors import rep_signature_get
-from ai.conf import ai_int
+from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
 from ai.providers.base import FieldSpec, Passage, TopicCandidate
 from ai.providers.text import TfIdfIndex, tokens
+from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import prompt_documents_build
 from automation.selectors import topics_for_channel
 from customers.models import Customer, CustomFieldDefinition
@@ -27,6 +32,7 @@ SLOT_FIELDS = (
 )
 EXAMPLES_PER_TOPIC = 5
 KNOWLEDGE_PASSAGES = 4
+KNOWLEDGE_DOCUMENTS = 500
 
 
 MESSAGE_AI_RELATED = (
@@ -37,16 +43,39 @@ MESSAGE_AI_RELATED = (
     "end_user",
     "customer",
     "customer__default_customer_rep",
-    *(f"customer__{slot}" for slot in SLOT_FIELDS),
 )
 
 
 def message_for_ai(*, message_id: int, customer_id: int | None = None) -> TicketMessage | None:
-    """The message with ticket, channel, end user, the ticket's rep and the customer's model slots (one query)."""
+    """The message with ticket, channel, end user, the ticket's rep and the customer (one query); the model slots
+    load when a step first needs one (joining all of them costs more than the two or three small queries)."""
     queryset = TicketMessage.objects.select_related(*MESSAGE_AI_RELATED)
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
     return queryset.filter(pk=message_id).first()
+
+
+@dataclass(frozen=True)
+class AutomationLinks:
+    """What a customer linked in automation, so the pipeline skips engine calls that cannot do anything."""
+
+    hooks: frozenset[str]  # hook names with at least one linked action
+    topic_actions: bool  # actions linked to topics or to every topic
+    documents: bool  # prompt documents linked to topics, every topic or a hook
+
+
+def automation_links(*, customer_id: int) -> AutomationLinks:
+    """Two small queries per pipeline run instead of the engine's per-hook queries for tenants without links."""
+    specials = set(
+        TopicAction.objects.filter(customer_id=customer_id, action__is_active=True)
+        .values_list("special_topic", flat=True)
+        .distinct()
+    )
+    return AutomationLinks(
+        hooks=frozenset(specials - {"", ALL_TOPICS}),
+        topic_actions=bool(specials & {"", ALL_TOPICS}),
+        documents=TopicDocument.objects.filter(customer_id=customer_id).exists(),
+    )
 
 
 def customer_for_ai(*, customer_id: int) -> Customer:
@@ -109,9 +138,11 @@ def custom_field_specs(*, customer_id: int) -> list[FieldSpec]:
     ]
 
 
-def prompt_passages(*, message: TicketMessage) -> list[Passage]:
+def prompt_passages(*, message: TicketMessage, links: AutomationLinks | None = None) -> list[Passage]:
     """The reply's prompt documents: those linked to the message's topics (and to every topic) plus those of the
     PostTopicDetection hook, for its channel; data-retrieval documents come filled by automation's connector."""
+    if links is not None and not links.documents:
+        return []
     scope = {"customer_id": message.customer_id, "channel_id": message.channel_id, "message": message}
     topic_ids = list(message.topics.values_list("topic_id", flat=True))
     documents = prompt_documents_build(**scope, hook_name=None, topic_ids=topic_ids, static_only=False)
@@ -125,20 +156,45 @@ def prompt_passages(*, message: TicketMessage) -> list[Passage]:
     return passages
 
 
-def knowledge_passages(*, customer_id: int, query: str, exclude_ids: set[int] = frozenset()) -> list[Passage]:
-    """The tenant's static documents most relevant to `query` (TF-IDF over whole documents, best four)."""
-    documents = list(
-        Document.objects.filter(customer_id=customer_id, is_data_retrieval_process=False, is_function_tool=False)
-        .exclude(pk__in=exclude_ids)
-        .exclude(content="")
-        .only("id", "name", "content")[:500]
+_knowledge_indexes: dict[int, tuple[tuple, list[Passage], TfIdfIndex | None, float]] = {}
+_knowledge_lock = threading.Lock()
+
+
+def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None]:
+    """The customer's static documents and their TF-IDF index, kept per process and rebuilt when a document changed
+    (checked with one aggregate query at most every AI_KNOWLEDGE_RECHECK_SECONDS)."""
+    documents = Document.objects.filter(
+        customer_id=customer_id, is_data_retrieval_process=False, is_function_tool=False
+    ).exclude(content="")
+    with _knowledge_lock:
+        cached = _knowledge_indexes.get(customer_id)
+    if cached and time.monotonic() - cached[3] < ai_float("AI_KNOWLEDGE_RECHECK_SECONDS"):
+        return cached[1], cached[2]
+    version = tuple(documents.aggregate(count=Count("id"), changed=Max("last_modified_date")).values())
+    if cached and cached[0] == version:
+        with _knowledge_lock:
+            _knowledge_indexes[customer_id] = (*cached[:3], time.monotonic())
+        return cached[1], cached[2]
+    passages = [
+        Passage(title=document.name, text=document.content)
+        for document in documents.only("id", "name", "content").order_by("id")[:KNOWLEDGE_DOCUMENTS]
+    ]
+    index = (
+        TfIdfIndex([Counter(tokens(f"{passage.title}\n{passage.text}")) for passage in passages]) if passages else None
     )
+    with _knowledge_lock:
+        _knowledge_indexes[customer_id] = (version, passages, index, time.monotonic())
+    return passages, index
+
+
+def knowledge_passages(*, customer_id: int, query: str) -> list[Passage]:
+    """The tenant's static documents most relevant to `query` (TF-IDF over whole documents, best four)."""
+    passages, index = _knowledge_index(customer_id)
     query_bag = Counter(tokens(query))
-    if not documents or not query_bag:
+    if index is None or not query_bag:
         return []
-    scores = TfIdfIndex([Counter(tokens(f"{doc.name}\n{doc.content}")) for doc in documents]).scores(query_bag)
-    ranked = sorted(zip(scores, range(len(documents)), strict=True), reverse=True)[:KNOWLEDGE_PASSAGES]
-    return [Passage(title=documents[index].name, text=documents[index].content) for score, index in ranked if score > 0]
+    ranked = sorted(zip(index.scores(query_bag), range(len(passages)), strict=True), reverse=True)
+    return [passages[position] for score, position in ranked[:KNOWLEDGE_PASSAGES] if score > 0]
 
 
 def ticket_history(*, message: TicketMessage) -> list[str]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ai import selectors
@@ -42,17 +42,28 @@ class Step:
     REPLY = "reply"
 
 
+def _database_connection_release() -> None:
+    """Gives the thread's database connection back to the pool while a slow remote call runs, so a worker with many
+    threads holds at most the pool's size of connections. Only with DATABASES OPTIONS "pool" (psycopg_pool): without
+    a pool, closing would mean a reconnect per call, and each thread keeps its one persistent connection instead."""
+    if connection.settings_dict.get("OPTIONS", {}).get("pool") and not connection.in_atomic_block:
+        connection.close()
+
+
 def ai_call(resolved: Resolved, *, customer_id: int, message_id: int | None, call: Callable[..., AIResult]) -> AIResult:
-    """Runs one provider operation and appends its cost-ledger row (also when the answer is a refusal)."""
+    """Runs one provider operation and appends its cost-ledger row."""
+    if resolved.provider_name != "local":
+        _database_connection_release()
     try:
         result = call(resolved.provider, resolved.model_name)
     except AIProviderError as error:
         logger.warning("AI %s call for customer %s failed: %s", resolved.purpose, customer_id, error.code)
         raise
+    catalogued = resolved.ai_model is not None and resolved.ai_model.model_name == result.model
     cost_record(
         customer_id=customer_id,
         provider=_COST_PROVIDERS[result.provider],
-        model=result.model,
+        model=resolved.ai_model if catalogued else result.model,
         purpose=resolved.purpose,
         input_tokens=result.input_tokens,
         output_tokens=result.output_tokens,
@@ -133,10 +144,12 @@ def message_pipeline_run(*, message_id: int, final_attempt: bool) -> MessagePipe
     message = selectors.message_for_ai(message_id=message_id)
     if message is None or pipeline is None or pipeline.is_finished:
         return pipeline
+    pipeline.state, pipeline.attempts = PipelineState.RUNNING, pipeline.attempts + 1
+    pipeline.started_at = pipeline.started_at or timezone.now()
     MessagePipeline.objects.filter(pk=pipeline.pk).update(
-        state=PipelineState.RUNNING, attempts=pipeline.attempts + 1, started_at=pipeline.started_at or timezone.now()
+        state=pipeline.state, attempts=pipeline.attempts, started_at=pipeline.started_at
     )
-    pipeline.refresh_from_db()
+    links = selectors.automation_links(customer_id=message.customer_id)
     steps = (
         (Step.SPAM, _spam_stage),
         (Step.LANGUAGE, _language_stage),
@@ -145,12 +158,11 @@ def message_pipeline_run(*, message_id: int, final_attempt: bool) -> MessagePipe
         (Step.REPLY, _reply_stage),
     )
     for name, stage in steps:
-        MessagePipeline.objects.filter(pk=pipeline.pk).update(step=name)
         try:
-            outcome = stage(message)
+            outcome = stage(message, links)
         except AIProviderError as error:
             if error.retryable and not final_attempt:
-                _pipeline_error(pipeline, error.code, str(error.detail))
+                _pipeline_error(pipeline, name, error.code, str(error.detail))
                 raise
             _step_failed(message, pipeline, name, error.code, str(error.detail))
             continue
@@ -160,17 +172,19 @@ def message_pipeline_run(*, message_id: int, final_attempt: bool) -> MessagePipe
         if outcome == "stop":
             break
         if outcome == PipelineState.SUPERSEDED:
-            _pipeline_finish(pipeline, PipelineState.SUPERSEDED)
+            _pipeline_finish(pipeline, PipelineState.SUPERSEDED, name)
             return pipeline
-        if not TicketMessage.objects.filter(pk=message.pk).exists():  # a hook action deleted it
+        if links.hooks and not TicketMessage.objects.filter(pk=message.pk).exists():  # a hook action deleted it
             return pipeline
-    _pipeline_finish(pipeline, PipelineState.FAILED if pipeline.failed_steps else PipelineState.DONE)
+    _pipeline_finish(pipeline, PipelineState.FAILED if pipeline.failed_steps else PipelineState.DONE, name)
     return pipeline
 
 
-def _pipeline_error(pipeline: MessagePipeline, code: str, detail: str) -> None:
-    pipeline.last_error_code, pipeline.last_error = code, detail[:2000]
-    MessagePipeline.objects.filter(pk=pipeline.pk).update(last_error_code=code, last_error=pipeline.last_error)
+def _pipeline_error(pipeline: MessagePipeline, step: str, code: str, detail: str) -> None:
+    pipeline.step, pipeline.last_error_code, pipeline.last_error = step, code, detail[:2000]
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(
+        step=step, last_error_code=code, last_error=pipeline.last_error
+    )
 
 
 def _step_failed(message: TicketMessage, pipeline: MessagePipeline, step: str, code: str, detail: str) -> None:
@@ -179,29 +193,31 @@ def _step_failed(message: TicketMessage, pipeline: MessagePipeline, step: str, c
         _message_update(message, **{status_field[step]: AIStepStatus.FAILED})
     pipeline.failed_steps = [*pipeline.failed_steps, step]
     MessagePipeline.objects.filter(pk=pipeline.pk).update(failed_steps=pipeline.failed_steps)
-    _pipeline_error(pipeline, code, detail)
+    _pipeline_error(pipeline, step, code, detail)
 
 
-def _pipeline_finish(pipeline: MessagePipeline, state: str) -> None:
-    pipeline.state, pipeline.finished_at = state, timezone.now()
-    MessagePipeline.objects.filter(pk=pipeline.pk).update(state=state, finished_at=pipeline.finished_at)
+def _pipeline_finish(pipeline: MessagePipeline, state: str, step: str) -> None:
+    pipeline.state, pipeline.step, pipeline.finished_at = state, step, timezone.now()
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(state=state, step=step, finished_at=pipeline.finished_at)
 
 
-def _hook(message: TicketMessage, hook_name: str) -> None:
-    hook_run(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
+def _hook(message: TicketMessage, links: selectors.AutomationLinks, hook_name: str) -> None:
+    if hook_name in links.hooks:
+        hook_run(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
 
 
-def _spam_stage(message: TicketMessage):
+def _spam_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if message.ai_spam_status in _DONE:
         return "stop" if message.is_spam_ai else None
-    _hook(message, "PreSpam")
-    message.refresh_from_db(fields=["is_spam_ai"])
+    _hook(message, links, "PreSpam")
+    if links.hooks:
+        message.refresh_from_db(fields=["is_spam_ai"])
     if message.is_spam_ai is None:
         is_spam = message_spam_detect(message=message)
     else:  # a PreSpam action (MarkSpam / NotSpam) already decided
         is_spam = message.is_spam_ai
         _message_update(message, ai_spam_status=AIStepStatus.COMPLETED)
-    _hook(message, "PostSpam")
+    _hook(message, links, "PostSpam")
     if is_spam:
         _message_update(
             message,
@@ -212,34 +228,35 @@ def _spam_stage(message: TicketMessage):
     return None
 
 
-def _language_stage(message: TicketMessage):
+def _language_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if not message.lang:
         message_language_detect(message=message)
 
 
-def _topics_stage(message: TicketMessage):
+def _topics_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if message.ai_topics_status in _DONE:
         return None
     if TicketMessageTopic.objects.filter(message_id=message.pk, corrected=True).exists():
         _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)  # a representative already decided
     else:
         message_topics_detect(message=message)
-    _hook(message, "PostTopicDetection")
-    topic_actions_run(message_id=message.pk)
+    _hook(message, links, "PostTopicDetection")
+    if links.topic_actions:
+        topic_actions_run(message_id=message.pk)
     return None
 
 
-def _custom_fields_stage(message: TicketMessage):
+def _custom_fields_stage(message: TicketMessage, links: selectors.AutomationLinks):
     message_custom_fields_extract(message=message, overwrite=False)
 
 
-def _reply_stage(message: TicketMessage):
+def _reply_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if message.ai_reply_status in _DONE:
         return None
     if selectors.newer_end_user_message_exists(message=message):
         _message_update(message, ai_reply_status=AIStepStatus.SKIPPED)
         return PipelineState.SUPERSEDED
-    draft = message_reply_draft(message=message, supersedable=True)
+    draft = message_reply_draft(message=message, supersedable=True, links=links)
     return PipelineState.SUPERSEDED if draft is None else None
 
 
@@ -316,8 +333,8 @@ def message_language_detect(*, message: TicketMessage) -> str:
     return lang
 
 
-@transaction.atomic
 def _topics_store(message: TicketMessage, topic_ids: list[int]) -> None:
+    """Idempotent (safe to repeat after a crash half-way), so no surrounding transaction is needed."""
     TicketMessageTopic.objects.filter(message_id=message.pk, corrected=False).exclude(topic_id__in=topic_ids).delete()
     for topic_id in topic_ids:
         message_topic_add(message=message, topic_id=topic_id, rep_id=None)
@@ -380,9 +397,9 @@ def _valid_fields(customer_id: int, values: dict) -> dict:
     return valid
 
 
-def _reply_request(message: TicketMessage, *, rep, additional_info: str, internet_access: bool) -> ReplyRequest:
+def _reply_request(message: TicketMessage, *, rep, additional_info: str, internet_access: bool, links) -> ReplyRequest:
     text = selectors.message_text(message)
-    prompts = selectors.prompt_passages(message=message)
+    prompts = selectors.prompt_passages(message=message, links=links)
     knowledge = selectors.knowledge_passages(
         customer_id=message.customer_id, query=f"{message.subject}\n{text}\n{additional_info}"
     )
@@ -411,6 +428,7 @@ def message_reply_draft(
     additional_info: str = "",
     override_model=None,
     supersedable: bool = False,
+    links: selectors.AutomationLinks | None = None,
 ) -> str | None:
     """Drafts a reply (prompt documents, knowledge, history, end user, signature in the message language) and
     stores it as aI_GeneratedResponse with its prompt; a new draft clears aI_ModifiedResponse. With
@@ -425,6 +443,7 @@ def message_reply_draft(
             rep=rep,
             additional_info=additional_info or message.additional_info,
             internet_access=getattr(resolved.provider, "web_search", False),
+            links=links,
         )
         result = ai_call(
             resolved,

@@ -49,7 +49,7 @@ _ALWAYS_LOCAL = {Purpose.LANGUAGE}
 class Resolved:
     provider: Provider
     model_name: str
-    ai_model_id: int | None
+    ai_model: object | None  # customers.AIModel serving the call, when the catalogue names one
     purpose: str
 
     @property
@@ -69,11 +69,9 @@ def override_model_get(*, customer_id: int, model_id: int):
     """An active model the customer may use (global or its own), else 400 on overrideModelID."""
     from customers.models import AIModel
 
-    model = (
-        AIModel.objects.filter(Q(customer__isnull=True) | Q(customer_id=customer_id), pk=model_id, is_active=True)
-        .only("id", "model_name", "provider", "supports_internet_access")
-        .first()
-    )
+    model = AIModel.objects.filter(
+        Q(customer__isnull=True) | Q(customer_id=customer_id), pk=model_id, is_active=True
+    ).first()
     if model is None:
         raise field_error("overrideModelID", "No active model with this id is available to this customer.")
     return model
@@ -92,11 +90,11 @@ def resolve(customer, purpose: str, *, channel_type: str = "", override_model=No
     model = override_model or (getattr(customer, slot) if slot else None)
     if model is not None:
         if model.provider == LOCAL or model.model_name.lower().startswith(LOCAL):
-            return Resolved(LocalProvider(), model.model_name, model.pk, purpose)
+            return Resolved(LocalProvider(), model.model_name, model, purpose)
         return Resolved(
             _openai_for(customer, web_search=internet and model.supports_internet_access),
             model.model_name,
-            model.pk,
+            model,
             purpose,
         )
     if customer.openai_api_key or settings.AI_PROVIDER == OPENAI:

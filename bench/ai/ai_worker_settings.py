@@ -5,4 +5,4 @@ while it waits on the model). Production: the same two lines in the worker's set
 from answerpal.settings.local import *  # noqa: F403
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - pooling replaces persistent connections
-DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 2, "max_size": 12, "timeout": 30}  # noqa: F405
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 12, "timeout": 30}  # noqa: F405

@@ -57,7 +57,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
+    ordered = sorted(values) or [float("nan")]
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
@@ -252,10 +252,12 @@ def _run(arguments, base_url: str, worker_pid: int) -> list[str]:
     elapsed = (last - first).total_seconds() if last else float("nan")
     states = sorted(set(pipelines.values_list("state", flat=True)))
     cpu = _cpu_seconds(worker_pid) - cpu_before
+    pooled = " + connection pool (max 12)" if arguments.pool else ""
     return [
         f"messages: {arguments.messages}, drafted: {len(latencies)}, pipeline states: {states}",
         f"conditions: stand-in delay {arguments.delay * 1000:.0f} ms, 1 worker process, threads pool "
-        f"x{arguments.concurrency}{' + connection pool (12)' if arguments.pool else ''}, arrivals {arguments.rate or 'burst'} msg/s (delivered in {delivered_in:.1f} s), "
+        f"x{arguments.concurrency}{pooled}, arrivals {arguments.rate or 'burst'} msg/s "
+        f"(delivered in {delivered_in:.1f} s), "
         f"{os.cpu_count()} CPUs shared, load average {os.getloadavg()[0]:.1f}",
         f"throughput: {len(latencies) / elapsed:.1f} messages/s (first arrival to last draft: {elapsed:.1f} s)",
         f"arrival to draft: p50 {_percentile(latencies, 0.5):.2f} s, p99 {_percentile(latencies, 0.99):.2f} s, "

@@ -43,3 +43,9 @@ def openai_customer(customer):
         setattr(customer, slot, model)
     customer.save()
     return customer
+
+
+@pytest.fixture(autouse=True)
+def knowledge_always_rechecked(settings):
+    """Tests reuse customer ids; the per-process knowledge index must see each test's documents."""
+    settings.AI_KNOWLEDGE_RECHECK_SECONDS = 0

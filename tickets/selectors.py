@@ -53,31 +53,39 @@ TICKET_COLUMNS = (
     "twilio_call_sid",
     "token",
 )
-END_USER_COLUMNS = tuple(field.name for field in EndUser._meta.concrete_fields if field.name != "customer")
+END_USER_COLUMNS = tuple(
+    field.name for field in EndUser._meta.concrete_fields if field.name not in ("customer", "created_at", "updated_at")
+)
+_UID_COLUMNS = ("id", "uid", "uid_type", "is_primary")
 
 
 def ticket_rows(queryset):
-    """Ticket reads as dict rows (values()): the ticket's DTO columns, the channel's and representative's
-    names and the end user's columns (prefixed `end_user__`) in one query, without building models."""
+    """Ticket reads as dict rows (values()): the DTO columns with the channel's and representative's
+    names joined in, without building models (whose encrypted fields would be decrypted per row)."""
     rep_name = Coalesce(NullIf(F("customer_rep__name"), Value("")), F("customer_rep__username"))
-    end_user = [f"end_user__{column}" for column in END_USER_COLUMNS]
     return queryset.annotate(channel_name=F("channel__name"), customer_rep_name=rep_name).values(
-        *TICKET_COLUMNS, "channel_name", "customer_rep_name", *end_user
+        *TICKET_COLUMNS, "channel_name", "customer_rep_name"
     )
 
 
 def ticket_row_extras(rows: list[dict]) -> dict:
-    """For a page of ticket rows: the end users' UIDs and the tickets' topic names. Two queries."""
+    """For a page of ticket rows: the end users with their UIDs (one query, UIDs left-joined) and the
+    tickets' topic names (one query)."""
     end_user_ids = {row["end_user_id"] for row in rows if row["end_user_id"]}
-    uids: dict[int, list[dict]] = {}
+    end_users: dict[int, dict] = {}
     if end_user_ids:
-        for uid in (
-            EndUserUID.objects.filter(end_user_id__in=end_user_ids)
-            .order_by("-is_primary", "id")
-            .values("id", "end_user_id", "uid", "uid_type", "is_primary")
+        uid_columns = [f"uids__{column}" for column in _UID_COLUMNS]
+        for row in (
+            EndUser.objects.filter(pk__in=end_user_ids)
+            .order_by("id", "-uids__is_primary", "uids__id")
+            .values(*END_USER_COLUMNS, *uid_columns)
         ):
-            uids.setdefault(uid["end_user_id"], []).append(uid)
-    return {"uids": uids, "topics": ticket_topic_names(ticket_ids=[row["id"] for row in rows])}
+            end_user = end_users.setdefault(
+                row["id"], {**{column: row[column] for column in END_USER_COLUMNS}, "uids": []}
+            )
+            if row["uids__id"] is not None:
+                end_user["uids"].append({column: row[f"uids__{column}"] for column in _UID_COLUMNS})
+    return {"end_users": end_users, "topics": ticket_topic_names(ticket_ids=[row["id"] for row in rows])}
 
 
 def tickets_of_end_user(*, end_user: EndUser):
@@ -113,7 +121,7 @@ def ticket_count_from_counters(*, customer_id: int, statuses=None, is_spam=None,
         rows = rows.filter(status=TicketStatus.CLOSED)
     elif is_closed is False:
         rows = rows.exclude(status=TicketStatus.CLOSED)
-    return rows.aggregate(total=Sum("count"))["total"] or 0
+    return sum(rows.values_list("count", flat=True))
 
 
 def ticket_history_summary(*, ticket: Ticket) -> str:

@@ -192,7 +192,7 @@ class AssignUIDSerializer(serializers.Serializer):
 
 
 class TicketListSerializer(serializers.ListSerializer):
-    """Loads the UIDs and topic names of a whole page in two queries before rendering it."""
+    """Loads the end users (with UIDs) and topic names of a whole page in two queries before rendering it."""
 
     def to_representation(self, data):
         rows = list(data)
@@ -240,13 +240,8 @@ class TicketReadSerializer(_SourceFieldsSerializer):
         extras = self.context.get("ticket_extras") or selectors.ticket_row_extras([row])
         data = super().to_representation(row)
         data["token"] = str(row["token"])
-        end_user_id = row["end_user_id"]
-        if end_user_id:
-            end_user = {column: row[f"end_user__{column}"] for column in selectors.END_USER_COLUMNS}
-            end_user["uids"] = extras["uids"].get(end_user_id, [])
-            data["endUsers"] = [_END_USER.to_representation(end_user)]
-        else:
-            data["endUsers"] = []
+        end_user = extras["end_users"].get(row["end_user_id"])
+        data["endUsers"] = [_END_USER.to_representation(end_user)] if end_user else []
         data["topics"] = extras["topics"].get(row["id"], [])
         return data
 

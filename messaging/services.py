@@ -19,6 +19,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.html import strip_tags
@@ -904,16 +905,15 @@ def message_forward_send(
                 ),
             },
         )
-        if not to_number:
-            for attachment in message.attachments.all():
-                with attachment.file.open("rb") as handle:
-                    ticket_services.attachment_store(
-                        message=forward,
-                        content=handle.read(),
-                        file_name=attachment.file_name,
-                        content_type=attachment.content_type,
-                        is_customer_rep_provided=True,
-                    )
+        for attachment in message.attachments.all():  # e-mail attachments, or WhatsApp media by file link
+            with attachment.file.open("rb") as handle:
+                ticket_services.attachment_store(
+                    message=forward,
+                    content=handle.read(),
+                    file_name=attachment.file_name,
+                    content_type=attachment.content_type,
+                    is_customer_rep_provided=True,
+                )
         return _queue(forward, channel)
 
 
@@ -1025,7 +1025,13 @@ def _deliver_whatsapp(outbox: OutboxMessage, message: TicketMessage, channel: Ch
         )
         if sid:
             return sid
-    sid = whatsapp_send(account, from_number=channel.phone_number, to_number=message.to_number, body=body)
+    media_urls = [
+        settings.PUBLIC_BASE_URL.rstrip("/") + reverse("file-download", kwargs={"access_token": token})
+        for token in message.attachments.values_list("access_token", flat=True)
+    ]
+    sid = whatsapp_send(
+        account, from_number=channel.phone_number, to_number=message.to_number, body=body, media_urls=media_urls
+    )
     OutboxMessage.objects.filter(pk=outbox.pk).update(provider_message_id=sid)  # recorded before anything else
     return sid
 

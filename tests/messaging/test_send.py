@@ -269,8 +269,37 @@ def test_whatsapp_reply_through_twilio(rep_client, http_mocks, customer, django_
     assert response.status_code == 202 and response.json()["toNumber"] == "+32470999999"
     sent = dict(pair.split("=", 1) for pair in create.calls[0].request.body.split("&"))
     assert sent["To"] == "whatsapp%3A%2B32470999999" and sent["From"] == "whatsapp%3A%2B32470000001"
+    assert "MediaUrl" not in sent
     outbox = OutboxMessage.objects.get(message_id=response.json()["messageID"])
     assert outbox.provider_message_id == "SM123" and outbox.status == OutboxStatus.SENT
+
+
+def test_whatsapp_forward_sends_attachments_as_media(
+    admin_client, http_mocks, customer, django_capture_on_commit_callbacks
+):
+    requests_mock, _ = http_mocks
+    customer.twilio_account_sid, customer.twilio_auth_token = "AC123", "twilio-token"
+    customer.save()
+    ChannelFactory(customer=customer, channel_type=ChannelType.WHATSAPP, phone_number="+32470000001")
+    original = TicketMessageFactory(customer=customer, subject="Photo of the damage")
+    attachment = TicketMessageAttachmentFactory(customer=customer, message=original)
+    create = requests_mock.post(
+        "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json", status=201, json={"sid": "SM77"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/api/TicketMessages/{original.pk}/send-forward", {"toNumber": "+32470555555"}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    from urllib.parse import parse_qs
+
+    sent = parse_qs(create.calls[0].request.body)
+    forward = TicketMessage.objects.get(pk=response.json()["messageID"])
+    media_token = forward.attachments.get().access_token
+    assert sent["MediaUrl"] == [f"https://api.answerpal.test/api/File/{media_token}"]
+    assert media_token != attachment.access_token and sent["To"] == ["whatsapp:+32470555555"]
+    outbox = OutboxMessage.objects.get(message_id=response.json()["messageID"])
+    assert outbox.provider_message_id == "SM77" and outbox.status == OutboxStatus.SENT
 
 
 def test_chat_reply_is_visible_at_once(rep_client, customer, django_capture_on_commit_callbacks):

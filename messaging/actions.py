@@ -1,8 +1,10 @@
 """The sending action types messaging plugs into automation's registry: ReplySend's send part and
 Forward (to e-mail addresses or a WhatsApp number)."""
 
+import re
+
 from answerpal.api.errors import ApiError
-from automation.registry import ActionContext, ActionResult
+from automation.registry import ActionContext, ActionResult, ActionStatus
 from messaging import services
 from tickets.models import TicketMessage
 
@@ -15,11 +17,25 @@ def _message(context: ActionContext) -> TicketMessage | None:
     )
 
 
+_AUTOMATED_MAIL = re.compile(
+    r"^(auto-submitted:\s*(?!no\b)\S+|precedence:\s*(bulk|junk|list|auto_reply)|x-autoreply:|x-autorespond:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def is_automated_mail(headers: str) -> bool:
+    """Out-of-office replies, bounces and list mail (RFC 3834 Auto-Submitted, Precedence, X-Autoreply)."""
+    return bool(_AUTOMATED_MAIL.search(headers or ""))
+
+
 def reply_send_action(*, context: ActionContext) -> ActionResult:
-    """Sends the message's AI (or edited) answer to the end user through the outbox."""
+    """Sends the message's AI (or edited) answer to the end user through the outbox; automated mail
+    (an out-of-office reply, a bounce) is never answered automatically, so two robots cannot loop."""
     message = _message(context)
     if message is None:
         return ActionResult.failed("The message no longer exists.", stop_chain=True)
+    if is_automated_mail(message.headers):
+        return ActionResult(message="Automated mail is not answered automatically.", status=ActionStatus.SKIPPED)
     try:
         outbound = services.message_reply_send(message=message, rep=None, modified_answer=None)
     except ApiError as error:

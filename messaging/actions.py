@@ -37,7 +37,7 @@ def reply_send_action(*, context: ActionContext) -> ActionResult:
     if is_automated_mail(message.headers):
         return ActionResult(message="Automated mail is not answered automatically.", status=ActionStatus.SKIPPED)
     try:
-        outbound = services.message_reply_send(message=message, rep=None, modified_answer=None)
+        outbound = services.message_reply_send(message=message, rep=None, modified_answer=None, automated=True)
     except ApiError as error:
         return ActionResult.failed(f"{error.code}: {error.detail}")
     return ActionResult(
@@ -58,9 +58,11 @@ def forward_action(*, context: ActionContext) -> ActionResult:
     sent = []
     try:
         if recipients.strip():
-            sent.append(services.message_forward_send(message=message, rep=None, to_address=recipients).pk)
+            sent.append(
+                services.message_forward_send(message=message, rep=None, to_address=recipients, automated=True).pk
+            )
         if phone:
-            sent.append(services.message_forward_send(message=message, rep=None, to_number=phone).pk)
+            sent.append(services.message_forward_send(message=message, rep=None, to_number=phone, automated=True).pk)
     except ApiError as error:
         return ActionResult.failed(f"{error.code}: {error.detail}")
     return ActionResult(message=f"Forward queued ({len(sent)} message(s)).", details={"messageIds": sent})

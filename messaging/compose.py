@@ -63,8 +63,11 @@ class OutboundEmail:
         return self.email.message().as_bytes()
 
 
-def outbound_email_build(*, message, body_text: str, from_address: str, with_pixel: bool = True) -> OutboundEmail:
-    """The e-mail for an outbound TicketMessage (`body_text` is the final answer text or HTML)."""
+def outbound_email_build(
+    *, message, body_text: str, from_address: str, with_pixel: bool = True, automated: bool = False
+) -> OutboundEmail:
+    """The e-mail for an outbound TicketMessage (`body_text` is the final answer text or HTML); mail an
+    action sent on its own is marked `Auto-Submitted: auto-replied` (RFC 3834) so responders stay quiet."""
     html_signature, text_signature = signature_for(message.customer_rep, message.lang)
     is_html = bool(re.search(r"<[a-zA-Z][^>]*>", body_text))
     html = body_text if is_html else linebreaks(escape(body_text))
@@ -76,6 +79,8 @@ def outbound_email_build(*, message, body_text: str, from_address: str, with_pix
         html += f'<img src="{tracking_pixel_url(message)}" width="1" height="1" alt="" style="display:none">'
     internet_message_id = internet_message_id_for(message)
     headers = {"Message-ID": internet_message_id}
+    if automated:
+        headers["Auto-Submitted"] = "auto-replied"
     if message.in_reply_to:  # set on replies only; a forward starts a new thread for its recipient
         headers.update({"In-Reply-To": message.in_reply_to, "References": message.references or message.in_reply_to})
     email = EmailMultiAlternatives(

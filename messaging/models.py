@@ -108,6 +108,7 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
     idempotency_key = models.CharField(max_length=100, unique=True)
     internet_message_id = models.CharField(max_length=255, blank=True)
+    automated = models.BooleanField(default=False, help_text="Sent by an automation action, not a person.")
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=8)
     next_attempt_at = models.DateTimeField()

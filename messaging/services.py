@@ -735,7 +735,7 @@ def _transport_for(channel: Channel) -> str | None:
     raise ApiError(400, "ChannelCannotSend", f"Messages cannot be sent on a {channel.channel_type} channel.")
 
 
-def _queue(message: TicketMessage, channel: Channel) -> TicketMessage:
+def _queue(message: TicketMessage, channel: Channel, *, automated: bool = False) -> TicketMessage:
     """Queues an outbound message for delivery (web chat: visible at once, nothing to deliver)."""
     transport = _transport_for(channel)
     if transport is None:
@@ -747,6 +747,7 @@ def _queue(message: TicketMessage, channel: Channel) -> TicketMessage:
         transport=transport,
         idempotency_key=f"message-{message.pk}",
         internet_message_id=compose.internet_message_id_for(message) if transport != Transport.TWILIO else "",
+        automated=automated,
         next_attempt_at=timezone.now(),
     )
     TicketMessage.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
@@ -781,10 +782,11 @@ def _reply_subject(subject: str) -> str:
 
 
 def message_reply_send(
-    *, message: TicketMessage, rep: CustomerRep | None, modified_answer: str | None
+    *, message: TicketMessage, rep: CustomerRep | None, modified_answer: str | None, automated: bool = False
 ) -> TicketMessage:
-    """POST /send: sends the answer to `message` (modifiedAnswer, else the stored modified or AI
-    response); an edited answer is recorded as aI_ModifiedResponse. Returns the outbound message."""
+    """POST /send (and the ReplySend action, `automated`): sends the answer to `message` (modifiedAnswer,
+    else the stored modified or AI response); an edited answer is recorded as aI_ModifiedResponse.
+    Returns the outbound message."""
     answer = modified_answer if modified_answer is not None else ""
     answer = answer.strip() or message.ai_modified_response.strip() or message.ai_generated_response.strip()
     if not answer:
@@ -818,7 +820,7 @@ def message_reply_send(
                 **_address_fields(channel, message),
             },
         )
-        return _queue(outbound, channel)
+        return _queue(outbound, channel, automated=automated)
 
 
 def message_draft_send(*, message: TicketMessage) -> TicketMessage:
@@ -853,6 +855,7 @@ def message_forward_send(
     to_number: str = "",
     cc: str = "",
     comment: str = "",
+    automated: bool = False,
 ) -> TicketMessage:
     """POST /send-forward (and the Forward action): forwards `message` with its attachments to an
     e-mail address (mail channel) or a WhatsApp number."""
@@ -914,7 +917,7 @@ def message_forward_send(
                     content_type=attachment.content_type,
                     is_customer_rep_provided=True,
                 )
-        return _queue(forward, channel)
+        return _queue(forward, channel, automated=automated)
 
 
 # --- outbound: delivery --------------------------------------------------------------------------
@@ -995,6 +998,7 @@ def _deliver(outbox: OutboxMessage, owner: str) -> str:
         message=message,
         body_text=message.html_body or message.message or message.text_body,
         from_address=channel.email_address,
+        automated=outbox.automated,
     )
     if outbox.transport == Transport.GRAPH:
         client = _graph_client(channel)

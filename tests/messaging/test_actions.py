@@ -1,3 +1,4 @@
+import base64
 from types import SimpleNamespace
 
 import pytest
@@ -41,6 +42,8 @@ def test_reply_send_sends_the_ai_answer(graph_mock, graph_channel, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         result = reply_send_action(context=_context(message))
     assert result.status == "Succeeded" and send.call_count == 1
+    mime = base64.b64decode(send.calls[0].request.content)
+    assert b"Auto-Submitted: auto-replied" in mime
 
 
 def test_reply_send_never_answers_an_out_of_office(graph_channel):

@@ -67,7 +67,7 @@ def test_send_reply_by_graph_with_signature_pixel_and_threading(
     assert mime["In-Reply-To"] == "<question-1@example.com>"
     assert mime["References"] == "<older@example.com> <question-1@example.com>"
     assert mime["Subject"] == f"Re: Where is my order? [#{inbound.ticket_id}]"
-    assert mime["To"] == "client@example.com"
+    assert mime["To"] == "client@example.com" and mime["Auto-Submitted"] is None
     html = mime.get_body(preferencelist=("html",)).get_content()
     assert "It ships today." in html and "Met vriendelijke groet" in html
     assert f"/api/TicketMessages/{outbound.pk}/{outbound.tracking_token}/pixel.gif" in html

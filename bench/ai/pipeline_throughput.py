@@ -65,7 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="AI pipeline throughput benchmark")
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--rate", type=float, default=0, help="arrivals per second; 0 = as fast as possible")
-    parser.add_argument("--concurrency", type=int, default=64, help="threads of the ai worker")
+    parser.add_argument("--concurrency", type=int, default=64, help="threads of each ai worker process")
+    parser.add_argument("--workers", type=int, default=1, help="ai worker processes (scale-out check)")
     parser.add_argument("--delay", type=float, default=0.5, help="stand-in model latency in seconds")
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument(
@@ -104,36 +105,39 @@ def main() -> None:
         from answerpal.celery import app
 
         app.control.purge()
-        worker_env = {**os.environ, "LOG_LEVEL": "WARNING"}
+        worker_env = {**os.environ, "LOG_LEVEL": "WARNING", "DJANGO_DEBUG": "0"}
         if arguments.pool:
             worker_env["DJANGO_SETTINGS_MODULE"] = "ai_worker_settings"
             worker_env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), str(ROOT)])
-        children.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "answerpal",
-                    "worker",
-                    "-Q",
-                    "ai",
-                    "-P",
-                    "threads",
-                    "-c",
-                    str(arguments.concurrency),
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-l",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=worker_env,
+        for number in range(arguments.workers):
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "answerpal",
+                        "worker",
+                        "-Q",
+                        "ai",
+                        "-P",
+                        "threads",
+                        "-c",
+                        str(arguments.concurrency),
+                        "-n",
+                        f"bench-ai-{number}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "-l",
+                        "WARNING",
+                    ],
+                    cwd=ROOT,
+                    env=worker_env,
+                )
             )
-        )
-        report = _run(arguments, f"http://127.0.0.1:{port}/v1", children[-1].pid)
+        report = _run(arguments, f"http://127.0.0.1:{port}/v1", [child.pid for child in children[1:]])
     finally:
         for child in reversed(children):
             child.send_signal(signal.SIGTERM)
@@ -206,7 +210,7 @@ def _messages(customer, channel, count: int) -> list[int]:
     return [message.pk for message in messages]
 
 
-def _run(arguments, base_url: str, worker_pid: int) -> list[str]:
+def _run(arguments, base_url: str, worker_pids: list[int]) -> list[str]:
     from django.db import connection
 
     from ai import services
@@ -224,7 +228,7 @@ def _run(arguments, base_url: str, worker_pid: int) -> list[str]:
             cursor.execute("select count(*) from pg_stat_activity where datname = %s", [database])
             return cursor.fetchone()[0]
 
-    cpu_before = _cpu_seconds(worker_pid)
+    cpu_before = sum(_cpu_seconds(pid) for pid in worker_pids)
     started = time.monotonic()
     for index, message_id in enumerate(message_ids):
         if arguments.rate:
@@ -251,11 +255,11 @@ def _run(arguments, base_url: str, worker_pid: int) -> list[str]:
     first, last = min(arrivals.values()), max(drafted.values()) if drafted else None
     elapsed = (last - first).total_seconds() if last else float("nan")
     states = sorted(set(pipelines.values_list("state", flat=True)))
-    cpu = _cpu_seconds(worker_pid) - cpu_before
+    cpu = sum(_cpu_seconds(pid) for pid in worker_pids) - cpu_before
     pooled = " + connection pool (max 12)" if arguments.pool else ""
     return [
         f"messages: {arguments.messages}, drafted: {len(latencies)}, pipeline states: {states}",
-        f"conditions: stand-in delay {arguments.delay * 1000:.0f} ms, 1 worker process, threads pool "
+        f"conditions: stand-in delay {arguments.delay * 1000:.0f} ms, {arguments.workers} worker process(es), threads "
         f"x{arguments.concurrency}{pooled}, arrivals {arguments.rate or 'burst'} msg/s "
         f"(delivered in {delivered_in:.1f} s), "
         f"{os.cpu_count()} CPUs shared, load average {os.getloadavg()[0]:.1f}",

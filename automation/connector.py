@@ -31,8 +31,6 @@ from documents.placeholders import MISSING, json_string_escape, lookup_path, ren
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
-DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 API_KEY_HEADER = "X-API-Key"
 
@@ -52,11 +50,11 @@ class BlockedDestination(ConnectorError):
 
 
 def _timeout_seconds() -> float:
-    return float(getattr(settings, "OUTBOUND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return settings.OUTBOUND_TIMEOUT_SECONDS
 
 
 def _max_response_bytes() -> int:
-    return int(getattr(settings, "OUTBOUND_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES))
+    return settings.OUTBOUND_MAX_RESPONSE_BYTES
 
 
 def address_is_public(address: str) -> bool:
@@ -76,7 +74,7 @@ def resolve_checked(host: str, port: int) -> list[str]:
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
         raise ConnectorError("UnresolvableHost", f"The host {host!r} has no address.")
-    if not getattr(settings, "OUTBOUND_ALLOW_PRIVATE_NETWORKS", False):
+    if not settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS:
         blocked = [address for address in addresses if not address_is_public(address)]
         if blocked:
             raise BlockedDestination(

@@ -15,8 +15,6 @@ from automation.registry import ActionContext, ActionResult, ActionStatus, regis
 from tickets import services as ticket_services
 from tickets.models import Ticket, TicketStatus
 
-DEFAULT_CLEANUP_DAYS = 30
-
 
 def _ticket(context: ActionContext) -> Ticket:
     return Ticket.objects.get(customer_id=context.customer_id, messages__pk=context.message_id)
@@ -38,7 +36,7 @@ def delete_handler(*, context: ActionContext) -> ActionResult:
 
 def delete_after_cleanup_handler(*, context: ActionContext) -> ActionResult:
     ticket = _ticket(context)
-    days = int(getattr(settings, "AUTOMATION_CLEANUP_DAYS", DEFAULT_CLEANUP_DAYS))
+    days = settings.AUTOMATION_CLEANUP_DAYS
     delete_after = timezone.now() + timedelta(days=days)
     ScheduledTicketDeletion.objects.update_or_create(
         ticket=ticket, defaults={"customer_id": ticket.customer_id, "delete_after": delete_after}

@@ -2,7 +2,14 @@
 (draft, then messaging's sender when that app registered one)."""
 
 from ai import selectors, services
-from automation.registry import ActionContext, ActionResult, ActionStatus, action_handler, register_action_type
+from ai.providers.base import AIProviderError, AIProviderUnavailable
+from automation.registry import ActionContext, ActionResult, action_handler, register_action_type
+from tickets.models import AIStepStatus
+
+
+def _provider_failure(error) -> ActionResult:
+    """A provider error becomes the run's recorded result (the engine's transaction then keeps the Failed status)."""
+    return ActionResult.failed(f"{error.code}: {error.detail}")
 
 
 def _message(context: ActionContext):
@@ -13,7 +20,10 @@ def reply_action(*, context: ActionContext) -> ActionResult:
     message = _message(context)
     if message is None:
         return ActionResult.failed("The message no longer exists.", stop_chain=True)
-    services.message_reply_draft(message=message)
+    try:
+        services.message_reply_draft(message=message)
+    except (AIProviderError, AIProviderUnavailable) as error:
+        return _provider_failure(error)
     return ActionResult(message="AI reply drafted.")
 
 
@@ -21,7 +31,10 @@ def topic_detection_action(*, context: ActionContext) -> ActionResult:
     message = _message(context)
     if message is None:
         return ActionResult.failed("The message no longer exists.", stop_chain=True)
-    topic_ids = services.message_topics_detect(message=message)
+    try:
+        topic_ids = services.message_topics_detect(message=message)
+    except (AIProviderError, AIProviderUnavailable) as error:
+        return _provider_failure(error)
     return ActionResult(message=f"{len(topic_ids)} topic(s) detected.", details={"topicIds": topic_ids})
 
 
@@ -29,9 +42,14 @@ def reply_send_action_with(send_handler):
     """ReplySend = the AI draft, then the sending handler messaging registered before us (if any)."""
 
     def reply_send_action(*, context: ActionContext) -> ActionResult:
-        drafted = reply_action(context=context)
-        if drafted.status != ActionStatus.SUCCEEDED:
-            return drafted
+        message = _message(context)
+        if message is None:
+            return ActionResult.failed("The message no longer exists.", stop_chain=True)
+        if not (message.ai_reply_status == AIStepStatus.COMPLETED and message.ai_generated_response):
+            try:
+                services.message_reply_draft(message=message)  # the pipeline's draft is reused when it exists
+            except (AIProviderError, AIProviderUnavailable) as error:
+                return _provider_failure(error)
         if send_handler is None:
             return ActionResult.failed("AI reply drafted, but no sending channel is installed (messaging).")
         return send_handler(context=context)

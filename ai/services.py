@@ -251,6 +251,8 @@ def _custom_fields_stage(message: TicketMessage, links: selectors.AutomationLink
 
 
 def _reply_stage(message: TicketMessage, links: selectors.AutomationLinks):
+    if links.hooks or links.topic_actions:  # a Reply / ReplySend action may have drafted meanwhile
+        message.refresh_from_db(fields=["ai_reply_status"])
     if message.ai_reply_status in _DONE:
         return None
     if selectors.newer_end_user_message_exists(message=message):

@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts.models import CustomerRep
 from ai.models import MessagePipeline, PipelineState
-from automation.registry import ActionContext, ActionStatus, action_handler
+from automation.registry import ActionContext, ActionResult, ActionStatus, action_handler
 from billing.models import CostEntry
 from customers.models import ModelPurpose
 from tests.ai.factories import MessagePipelineFactory
@@ -125,3 +125,31 @@ def test_transcription_offline_is_unavailable(customer):
 
     with pytest.raises(AIProviderUnavailable):
         services.audio_transcribe(customer=customer, audio=b"RIFF", filename="call.wav")
+
+
+def test_reply_send_reuses_the_pipeline_draft(customer):
+    from ai.actions import reply_send_action_with
+
+    ticket = TicketFactory(customer=customer)
+    message = TicketMessageFactory(
+        customer=customer, ticket=ticket, ai_generated_response="Ready", ai_reply_status=AIStepStatus.COMPLETED
+    )
+    sent = []
+
+    def sender(*, context):
+        sent.append(TicketMessage.objects.get(pk=context.message_id).ai_generated_response)
+        return ActionResult(message="queued")
+
+    result = reply_send_action_with(sender)(context=_context(message, "ReplySend"))
+
+    assert result.status == ActionStatus.SUCCEEDED and sent == ["Ready"]
+    assert not CostEntry.objects.filter(purpose="reply").exists()
+
+
+def test_provider_failures_become_failed_action_results(customer):
+    customer.default_email_model = AIModelFactory(customer=None, model_name="gpt-x", model_type=ModelPurpose.EMAIL)
+    customer.save()
+    ticket = TicketFactory(customer=customer)
+    message = TicketMessageFactory(customer=customer, ticket=ticket)
+    result = action_handler("Reply")(context=_context(message, "Reply"))
+    assert result.status == ActionStatus.FAILED and result.message.startswith("AIProviderUnavailable")

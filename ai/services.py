@@ -262,6 +262,11 @@ def _reply_stage(message: TicketMessage, links: selectors.AutomationLinks):
     return PipelineState.SUPERSEDED if draft is None else None
 
 
+def pipeline_error_record(*, message_id: int, code: str, detail: str) -> None:
+    """Notes an unexpected failure on the message's pipeline (left Running, so the sweeper tries again)."""
+    MessagePipeline.objects.filter(message_id=message_id).update(last_error_code=code, last_error=detail[:2000])
+
+
 def pipeline_sweep(*, now=None) -> int:
     """Re-drives inbound messages the pipeline lost: pipelines left Queued or Running longer than
     AI_PIPELINE_STALE_MINUTES (a lost task, a dead worker) and end-user messages of the last day whose
@@ -270,8 +275,15 @@ def pipeline_sweep(*, now=None) -> int:
 
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=ai_int("AI_PIPELINE_STALE_MINUTES"))
+    unfinished = MessagePipeline.objects.filter(
+        state__in=(PipelineState.QUEUED, PipelineState.RUNNING), created_at__lt=cutoff
+    )
+    # A pipeline that keeps failing for an unexpected reason is given up, visibly, instead of re-driven forever.
+    abandoned = unfinished.filter(attempts__gt=ai_int("AI_PIPELINE_MAX_RETRIES"))
+    for pipeline in abandoned[:SWEEP_BATCH]:
+        _pipeline_abandon(pipeline)
     stale = list(
-        MessagePipeline.objects.filter(state__in=(PipelineState.QUEUED, PipelineState.RUNNING), created_at__lt=cutoff)
+        unfinished.exclude(attempts__gt=ai_int("AI_PIPELINE_MAX_RETRIES"))
         .order_by("created_at")
         .values_list("message_id", flat=True)[:SWEEP_BATCH]
     )
@@ -291,6 +303,19 @@ def pipeline_sweep(*, now=None) -> int:
     for message_id, customer_id in orphans:
         pipeline_enqueue(message_id=message_id, customer_id=customer_id)
     return len(stale) + len(orphans)
+
+
+def _pipeline_abandon(pipeline: MessagePipeline) -> None:
+    unfinished = (AIStepStatus.NOT_STARTED, AIStepStatus.PENDING, AIStepStatus.PROCESSING)
+    for field in ("ai_spam_status", "ai_topics_status", "ai_reply_status"):
+        TicketMessage.objects.filter(pk=pipeline.message_id, **{f"{field}__in": unfinished}).update(
+            **{field: AIStepStatus.FAILED}
+        )
+    MessagePipeline.objects.filter(pk=pipeline.pk).update(
+        state=PipelineState.FAILED,
+        finished_at=timezone.now(),
+        last_error=f"Given up after {pipeline.attempts} attempts: {pipeline.last_error}"[:2000],
+    )
 
 
 # --- steps (also used on demand) ----------------------------------------------------------------

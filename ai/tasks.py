@@ -30,6 +30,13 @@ def message_pipeline_task(self, message_id: int):
     except AIProviderError as error:
         logger.info("Pipeline of message %s will retry after %s", message_id, error.code)
         raise self.retry(exc=error, countdown=_backoff(self.request.retries), max_retries=max_retries) from error
+    except Exception as error:
+        # Recorded on the pipeline (the sweeper re-drives it); in eager mode the request that stored the message
+        # must not fail because its AI pipeline did.
+        logger.exception("Pipeline of message %s failed", message_id)
+        services.pipeline_error_record(message_id=message_id, code="InternalError", detail=repr(error))
+        if not self.request.is_eager:
+            raise
 
 
 @shared_task(name="ai.pipeline_sweep", queue="ai", acks_late=True)

@@ -283,3 +283,31 @@ def test_a_refused_reply_is_failed_not_retried(openai_customer, openai_mock, dja
     assert message.ai_reply_status == AIStepStatus.FAILED and message.ai_generated_response == ""
     assert MessagePipeline.objects.get(message=message).last_error_code == "AIRefused"
     assert route.call_count == 3  # spam, topics, one reply attempt
+
+
+def test_an_unexpected_error_is_recorded_and_does_not_fail_the_eager_caller(
+    customer, tenant, offline, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "message_custom_fields_extract", broken)
+    message = _received(customer, tenant.email, "Wat zijn de openingsuren?", django_capture_on_commit_callbacks)
+
+    pipeline = MessagePipeline.objects.get(message=message)
+    assert pipeline.state == PipelineState.RUNNING and pipeline.last_error_code == "InternalError"
+    assert "bug" in pipeline.last_error
+
+
+def test_the_sweeper_gives_up_after_the_retries(customer, tenant, offline, django_capture_on_commit_callbacks):
+    message = _unprocessed(customer, tenant.email, "Wat zijn de openingsuren?", django_capture_on_commit_callbacks)
+    MessagePipeline.objects.filter(message=message).update(
+        created_at=timezone.now() - timedelta(hours=2), attempts=6, last_error="RuntimeError('bug')"
+    )
+
+    assert services.pipeline_sweep() == 0
+
+    pipeline = MessagePipeline.objects.get(message=message)
+    message.refresh_from_db()
+    assert pipeline.state == PipelineState.FAILED and pipeline.last_error.startswith("Given up after 6 attempts")
+    assert message.ai_reply_status == AIStepStatus.FAILED

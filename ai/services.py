@@ -424,7 +424,7 @@ def _valid_fields(customer_id: int, values: dict) -> dict:
     return valid
 
 
-def _reply_request(message: TicketMessage, *, rep, additional_info: str, internet_access: bool, links) -> ReplyRequest:
+def _reply_request(message: TicketMessage, *, rep, additional_info: str, links) -> ReplyRequest:
     text = selectors.message_text(message)
     prompts = selectors.prompt_passages(message=message, links=links)
     knowledge = selectors.knowledge_passages(
@@ -443,7 +443,6 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, interne
         additional_info=additional_info,
         signature=selectors.signature_for(rep=selectors.signature_rep(message, rep), lang=message.lang),
         channel_type=selectors.channel_type_of(message),
-        internet_access=internet_access,
         topics=tuple(message.topics.values_list("topic__name", flat=True)),
     )
 
@@ -469,7 +468,6 @@ def message_reply_draft(
             message,
             rep=rep,
             additional_info=additional_info or message.additional_info,
-            internet_access=getattr(resolved.provider, "web_search", False),
             links=links,
         )
         result = ai_call(

@@ -86,7 +86,6 @@ class ReplyRequest:
     additional_info: str = ""
     signature: str = ""
     channel_type: str = "Email"
-    internet_access: bool = False
     topics: tuple[str, ...] = field(default_factory=tuple)
 
 

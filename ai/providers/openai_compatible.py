@@ -158,10 +158,6 @@ class OpenAIProvider(Provider):
         )
         return replace(result, value=verdict)
 
-    def detect_language(self, *, model: str, text: str) -> AIResult:
-        data, result = self._json(model=model, messages=prompts.language_messages(text=text))
-        return replace(result, value=(str(data.get("lang") or "").lower() or None))
-
     def detect_topics(self, *, model: str, text: str, topics: list[TopicCandidate]) -> AIResult:
         data, result = self._json(model=model, messages=prompts.topic_messages(text=text, topics=topics))
         known = {topic.topic_id for topic in topics}

@@ -17,13 +17,6 @@ def spam_messages(*, sender: str, subject: str, text: str) -> list[dict]:
     ]
 
 
-def language_messages(*, text: str) -> list[dict]:
-    return [
-        {"role": "system", "content": 'Detect the language of the text. Answer JSON {"lang": ISO 639-1 code}.'},
-        {"role": "user", "content": text[:4000]},
-    ]
-
-
 def topic_messages(*, text: str, topics: list[TopicCandidate]) -> list[dict]:
     catalogue = [
         {"id": topic.topic_id, "name": topic.name, "description": topic.description, "examples": list(topic.examples)}

@@ -311,3 +311,18 @@ def test_the_sweeper_gives_up_after_the_retries(customer, tenant, offline, djang
     message.refresh_from_db()
     assert pipeline.state == PipelineState.FAILED and pipeline.last_error.startswith("Given up after 6 attempts")
     assert message.ai_reply_status == AIStepStatus.FAILED
+
+
+def test_the_database_connection_goes_back_to_the_pool_only_when_pooled(monkeypatch):
+    from django.db import connections
+
+    connection = connections["default"]
+    closed = []
+    monkeypatch.setattr(connection, "close", lambda: closed.append(True))
+    monkeypatch.setattr(connection, "in_atomic_block", False)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    services._database_connection_release()
+    assert closed == []
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"pool": {"max_size": 4}})
+    services._database_connection_release()
+    assert closed == [True]

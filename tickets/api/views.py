@@ -60,6 +60,7 @@ from tickets.api.serializers import (
     EndUserWriteSerializer,
     EscalateSerializer,
     LikeDislikeResponseSerializer,
+    LikeDislikeSerializer,
     MessageDraftSerializer,
     MessagePromptSerializer,
     MessageResultSerializer,
@@ -813,10 +814,11 @@ class LikeDislikeView(PublicApiView):
     @extend_schema(parameters=[OpenApiParameter("like", bool, required=True)], responses=LikeDislikeResponseSerializer)
     def get(self, request, ticket_token):
         ticket = get_object_or_404(Ticket.objects.select_related("customer_rep", "customer"), token=ticket_token)
-        body = serializers.BooleanField().run_validation(request.query_params.get("like"))
+        query = LikeDislikeSerializer(data={"like": request.query_params.get("like")})
+        query.is_valid(raise_exception=True)
         answer = selectors.latest_ai_answer(ticket=ticket)
         if answer is not None:
-            services.message_feedback(message=answer, like=body)
+            services.message_feedback(message=answer, like=query.validated_data["like"])
         rep = ticket.customer_rep or ticket.customer.default_customer_rep
         available = rep is not None and rep.is_active and rep.deleted_at is None
         return Response({"agentAvailable": available, "customerRepName": str(rep) if available else ""})

@@ -12,7 +12,7 @@ class ReplyWithInfoSerializer(serializers.Serializer):
     overrideModelID = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
 
 
-class PreviewRequestSerializer(serializers.Serializer):
+class MessagePreviewSerializer(serializers.Serializer):
     modifiedAnswer = serializers.CharField(required=False, allow_blank=False, max_length=100000, trim_whitespace=False)
 
 
@@ -28,7 +28,7 @@ class SummarySerializer(serializers.Serializer):
     summary = serializers.CharField(read_only=True)
 
 
-class TranslateRequestSerializer(serializers.Serializer):
+class TranslateSerializer(serializers.Serializer):
     """TranslateRequest: sourceText (not blank) and targetLang (ISO 639-3 preferred, 639-1 accepted)."""
 
     sourceText = serializers.CharField(max_length=50000)

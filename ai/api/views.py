@@ -11,12 +11,12 @@ from ai import selectors, services
 from ai.api.serializers import (
     CustomFieldsResultSerializer,
     LocationLanguageQuerySerializer,
-    PreviewRequestSerializer,
+    MessagePreviewSerializer,
     PreviewSerializer,
     ReplySerializer,
     ReplyWithInfoSerializer,
     SummarySerializer,
-    TranslateRequestSerializer,
+    TranslateSerializer,
 )
 from ai.providers import override_model_get
 from answerpal.api.errors import ApiError
@@ -64,11 +64,11 @@ class TicketMessageAIViewSet(TenantViewSet):
         )
         return Response({"reply": text})
 
-    @extend_schema(request=PreviewRequestSerializer, responses=PreviewSerializer, summary="E-mail body preview")
+    @extend_schema(request=MessagePreviewSerializer, responses=PreviewSerializer, summary="E-mail body preview")
     @action(detail=True, methods=["post"])
     def preview(self, request, pk=None):
         message = self.get_object()
-        body = PreviewRequestSerializer(data=request.data)
+        body = MessagePreviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         edited = body.validated_data.get("modifiedAnswer")
         if edited is not None:
@@ -125,10 +125,10 @@ class TranslationsViewSet(TenantScoped, viewsets.ViewSet):
     def _customer(self):
         return selectors.customer_for_ai(customer_id=self.customer_id)
 
-    @extend_schema(request=TranslateRequestSerializer, responses=OpenApiTypes.STR, summary="Translate a text")
+    @extend_schema(request=TranslateSerializer, responses=OpenApiTypes.STR, summary="Translate a text")
     @action(detail=False, methods=["post"])
     def translate(self, request):
-        body = TranslateRequestSerializer(data=request.data)
+        body = TranslateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         text = services.text_translate(
             customer=self._customer(),

@@ -16,7 +16,7 @@ from ai.providers.base import FieldSpec, Passage, TopicCandidate
 from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import prompt_documents_build
-from automation.selectors import topics_for_channel
+from automation.selectors import prompt_document_links, topics_for_channel
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
 from tickets.models import SenderType, TicketMessage, TicketMessageTopic
@@ -185,6 +185,28 @@ def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None
     with _knowledge_lock:
         _knowledge_indexes[customer_id] = (version, passages, index, time.monotonic())
     return passages, index
+
+
+def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | None = None) -> list[Document]:
+    """Function-tool documents linked to the message's topics (or every topic) and to PostTopicDetection, for its
+    channel: the functions the model may call while drafting (each document once)."""
+    if links is not None and not links.documents:
+        return []
+    scope = {
+        "customer_id": message.customer_id,
+        "channel_id": message.channel_id,
+        "channel_type": channel_type_of(message),
+    }
+    topic_ids = list(message.topics.values_list("topic_id", flat=True))
+    rows = [
+        *prompt_document_links(**scope, topic_ids=topic_ids),
+        *prompt_document_links(**scope, hook_name="PostTopicDetection"),
+    ]
+    documents = {}
+    for link in rows:
+        if link.document.is_function_tool:
+            documents.setdefault(link.document_id, link.document)
+    return list(documents.values())
 
 
 def knowledge_passages(*, customer_id: int, query: str) -> list[Passage]:

@@ -3,6 +3,7 @@ transcription. Every provider call writes one cost-ledger row (billing.cost_reco
 
 import html
 import logging
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,9 +16,11 @@ from ai import selectors
 from ai.conf import ai_int
 from ai.models import MessagePipeline, PipelineState
 from ai.providers import Purpose, Resolved, resolve
-from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult, ReplyRequest
+from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult, ReplyRequest, ToolSpec
 from ai.providers.local import iso_639_1, spam_score
 from answerpal.api.errors import ApiError
+from automation.connector import ConnectorError, connector_call, definition_for
+from automation.context import message_context, message_for_context
 from automation.services import hook_run, topic_actions_run
 from billing.models import CostProvider
 from billing.services import cost_record
@@ -32,6 +35,7 @@ _DONE = (AIStepStatus.COMPLETED, AIStepStatus.SKIPPED)
 # A strong heuristic score marks spam even when the AI model disagrees.
 HEURISTIC_SPAM_SCORE = 0.8
 SWEEP_BATCH = 500
+TOOL_RESULT_CHARS = 8000
 
 
 class Step:
@@ -424,7 +428,41 @@ def _valid_fields(customer_id: int, values: dict) -> dict:
     return valid
 
 
-def _reply_request(message: TicketMessage, *, rep, additional_info: str, links) -> ReplyRequest:
+def _tool_name(document) -> str:
+    """An OpenAI function name (letters, digits, _ and -, at most 64) that still says what the document is."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", document.name).strip("_")[:50] or "tool"
+    return f"{slug}_{document.pk}"
+
+
+def _tool_runner(message: TicketMessage, documents: list) -> Callable[[str, dict], str]:
+    """Answers the model's function calls through automation's connector (each call logged as a ConnectorCall);
+    the arguments fill the document's placeholders next to the message's own values."""
+    by_name = {_tool_name(document): document for document in documents}
+
+    def run_tool(name: str, arguments: dict) -> str:
+        document = by_name.get(name)
+        if document is None:
+            return f"[Unknown function {name}]"
+        context = {**message_context(message_for_context(customer_id=message.customer_id, message_id=message.pk))}
+        context.update({key: value for key, value in arguments.items() if isinstance(key, str)})
+        try:
+            response = connector_call(
+                definition=definition_for(document, message.customer),
+                context=context,
+                customer_id=message.customer_id,
+                document_id=document.pk,
+                message_id=message.pk,
+            )
+        except ConnectorError as error:
+            return f"[{document.name} failed: {error.code}]"
+        if not response.ok:
+            return f"[{document.name} failed: HTTP {response.status_code}]"
+        return response.text[:TOOL_RESULT_CHARS]
+
+    return run_tool
+
+
+def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, tools: list) -> ReplyRequest:
     text = selectors.message_text(message)
     prompts = selectors.prompt_passages(message=message, links=links)
     knowledge = selectors.knowledge_passages(
@@ -444,6 +482,14 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, links) 
         signature=selectors.signature_for(rep=selectors.signature_rep(message, rep), lang=message.lang),
         channel_type=selectors.channel_type_of(message),
         topics=tuple(message.topics.values_list("topic__name", flat=True)),
+        tools=tuple(
+            ToolSpec(
+                name=_tool_name(document),
+                description=(document.description or document.name)[:1000],
+                parameters=document.function_parameters_schema or {"type": "object", "properties": {}},
+            )
+            for document in tools
+        ),
     )
 
 
@@ -464,17 +510,20 @@ def message_reply_draft(
             message_language_detect(message=message)
         channel_type = selectors.channel_type_of(message)
         resolved = resolve(message.customer, Purpose.REPLY, channel_type=channel_type, override_model=override_model)
+        tools = selectors.function_tool_documents(message=message, links=links)
         request = _reply_request(
             message,
             rep=rep,
             additional_info=additional_info or message.additional_info,
             links=links,
+            tools=tools,
         )
+        run_tool = _tool_runner(message, tools) if tools else None
         result = ai_call(
             resolved,
             customer_id=message.customer_id,
             message_id=message.pk,
-            call=lambda provider, model: provider.draft_reply(model=model, request=request),
+            call=lambda provider, model: provider.draft_reply(model=model, request=request, run_tool=run_tool),
         )
     with transaction.atomic():
         locked = TicketMessage.objects.select_for_update().filter(pk=message.pk).first()

@@ -72,6 +72,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call while drafting (a tenant's function-tool document)."""
+
+    name: str
+    description: str
+    parameters: dict
+
+
+@dataclass(frozen=True)
 class ReplyRequest:
     """Everything a reply draft is built from; `instructions` are the prompt documents (topics, hooks)."""
 
@@ -87,6 +96,7 @@ class ReplyRequest:
     signature: str = ""
     channel_type: str = "Email"
     topics: tuple[str, ...] = field(default_factory=tuple)
+    tools: tuple[ToolSpec, ...] = ()
 
 
 class Provider:
@@ -106,7 +116,9 @@ class Provider:
     def extract_fields(self, *, model: str, text: str, fields: list[FieldSpec]) -> AIResult:
         raise AIProviderUnavailable(f"The {self.name} provider cannot extract custom fields.")
 
-    def draft_reply(self, *, model: str, request: ReplyRequest) -> AIResult:
+    def draft_reply(self, *, model: str, request: ReplyRequest, run_tool=None) -> AIResult:
+        """`run_tool(name, arguments) -> str` executes a tool the model calls (providers without tool calling
+        ignore `request.tools`)."""
         raise AIProviderUnavailable(f"The {self.name} provider cannot draft replies.")
 
     def summarize(self, *, model: str, text: str, lang: str) -> AIResult:

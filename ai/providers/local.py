@@ -183,7 +183,7 @@ class LocalProvider(Provider):
         started = time.perf_counter()
         return self._result(extract_fields(text, fields), model, started)
 
-    def draft_reply(self, *, model: str, request: ReplyRequest) -> AIResult:
+    def draft_reply(self, *, model: str, request: ReplyRequest, run_tool=None) -> AIResult:
         started = time.perf_counter()
         reply, chosen = extractive_reply(request)
         prompt = "Extractive reply from: " + ", ".join(passage.title for passage in chosen)

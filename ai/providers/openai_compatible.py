@@ -53,6 +53,13 @@ def client_for(api_key: str, base_url: str) -> openai.OpenAI:
     return client
 
 
+MAX_TOOL_ROUNDS = 3
+
+
+def _prompt_text(messages: list[dict]) -> str:
+    return "\n\n".join(f"[{message['role']}]\n{message.get('content') or ''}" for message in messages)
+
+
 def _error(error: openai.OpenAIError) -> AIProviderError:
     if isinstance(error, openai.APITimeoutError):
         return AIProviderError("AIProviderTimeout", "The AI provider did not answer in time.", retryable=True)
@@ -81,6 +88,27 @@ class OpenAIProvider(Provider):
         self.client = client_for(api_key, base_url)
         self.web_search = web_search
 
+    def _create(self, options: dict):
+        try:
+            return self.client.chat.completions.create(**options)
+        except openai.OpenAIError as error:
+            raise _error(error) from error
+
+    @staticmethod
+    def _answer(completion):
+        choice = completion.choices[0]
+        if choice.message.refusal or choice.finish_reason == "content_filter":
+            raise AIRefusal(choice.message.refusal or "The AI provider filtered the answer.")
+        return choice.message
+
+    def _options(self, model: str, messages: list[dict], *, json_output: bool = False) -> dict:
+        options: dict = {"model": model, "messages": messages}
+        if json_output:
+            options["response_format"] = {"type": "json_object"}
+        if self.web_search:
+            options["web_search_options"] = {}
+        return options
+
     def chat(
         self,
         *,
@@ -91,24 +119,16 @@ class OpenAIProvider(Provider):
         on_delta: Callable[[str], None] | None = None,
     ) -> AIResult:
         """One chat completion; streamed when asked (deltas go to `on_delta`), usage taken from the last chunk."""
-        options: dict = {"model": model, "messages": messages}
-        if json_output:
-            options["response_format"] = {"type": "json_object"}
-        if self.web_search:
-            options["web_search_options"] = {}
+        options = self._options(model, messages, json_output=json_output)
         started = time.perf_counter()
-        try:
-            if stream:
+        if stream:
+            try:
                 text, usage = self._streamed(options, on_delta)
-            else:
-                completion = self.client.chat.completions.create(**options)
-                choice = completion.choices[0]
-                if choice.message.refusal or choice.finish_reason == "content_filter":
-                    raise AIRefusal(choice.message.refusal or "The AI provider filtered the answer.")
-                text, usage = choice.message.content or "", completion.usage
-        except openai.OpenAIError as error:
-            raise _error(error) from error
-        prompt = "\n\n".join(f"[{message['role']}]\n{message['content']}" for message in messages)
+            except openai.OpenAIError as error:
+                raise _error(error) from error
+        else:
+            completion = self._create(options)
+            text, usage = self._answer(completion).content or "", completion.usage
         return AIResult(
             value=text,
             provider=OPENAI,
@@ -116,7 +136,47 @@ class OpenAIProvider(Provider):
             input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
             output_tokens=getattr(usage, "completion_tokens", 0) or 0,
             seconds=time.perf_counter() - started,
-            prompt=prompt,
+            prompt=_prompt_text(messages),
+        )
+
+    def chat_with_tools(self, *, model: str, messages: list[dict], tools: list[dict], run_tool) -> AIResult:
+        """A completion in which the model may call `tools` (up to MAX_TOOL_ROUNDS rounds; each call is answered by
+        `run_tool(name, arguments)`); the last round offers no tools, so it must answer. Usage is summed."""
+        messages = list(messages)
+        started, input_tokens, output_tokens, text = time.perf_counter(), 0, 0, ""
+        for round_number in range(MAX_TOOL_ROUNDS + 1):
+            options = self._options(model, messages)
+            if round_number < MAX_TOOL_ROUNDS:
+                options["tools"] = tools
+            completion = self._create(options)
+            input_tokens += getattr(completion.usage, "prompt_tokens", 0) or 0
+            output_tokens += getattr(completion.usage, "completion_tokens", 0) or 0
+            answer = self._answer(completion)
+            if not answer.tool_calls:
+                text = answer.content or ""
+                break
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": answer.content,
+                    "tool_calls": [call.model_dump(include={"id", "type", "function"}) for call in answer.tool_calls],
+                }
+            )
+            for call in answer.tool_calls:
+                try:
+                    arguments = json.loads(call.function.arguments or "{}")
+                except json.JSONDecodeError:
+                    arguments = {}
+                result = run_tool(call.function.name, arguments if isinstance(arguments, dict) else {})
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+        return AIResult(
+            value=text,
+            provider=OPENAI,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            seconds=time.perf_counter() - started,
+            prompt=_prompt_text(messages),
         )
 
     def _streamed(self, options: dict, on_delta):
@@ -174,9 +234,21 @@ class OpenAIProvider(Provider):
         values = {name: value for name, value in data.items() if name in names and value is not None}
         return replace(result, value=values)
 
-    def draft_reply(self, *, model: str, request: ReplyRequest) -> AIResult:
-        # Streamed: the read timeout then applies between chunks, so long drafts are not cut off.
-        result = self.chat(model=model, messages=prompts.reply_messages(request), stream=True)
+    def draft_reply(self, *, model: str, request: ReplyRequest, run_tool=None) -> AIResult:
+        if request.tools and run_tool is not None:
+            tools = [
+                {
+                    "type": "function",
+                    "function": {"name": tool.name, "description": tool.description, "parameters": tool.parameters},
+                }
+                for tool in request.tools
+            ]
+            result = self.chat_with_tools(
+                model=model, messages=prompts.reply_messages(request), tools=tools, run_tool=run_tool
+            )
+        else:
+            # Streamed: the read timeout then applies between chunks, so long drafts are not cut off.
+            result = self.chat(model=model, messages=prompts.reply_messages(request), stream=True)
         text = result.value.strip()
         if request.signature:
             text = f"{text}\n\n{request.signature}"

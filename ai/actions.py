@@ -3,7 +3,7 @@
 
 from ai import selectors, services
 from ai.providers.base import AIProviderError, AIProviderUnavailable
-from automation.registry import ActionContext, ActionResult, action_handler, register_action_type
+from automation.registry import ActionContext, ActionResult, ActionStatus, action_handler, register_action_type
 from tickets.models import AIStepStatus
 
 
@@ -35,6 +35,8 @@ def topic_detection_action(*, context: ActionContext) -> ActionResult:
         topic_ids = services.message_topics_detect(message=message)
     except (AIProviderError, AIProviderUnavailable) as error:
         return _provider_failure(error)
+    if topic_ids is None:
+        return ActionResult(message="No topic applies to this channel.", status=ActionStatus.SKIPPED)
     return ActionResult(message=f"{len(topic_ids)} topic(s) detected.", details={"topicIds": topic_ids})
 
 

@@ -371,14 +371,15 @@ def _topics_store(message: TicketMessage, topic_ids: list[int]) -> None:
         message_topic_add(message=message, topic_id=topic_id, rep_id=None)
 
 
-def message_topics_detect(*, message: TicketMessage) -> list[int]:
+def message_topics_detect(*, message: TicketMessage) -> list[int] | None:
     """Detects the message's topics among the channel's topics (learning from corrected examples) and replaces
-    its uncorrected topics with them; topics a representative corrected stay."""
+    its uncorrected topics with them; topics a representative corrected stay. None (step Skipped) when no topic
+    applies to the channel."""
     with _step(message, "ai_topics_status"):
         candidates = selectors.topic_candidates(message=message)
         if not candidates:
             _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)
-            return []
+            return None
         text = f"{message.subject}\n{selectors.message_text(message)}"
         resolved = resolve(message.customer, Purpose.TOPICS)
         result = ai_call(
@@ -392,12 +393,13 @@ def message_topics_detect(*, message: TicketMessage) -> list[int]:
     return result.value
 
 
-def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) -> dict:
+def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) -> dict | None:
     """Extracts the customer's custom fields from the message into customFieldsData; values already present
-    are kept unless `overwrite` (an explicit request). Returns the resulting map."""
+    are kept unless `overwrite` (an explicit request). Returns the resulting map; None when the customer defined
+    no custom fields."""
     specs = selectors.custom_field_specs(customer_id=message.customer_id)
     if not specs:
-        return message.custom_fields_data
+        return None
     text = f"{message.subject}\n{selectors.message_text(message)}"
     resolved = resolve(message.customer, Purpose.CUSTOM_FIELDS, channel_type=selectors.channel_type_of(message))
     result = ai_call(

@@ -82,18 +82,17 @@ class TicketMessageAIViewSet(TenantViewSet):
     @action(detail=True, methods=["post"], url_path="execute-custom-field-definitions")
     def execute_custom_field_definitions(self, request, pk=None):
         message = self.get_object()
-        if not selectors.custom_field_specs(customer_id=self.customer_id):
-            raise ApiError(400, "NoCustomFieldDefinitions", "Define custom fields first (/api/CustomerCustomFields).")
         data = services.message_custom_fields_extract(message=message, overwrite=True)
+        if data is None:
+            raise ApiError(400, "NoCustomFieldDefinitions", "Define custom fields first (/api/CustomerCustomFields).")
         return Response({"customFieldsData": data})
 
     @extend_schema(request=None, responses=TicketMessageTopicSerializer(many=True), summary="Detect topics now")
     @action(detail=True, methods=["post"], url_path="detect-topics")
     def detect_topics(self, request, pk=None):
         message = self.get_object()
-        if not selectors.topic_candidates(message=message):
+        if services.message_topics_detect(message=message) is None:
             raise ApiError(400, "NoTopics", "No active topic applies to this message's channel.")
-        services.message_topics_detect(message=message)
         rows = message.topics.select_related("topic", "corrected_by").order_by("id")
         return Response(TicketMessageTopicSerializer(rows, many=True).data)
 

@@ -153,3 +153,9 @@ def test_provider_failures_become_failed_action_results(customer):
     message = TicketMessageFactory(customer=customer, ticket=ticket)
     result = action_handler("Reply")(context=_context(message, "Reply"))
     assert result.status == ActionStatus.FAILED and result.message.startswith("AIProviderUnavailable")
+
+
+def test_topic_detection_action_without_topics_is_skipped(customer):
+    message = TicketMessageFactory(customer=customer)
+    result = action_handler("TopicDetection")(context=_context(message, "TopicDetection"))
+    assert result.status == ActionStatus.SKIPPED

@@ -16,7 +16,14 @@ from ai import selectors
 from ai.conf import ai_int
 from ai.models import MessagePipeline, PipelineState
 from ai.providers import Purpose, Resolved, resolve
-from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult, ReplyRequest, ToolSpec
+from ai.providers.base import (
+    AIProviderError,
+    AIProviderUnavailable,
+    AIRefusal,
+    AIResult,
+    ReplyRequest,
+    ToolSpec,
+)
 from ai.providers.local import iso_639_1, spam_score
 from answerpal.api.errors import ApiError
 from automation.connector import ConnectorError, connector_call, definition_for
@@ -55,27 +62,62 @@ def _database_connection_release() -> None:
 
 
 def ai_call(resolved: Resolved, *, customer_id: int, message_id: int | None, call: Callable[..., AIResult]) -> AIResult:
-    """Runs one provider operation and appends its cost-ledger row."""
+    """Runs one provider operation and appends its cost-ledger row (a refused answer is billed too)."""
     if resolved.provider_name != "local":
         _database_connection_release()
     try:
         result = call(resolved.provider, resolved.model_name)
+    except AIRefusal as refusal:
+        _cost_record(
+            resolved,
+            customer_id,
+            message_id,
+            provider=resolved.provider_name,
+            model=resolved.model_name,
+            input_tokens=refusal.input_tokens,
+            output_tokens=refusal.output_tokens,
+            seconds=0,
+        )
+        raise
     except AIProviderError as error:
         logger.warning("AI %s call for customer %s failed: %s", resolved.purpose, customer_id, error.code)
         raise
-    catalogued = resolved.ai_model is not None and resolved.ai_model.model_name == result.model
-    cost_record(
-        customer_id=customer_id,
-        provider=_COST_PROVIDERS[result.provider],
-        model=resolved.ai_model if catalogued else result.model,
-        purpose=resolved.purpose,
+    _cost_record(
+        resolved,
+        customer_id,
+        message_id,
+        provider=result.provider,
+        model=result.model,
         input_tokens=result.input_tokens,
         output_tokens=result.output_tokens,
-        seconds=round(result.seconds, 3),
-        amount=Decimal(0) if result.provider == "local" else None,
-        message_id=message_id,
+        seconds=result.seconds,
     )
     return result
+
+
+def _cost_record(
+    resolved: Resolved,
+    customer_id: int,
+    message_id: int | None,
+    *,
+    provider: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    seconds: float,
+) -> None:
+    catalogued = resolved.ai_model is not None and resolved.ai_model.model_name == model
+    cost_record(
+        customer_id=customer_id,
+        provider=_COST_PROVIDERS[provider],
+        model=resolved.ai_model if catalogued else model,
+        purpose=resolved.purpose,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        seconds=round(seconds, 3),
+        amount=Decimal(0) if provider == "local" else None,
+        message_id=message_id,
+    )
 
 
 def _message_update(message: TicketMessage, **fields) -> None:

@@ -22,10 +22,12 @@ class AIProviderError(ApiError):
 
 
 class AIRefusal(AIProviderError):
-    """The model refused to answer (refusal message or content filter); retrying the same input will not help."""
+    """The model refused to answer (refusal message or content filter); retrying the same input will not help.
+    Carries the usage of the refused call, which is billed all the same."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, input_tokens: int = 0, output_tokens: int = 0):
         super().__init__("AIRefused", detail, retryable=False)
+        self.input_tokens, self.output_tokens = input_tokens, output_tokens
 
 
 @dataclass(frozen=True)

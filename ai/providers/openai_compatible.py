@@ -98,7 +98,11 @@ class OpenAIProvider(Provider):
     def _answer(completion):
         choice = completion.choices[0]
         if choice.message.refusal or choice.finish_reason == "content_filter":
-            raise AIRefusal(choice.message.refusal or "The AI provider filtered the answer.")
+            raise AIRefusal(
+                choice.message.refusal or "The AI provider filtered the answer.",
+                input_tokens=getattr(completion.usage, "prompt_tokens", 0) or 0,
+                output_tokens=getattr(completion.usage, "completion_tokens", 0) or 0,
+            )
         return choice.message
 
     def _options(self, model: str, messages: list[dict], *, json_output: bool = False) -> dict:
@@ -196,7 +200,11 @@ class OpenAIProvider(Provider):
                     if choice.finish_reason == "content_filter":
                         refusal.append("The AI provider filtered the answer.")
         if refusal:
-            raise AIRefusal("".join(refusal))
+            raise AIRefusal(
+                "".join(refusal),
+                input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                output_tokens=getattr(usage, "completion_tokens", 0) or 0,
+            )
         return "".join(parts), usage
 
     def _json(self, *, model: str, messages: list[dict]) -> tuple[dict, AIResult]:

@@ -283,6 +283,8 @@ def test_a_refused_reply_is_failed_not_retried(openai_customer, openai_mock, dja
     assert message.ai_reply_status == AIStepStatus.FAILED and message.ai_generated_response == ""
     assert MessagePipeline.objects.get(message=message).last_error_code == "AIRefused"
     assert route.call_count == 3  # spam, topics, one reply attempt
+    refused = CostEntry.objects.get(message_id=message.pk, purpose="reply")
+    assert (refused.input_tokens, refused.output_tokens) == (20, 9) and refused.amount > 0
 
 
 def test_an_unexpected_error_is_recorded_and_does_not_fail_the_eager_caller(

@@ -24,7 +24,7 @@ from ai.providers.base import (
     ReplyRequest,
     ToolSpec,
 )
-from ai.providers.local import iso_639_1, spam_score
+from ai.providers.local import iso_639_1, iso_639_3, spam_score
 from answerpal.api.errors import ApiError
 from automation.connector import ConnectorError, connector_call, definition_for
 from automation.context import message_context, message_for_context
@@ -658,7 +658,7 @@ def location_language_detect(*, customer, country: str, state: str = "", city: s
             model=model, country=country, state=state, city=city
         ),
     )
-    return result.value
+    return iso_639_3(result.value) if result.value else None
 
 
 def audio_transcribe(*, customer, audio: bytes, filename: str, message_id: int | None = None) -> str:

@@ -297,7 +297,7 @@ def test_detect_language_ai_offline_answers_from_cldr(rep_client):
 
 
 def test_detect_language_ai_with_openai(rep_client, openai_customer, openai_mock):
-    route = openai_mock.post(CHAT_URL).respond(200, json=json_completion({"lang": "FRA"}))
+    route = openai_mock.post(CHAT_URL).respond(200, json=json_completion({"lang": "fr"}))  # 639-1 is normalised
     response = rep_client.get(
         "/api/Translations/detect-language-ai", {"country": "Belgium", "state": "Wallonia", "city": "Namur"}
     )

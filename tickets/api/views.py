@@ -228,8 +228,11 @@ _TICKET_POLICIES = {
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The 11 Tickets routes but createchatticket (a public view below). See the module docstring for roles.
 
-    totalCount: when the list is filtered by status/isSpam/isClosed only, the exact count comes from
-    TicketCounter (one indexed row read per status); otherwise it is a COUNT on the customer-led indexes."""
+    totalCount: when the list is filtered by status/isSpam/isClosed only (or not at all), the exact count
+    comes from TicketCounter (a handful of rows kept by tickets.services); any other filter counts on the
+    customer-led indexes, and `search` (subject or UID, case-insensitive substring) on the trigram GIN
+    indexes of migration 0002 (PostgreSQL; a plain scan on SQLite). Rows are read with values() and
+    rendered from one DTO mapping: 5 queries per page (auth, count, page, end users + UIDs, topics)."""
 
     queryset = Ticket.objects.all()
     serializer_class = TicketReadSerializer

@@ -96,6 +96,18 @@ def _ticket_by_subject_token(customer_id: int, subject: str) -> Ticket | None:
     return Ticket.objects.filter(customer_id=customer_id, pk=ticket_id).first()
 
 
+def _thread_known(customer_id: int, fields: dict) -> bool:
+    """Whether the headers (In-Reply-To, References, conversation id) lead to a stored message; then
+    tickets' threading places the mail and the subject token is not needed."""
+    identifiers = [fields.get("in_reply_to", ""), *(fields.get("references") or "").split()]
+    identifiers = [value.strip() for value in identifiers if value and value.strip()]
+    messages = TicketMessage.objects.filter(customer_id=customer_id)
+    condition = Q(message_identifier__in=identifiers) if identifiers else Q(pk__in=[])
+    if fields.get("conversation_id"):
+        condition |= Q(conversation_id=fields["conversation_id"])
+    return messages.filter(condition).exists()
+
+
 def mail_import(*, channel: Channel, mail: InboundMail) -> TicketMessage | None:
     """Stores one inbound e-mail in its thread (In-Reply-To/References/conversation, else the `[#id]`
     subject token, else a new ticket) with its attachments; None when it was imported before or was
@@ -110,9 +122,8 @@ def mail_import(*, channel: Channel, mail: InboundMail) -> TicketMessage | None:
                 provider=PROVIDER_MAIL,
                 external_id=mail.internet_message_id,
             )
-            has_thread_headers = mail.fields.get("in_reply_to") or mail.fields.get("references")
             ticket = None
-            if not has_thread_headers and not mail.fields.get("conversation_id"):
+            if not _thread_known(channel.customer_id, mail.fields):
                 ticket = _ticket_by_subject_token(channel.customer_id, mail.fields.get("subject", ""))
             message = ticket_services.message_create(
                 customer_id=channel.customer_id,

@@ -111,14 +111,16 @@ def test_import_threads_by_in_reply_to(graph_mock, graph_folder):
 
 def test_import_threads_by_subject_token(graph_mock, graph_folder):
     ticket = TicketFactory(customer=graph_folder.customer)
-    mock_graph_messages(graph_mock, [graph_message(6, conversation="", subject=f"Re: your order [#{ticket.pk}]")])
+    mock_graph_messages(
+        graph_mock, [graph_message(6, conversation="conv-unknown", subject=f"Re: your order [#{ticket.pk}]")]
+    )
     services.graph_folder_import(folder=graph_folder)
     assert TicketMessage.objects.get(message_identifier="<mail-6@example.com>").ticket_id == ticket.pk
 
 
 def test_subject_token_of_another_customer_opens_a_new_ticket(graph_mock, graph_folder, other_customer):
     foreign = TicketFactory(customer=other_customer)
-    mock_graph_messages(graph_mock, [graph_message(7, conversation="", subject=f"Hi [#{foreign.pk}]")])
+    mock_graph_messages(graph_mock, [graph_message(7, conversation="conv-x", subject=f"Hi [#{foreign.pk}]")])
     services.graph_folder_import(folder=graph_folder)
     message = TicketMessage.objects.get(message_identifier="<mail-7@example.com>")
     assert message.ticket_id != foreign.pk and message.ticket.customer_id == graph_folder.customer_id
@@ -167,3 +169,11 @@ def test_own_mail_is_not_imported(graph_mock, graph_folder):
     mock_graph_messages(graph_mock, [graph_message(8, sender=MAILBOX.upper())])
     assert services.graph_folder_import(folder=graph_folder) == 0
     assert not TicketMessage.objects.exists()
+
+
+def test_known_thread_wins_over_a_subject_token(graph_mock, graph_folder):
+    earlier = TicketMessageFactory(customer=graph_folder.customer, conversation_id="conv-known")
+    other = TicketFactory(customer=graph_folder.customer)
+    mock_graph_messages(graph_mock, [graph_message(9, conversation="conv-known", subject=f"Fwd [#{other.pk}]")])
+    services.graph_folder_import(folder=graph_folder)
+    assert TicketMessage.objects.get(message_identifier="<mail-9@example.com>").ticket_id == earlier.ticket_id

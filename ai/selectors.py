@@ -35,24 +35,22 @@ KNOWLEDGE_PASSAGES = 4
 KNOWLEDGE_DOCUMENTS = 500
 
 
-MESSAGE_AI_RELATED = (
-    "ticket",
-    "ticket__customer_rep",
-    "ticket__end_user",
-    "channel",
-    "end_user",
-    "customer",
-    "customer__default_customer_rep",
-)
+# Joined because every step reads them; representatives (signatures) load only when a draft is signed.
+MESSAGE_AI_RELATED = ("ticket", "ticket__end_user", "channel", "end_user", "customer")
+
+
+def _one(queryset):
+    """The first row without an ORDER BY (the lookups here are unique; ordering only costs compile time)."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def message_for_ai(*, message_id: int, customer_id: int | None = None) -> TicketMessage | None:
-    """The message with ticket, channel, end user, the ticket's rep and the customer (one query); the model slots
-    load when a step first needs one (joining all of them costs more than the two or three small queries)."""
+    """The message with ticket, channel, end user and customer (one query); the model slots load when a step
+    first needs one (joining all of them costs more than the two or three small queries)."""
     queryset = TicketMessage.objects.select_related(*MESSAGE_AI_RELATED)
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
-    return queryset.filter(pk=message_id).first()
+    return _one(queryset.filter(pk=message_id))
 
 
 @dataclass(frozen=True)
@@ -69,6 +67,7 @@ def automation_links(*, customer_id: int) -> AutomationLinks:
     specials = set(
         TopicAction.objects.filter(customer_id=customer_id, action__is_active=True)
         .values_list("special_topic", flat=True)
+        .order_by()
         .distinct()
     )
     return AutomationLinks(
@@ -83,7 +82,7 @@ def customer_for_ai(*, customer_id: int) -> Customer:
 
 
 def pipeline_get(*, message_id: int) -> MessagePipeline | None:
-    return MessagePipeline.objects.filter(message_id=message_id).first()
+    return _one(MessagePipeline.objects.filter(message_id=message_id))
 
 
 def message_text(message: TicketMessage) -> str:

@@ -570,7 +570,7 @@ def message_reply_draft(
             call=lambda provider, model: provider.draft_reply(model=model, request=request, run_tool=run_tool),
         )
     with transaction.atomic():
-        locked = TicketMessage.objects.select_for_update().filter(pk=message.pk).first()
+        locked = TicketMessage.objects.select_for_update().filter(pk=message.pk).order_by().only("id").first()
         if locked is None:
             return None
         if supersedable and selectors.newer_end_user_message_exists(message=message):

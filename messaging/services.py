@@ -7,6 +7,7 @@ Outbound: `send`, `send-new` and `send-forward` store the outbound TicketMessage
 in one transaction and enqueue delivery after commit; see OutboxMessage for the exactly-once rules."""
 
 import base64
+import hashlib
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
 from accounts.models import CustomerRep
@@ -181,14 +183,24 @@ def graph_mail_parse(item: dict, mailbox: str) -> InboundMail:
         "references": _header(headers, "References"),
         "headers": "\n".join(f"{h.get('name')}: {h.get('value')}" for h in headers),
         "email_address": mailbox,
-        "message_date": item.get("receivedDateTime") or None,
+        "message_date": _parse_datetime(item.get("receivedDateTime")),
     }
     return InboundMail(
         internet_message_id=item.get("internetMessageId") or f"graph:{item['id']}",
         fields=fields,
         from_address=(sender.get("address") or "").lower(),
-        from_name=sender.get("name") or "",
+        from_name=(sender.get("name") or "")[:200],
     )
+
+
+def _part_text(part) -> str:
+    """A text part's content; an unknown or wrong charset is decoded leniently instead of failing."""
+    if part is None:
+        return ""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
 
 
 def rfc822_mail_parse(message: EmailMessage, mailbox: str) -> InboundMail:
@@ -196,8 +208,8 @@ def rfc822_mail_parse(message: EmailMessage, mailbox: str) -> InboundMail:
     from_name, from_address = parseaddr(str(message.get("From", "")))
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
-    html = html_part.get_content() if html_part is not None else ""
-    text = text_part.get_content() if text_part is not None else strip_tags(html)
+    html = _part_text(html_part)
+    text = _part_text(text_part) if text_part is not None else strip_tags(html)
     try:
         date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):
@@ -224,10 +236,10 @@ def rfc822_mail_parse(message: EmailMessage, mailbox: str) -> InboundMail:
             (part.get_filename() or "attachment", payload, part.get_content_type(), str(part.get("Content-ID", "")))
         )
     return InboundMail(
-        internet_message_id=internet_message_id or f"imap:{uuid.uuid4()}",
+        internet_message_id=internet_message_id or f"sha256:{hashlib.sha256(message.as_bytes()).hexdigest()}",
         fields=fields,
         from_address=from_address.lower(),
-        from_name=from_name,
+        from_name=from_name[:200],
         attachments=attachments,
     )
 
@@ -471,8 +483,6 @@ def graph_subscriptions_due():
 
 
 def _parse_datetime(value: str | None):
-    from django.utils.dateparse import parse_datetime
-
     return parse_datetime(value.replace("Z", "+00:00")) if value else None
 
 

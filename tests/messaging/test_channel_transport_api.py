@@ -267,3 +267,20 @@ def test_imap_import_tracks_uidvalidity(customer, monkeypatch):
     folder.sync_state.refresh_from_db()
     assert folder.sync_state.imap_uidvalidity == 8
     assert TicketMessage.objects.filter(message_identifier="<imap-1@example.com>").count() == 1
+
+
+def test_rfc822_parse_is_lenient_and_deterministic():
+    from email import policy
+    from email.parser import BytesParser
+
+    from messaging.services import rfc822_mail_parse
+
+    raw = (
+        b"From: =?utf-8?q?J=C3=BCrgen?= <Juergen@Example.com>\r\nSubject: Hallo\r\n"
+        b"Content-Type: text/plain; charset=x-unknown-charset\r\n\r\nGr\xfc\xdfe\r\n"
+    )
+    first = rfc822_mail_parse(BytesParser(policy=policy.default).parsebytes(raw), "desk@acme.test")
+    second = rfc822_mail_parse(BytesParser(policy=policy.default).parsebytes(raw), "desk@acme.test")
+    assert first.from_address == "juergen@example.com" and first.from_name == "Jürgen"
+    assert first.fields["text_body"].startswith("Gr")
+    assert first.internet_message_id.startswith("sha256:") and first.internet_message_id == second.internet_message_id

@@ -138,19 +138,32 @@ def mail_import(*, channel: Channel, mail: InboundMail) -> TicketMessage | None:
                 fields={**mail.fields, "from_address": mail.from_address, "from_name": mail.from_name},
             )
             for name, content, content_type, content_id in mail.attachments:
-                ticket_services.attachment_store(
-                    message=message,
-                    content=content,
-                    file_name=name,
-                    content_type=content_type,
-                    is_end_user_provided=True,
-                    content_id=content_id,
-                )
+                try:
+                    ticket_services.attachment_store(
+                        message=message,
+                        content=content,
+                        file_name=name,
+                        content_type=content_type,
+                        is_end_user_provided=True,
+                        content_id=content_id,
+                    )
+                except ApiError as error:  # too large: the mail is kept without this file
+                    logger.warning("attachment %r of %s skipped: %s", name, mail.internet_message_id, error.detail)
             receipt.message = message
             receipt.save(update_fields=["message"])
     except IntegrityError:
         return None  # imported concurrently by another worker
     return message
+
+
+def _import_one(channel: Channel, mail: InboundMail) -> bool:
+    """Imports one mail; one the store refuses (e.g. an unusable sender address) is skipped and logged,
+    so it cannot block the rest of the folder."""
+    try:
+        return mail_import(channel=channel, mail=mail) is not None
+    except ApiError as error:
+        logger.warning("mail %s of channel %s skipped: %s", mail.internet_message_id, channel.pk, error.detail)
+        return False
 
 
 def _header(headers: list[dict], name: str) -> str:
@@ -291,9 +304,12 @@ def graph_folder_import(*, folder: ChannelFolder) -> int:
                     )
                     for attachment in client.message_attachments(mailbox, item["id"])
                 ]
-            if mail_import(channel=channel, mail=mail) is not None:
+            if _import_one(channel, mail):
                 imported += 1
     except GraphError as error:
+        if error.status == 410 and state.delta_link:  # the delta token expired: start a fresh round
+            MailboxSyncState.objects.filter(pk=state.pk).update(delta_link="")
+            return graph_folder_import(folder=folder)
         _sync_failed(state, error)
         raise
     MailboxSyncState.objects.filter(pk=state.pk).update(
@@ -318,7 +334,7 @@ def imap_folder_import(*, folder: ChannelFolder) -> int:
             )
             last_uid = state.imap_last_uid if validity == state.imap_uidvalidity else 0
             for item in fetched:
-                if mail_import(channel=channel, mail=rfc822_mail_parse(item.message, channel.email_address)):
+                if _import_one(channel, rfc822_mail_parse(item.message, channel.email_address)):
                     imported += 1
                 last_uid = max(last_uid, item.uid)
                 MailboxSyncState.objects.filter(pk=state.pk).update(imap_uidvalidity=validity, imap_last_uid=last_uid)

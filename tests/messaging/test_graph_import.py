@@ -177,3 +177,26 @@ def test_known_thread_wins_over_a_subject_token(graph_mock, graph_folder):
     mock_graph_messages(graph_mock, [graph_message(9, conversation="conv-known", subject=f"Fwd [#{other.pk}]")])
     services.graph_folder_import(folder=graph_folder)
     assert TicketMessage.objects.get(message_identifier="<mail-9@example.com>").ticket_id == earlier.ticket_id
+
+
+def test_expired_delta_token_restarts_the_round(graph_mock, graph_folder):
+    MailboxSyncState.objects.create(
+        customer=graph_folder.customer,
+        channel=graph_folder.channel,
+        folder=graph_folder,
+        delta_link="https://graph.microsoft.com/v1.0/old-delta",
+    )
+    graph_mock.get("https://graph.microsoft.com/v1.0/old-delta").respond(
+        410, json={"error": {"code": "SyncStateNotFound", "message": "The sync state is gone."}}
+    )
+    mock_graph_messages(graph_mock, [graph_message(11)])
+    assert services.graph_folder_import(folder=graph_folder) == 1
+    assert MailboxSyncState.objects.get(folder=graph_folder).delta_link.endswith("delta-2")
+
+
+def test_a_mail_the_store_refuses_does_not_block_the_folder(graph_mock, graph_folder, settings):
+    settings.ANSWERPAL_MAX_UPLOAD_BYTES = 4
+    mock_graph_messages(graph_mock, [graph_message(12, sender="not an address"), graph_message(13, attachments=True)])
+    assert services.graph_folder_import(folder=graph_folder) == 1
+    kept = TicketMessage.objects.get(message_identifier="<mail-13@example.com>")
+    assert not kept.attachments.exists()  # larger than the upload limit: the mail is kept without it

@@ -1071,7 +1071,12 @@ def _deliver_whatsapp(outbox: OutboxMessage, message: TicketMessage, channel: Ch
         for token in message.attachments.values_list("access_token", flat=True)
     ]
     sid = whatsapp_send(
-        account, from_number=channel.phone_number, to_number=message.to_number, body=body, media_urls=media_urls
+        account,
+        from_number=channel.phone_number,
+        to_number=message.to_number,
+        body=body,
+        media_urls=media_urls,
+        status_callback=settings.PUBLIC_BASE_URL.rstrip("/") + reverse("twilio-whatsapp-status"),
     )
     OutboxMessage.objects.filter(pk=outbox.pk).update(provider_message_id=sid)  # recorded before anything else
     return sid
@@ -1129,6 +1134,19 @@ def _outbox_failed(outbox: OutboxMessage, error: str, *, permanent: bool, retry_
         "outbox %s attempt %s failed (%s): %s", outbox.pk, outbox.attempts, "final" if final else "retry", error
     )
     return OutboxStatus.FAILED if final else OutboxStatus.QUEUED
+
+
+def whatsapp_status_record(*, outbox: OutboxMessage, status: str, error_code: str = "") -> bool:
+    """Twilio's later delivery report: `failed`/`undelivered` turns a sent WhatsApp message Failed
+    (visible on the message and in the admin, with Twilio's error code); True when it did."""
+    if status not in ("failed", "undelivered"):
+        return False
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=outbox.pk).update(
+            status=OutboxStatus.FAILED, last_error=f"Twilio reported {status} (error {error_code or 'unknown'})."
+        )
+        TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
+    return True
 
 
 def outbox_retry(*, outbox: OutboxMessage) -> bool:

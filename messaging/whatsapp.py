@@ -55,14 +55,18 @@ def _client(account: TwilioAccount) -> Client:
 PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 63003, 63016, 63024}
 
 
-def whatsapp_send(account: TwilioAccount, *, from_number: str, to_number: str, body: str, media_urls=()) -> str:
-    """Sends one WhatsApp message; returns Twilio's Message SID."""
+def whatsapp_send(
+    account: TwilioAccount, *, from_number: str, to_number: str, body: str, media_urls=(), status_callback: str = ""
+) -> str:
+    """Sends one WhatsApp message; returns Twilio's Message SID. Twilio reports the later delivery
+    outcome (delivered, failed, undelivered) to `status_callback`."""
     try:
         sent = _client(account).messages.create(
             from_=whatsapp_address(from_number),
             to=whatsapp_address(to_number),
             body=body,
             media_url=list(media_urls) or None,
+            status_callback=status_callback or None,
         )
     except TwilioRestException as error:
         permanent = error.code in PERMANENT_TWILIO_CODES or error.status in (400, 401, 403, 404)

@@ -6,6 +6,7 @@ from messaging.api.views import (
     GraphWebhookView,
     MailboxFolderViewSet,
     TicketMessageSendViewSet,
+    TwilioWhatsAppStatusView,
     TwilioWhatsAppWebhookView,
     WebChatView,
 )
@@ -18,6 +19,7 @@ router.register("TicketMessages", TicketMessageSendViewSet, basename="ticket-mes
 urlpatterns = [
     path("GraphWebhook", GraphWebhookView.as_view(), name="graph-webhook"),
     path("Twilio/whatsapp", TwilioWhatsAppWebhookView.as_view(), name="twilio-whatsapp"),
+    path("Twilio/whatsapp/status", TwilioWhatsAppStatusView.as_view(), name="twilio-whatsapp-status"),
     path("WebChat/<uuid:channelToken>/messages", WebChatView.as_view(), name="webchat-messages"),
     *router.urls,
 ]

@@ -35,6 +35,7 @@ from messaging.api.serializers import (
     WebChatPostResultSerializer,
     WebChatPostSerializer,
 )
+from messaging.models import OutboxMessage, Transport
 from messaging.plan import channel_type_in_plan
 from messaging.whatsapp import TwilioAccount, signature_valid
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
@@ -263,6 +264,33 @@ class TwilioWhatsAppWebhookView(PublicApiView):
         if message is not None and media:
             transaction.on_commit(lambda: tasks.whatsapp_media_fetch.delay(message.pk, [list(item) for item in media]))
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
+
+
+class TwilioWhatsAppStatusView(PublicApiView):
+    """POST /api/Twilio/whatsapp/status: Twilio's delivery report for a message we sent (signed like the
+    inbound webhook); a failed or undelivered message turns Failed with Twilio's error code."""
+
+    throttle_classes = [ProviderCallbackThrottle]
+    parser_classes = [FormParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
+    def post(self, request):
+        params = {key: request.data.get(key) for key in request.data}
+        outbox = (
+            OutboxMessage.objects.select_related("channel__customer")
+            .filter(transport=Transport.TWILIO, provider_message_id=params.get("MessageSid") or "-")
+            .first()
+        )
+        if outbox is None or outbox.channel is None:
+            raise ApiError(404, "MessageNotFound", "No message we sent has this MessageSid.")
+        account = TwilioAccount.of(outbox.channel.customer)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature_valid(account, urls=_public_urls(request), params=params, signature=signature):
+            raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
+        services.whatsapp_status_record(
+            outbox=outbox, status=params.get("MessageStatus", ""), error_code=params.get("ErrorCode") or ""
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- web chat -----------------------------------------------------------------------------------

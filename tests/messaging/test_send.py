@@ -270,6 +270,7 @@ def test_whatsapp_reply_through_twilio(rep_client, http_mocks, customer, django_
     sent = dict(pair.split("=", 1) for pair in create.calls[0].request.body.split("&"))
     assert sent["To"] == "whatsapp%3A%2B32470999999" and sent["From"] == "whatsapp%3A%2B32470000001"
     assert "MediaUrl" not in sent
+    assert sent["StatusCallback"] == "https%3A%2F%2Fapi.answerpal.test%2Fapi%2FTwilio%2Fwhatsapp%2Fstatus"
     outbox = OutboxMessage.objects.get(message_id=response.json()["messageID"])
     assert outbox.provider_message_id == "SM123" and outbox.status == OutboxStatus.SENT
 

@@ -104,3 +104,59 @@ def test_message_without_sid_is_400(anon_client, wa_channel):
     params = _params()
     params.pop("MessageSid")
     assert_problem(_post(anon_client, params), 400)
+
+
+def test_delivery_report_marks_an_undelivered_message_failed(anon_client, wa_channel):
+    from messaging.models import OutboxMessage, OutboxStatus, Transport
+    from tests.messaging.factories import OutboxMessageFactory
+    from tickets.models import MessageStatus
+
+    outbox = OutboxMessageFactory(
+        customer=wa_channel.customer,
+        channel=wa_channel,
+        transport=Transport.TWILIO,
+        status=OutboxStatus.SENT,
+        provider_message_id="SM-out-1",
+    )
+    status_url = "https://api.answerpal.test/api/Twilio/whatsapp/status"
+    delivered = {"MessageSid": "SM-out-1", "MessageStatus": "delivered", "AccountSid": "AC123"}
+    signature = RequestValidator(TOKEN).compute_signature(status_url, delivered)
+    response = anon_client.post(
+        "/api/Twilio/whatsapp/status",
+        urlencode(delivered),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code == 204
+    assert OutboxMessage.objects.get(pk=outbox.pk).status == OutboxStatus.SENT
+
+    failed = {**delivered, "MessageStatus": "undelivered", "ErrorCode": "63016"}
+    response = anon_client.post(
+        "/api/Twilio/whatsapp/status",
+        urlencode(failed),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=RequestValidator(TOKEN).compute_signature(status_url, failed),
+    )
+    assert response.status_code == 204
+    outbox.refresh_from_db()
+    assert outbox.status == OutboxStatus.FAILED and "63016" in outbox.last_error
+    outbox.message.refresh_from_db()
+    assert outbox.message.status == MessageStatus.FAILED
+
+    assert_problem(
+        anon_client.post(
+            "/api/Twilio/whatsapp/status",
+            urlencode(failed),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE="forged",
+        ),
+        403,
+        "InvalidSignature",
+    )
+    unknown = {**failed, "MessageSid": "SM-nope"}
+    assert_problem(
+        anon_client.post(
+            "/api/Twilio/whatsapp/status", urlencode(unknown), content_type="application/x-www-form-urlencoded"
+        ),
+        404,
+    )

@@ -192,11 +192,15 @@ def end_user_uid_assign(*, end_user: EndUser, uid: str, uid_type: str | None, is
 
 def end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None = None, name: str = "") -> EndUser:
     """The end user holding `uid` in this customer, or a new Lead with that UID (race-safe)."""
+    return _end_user_find_or_create(customer_id=customer_id, uid=uid, uid_type=uid_type, name=name)[0]
+
+
+def _end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None, name: str) -> tuple[EndUser, bool]:
     uid_type = uid_type or _uid_type_guess(uid)
     value = uid_normalize(uid_type=uid_type, uid=uid)
     found = EndUserUID.objects.select_related("end_user").filter(customer_id=customer_id, uid=value).first()
     if found is not None:
-        return found.end_user
+        return found.end_user, False
     firstname, _, lastname = (name or "").strip().partition(" ")
     try:
         with transaction.atomic():
@@ -205,9 +209,9 @@ def end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None 
                 customer_id=customer_id, end_user=end_user, uid=value, uid_type=uid_type, is_primary=True
             )
     except IntegrityError:
-        return EndUserUID.objects.select_related("end_user").get(customer_id=customer_id, uid=value).end_user
+        return EndUserUID.objects.select_related("end_user").get(customer_id=customer_id, uid=value).end_user, False
     publish(Event.END_USER_ADDED, customer_id=customer_id, end_user_id=end_user.pk)
-    return end_user
+    return end_user, True
 
 
 # --- ticket counters ----------------------------------------------------------------------------
@@ -317,10 +321,13 @@ TICKET_EDITABLE_FIELDS = (
 @transaction.atomic
 def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     """Applies editable fields; `status` wins over `is_closed`; keeps counters; publishes OnClose/OnEscalate."""
+    unknown = set(changes) - set(TICKET_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"ticket_update cannot set {sorted(unknown)}")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = (ticket.status, ticket.is_spam, ticket.escalated)
     for key, value in changes.items():
-        if key in TICKET_EDITABLE_FIELDS and key not in ("status", "is_closed", "close_date"):
+        if key not in ("status", "is_closed", "close_date"):
             setattr(ticket, key, value)
     status = changes.get("status")
     if status is None and "is_closed" in changes:
@@ -438,6 +445,22 @@ MESSAGE_FIELDS = frozenset(
 ) | {"channel_id", "end_user_id", "customer_rep_id", "reply_to_message_id"}
 
 
+# Set by message_create's own arguments, not through `fields`.
+_MESSAGE_CREATE_ARGUMENTS = frozenset(
+    {
+        "channel",
+        "channel_id",
+        "end_user",
+        "end_user_id",
+        "customer_rep",
+        "customer_rep_id",
+        "sender_type",
+        "incoming",
+        "is_known_end_user",
+    }
+)
+
+
 def _message_preview(message: TicketMessage) -> str:
     text = message.message or message.text_body or strip_tags(message.html_body or "")
     return " ".join(text.split())[:PREVIEW_LENGTH]
@@ -478,13 +501,18 @@ def message_create(
     """Stores a message (inbound or outbound); finds/creates the end user by UID and the ticket (given,
     e-mail thread, or new); reopens a closed ticket when an end user writes; moves lastMessageDate and
     preview; publishes MessageReceived for inbound end-user messages."""
-    fields = {key: value for key, value in (fields or {}).items() if key in MESSAGE_FIELDS}
+    fields = dict(fields or {})
+    unknown = set(fields) - (MESSAGE_FIELDS - _MESSAGE_CREATE_ARGUMENTS)
+    if unknown:
+        raise ValueError(f"message_create takes {sorted(unknown)} as arguments or not at all")
     sender_type = sender_type or (SenderType.END_USER if incoming else SenderType.CUSTOMER_REP)
     from_end_user = incoming and sender_type == SenderType.END_USER
+    known_end_user = end_user is not None
     if end_user is None and uid and from_end_user:
-        end_user = end_user_find_or_create(
+        end_user, created = _end_user_find_or_create(
             customer_id=customer_id, uid=uid, uid_type=uid_type, name=fields.get("from_name", "")
         )
+        known_end_user = not created
     if ticket is None:
         ticket = _thread_ticket(customer_id, fields)
     if ticket is None:
@@ -512,8 +540,8 @@ def message_create(
         incoming=incoming,
         uid=fields.pop("uid", "") or uid,
         message_date=fields.pop("message_date", None) or timezone.now(),
-        is_known_end_user=end_user is not None and end_user.created_at < ticket.created_at,
-        **{key: value for key, value in fields.items() if key not in ("channel_id", "customer_rep_id")},
+        is_known_end_user=known_end_user,
+        **fields,
     )
     _ticket_touch(ticket, message, from_end_user)
     if from_end_user:
@@ -542,34 +570,16 @@ def _ticket_touch(ticket: Ticket, message: TicketMessage, from_end_user: bool) -
     _ticket_after_change(ticket, before)
 
 
-MESSAGE_EDITABLE_FIELDS = frozenset(
-    {
-        "ai_modified_response",
-        "custom_fields_data",
-        "lang",
-        "message",
-        "subject",
-        "html_body",
-        "text_body",
-        "to_address",
-        "cc_address",
-        "bcc_address",
-        "from_address",
-        "from_name",
-        "uid",
-        "status",
-        "additional_info",
-    }
-)
-
-
 @transaction.atomic
 def message_update(*, message: TicketMessage, changes: dict) -> TicketMessage:
-    """Updates editable fields; a draft turned Sent counts as the ticket's newest message."""
+    """Updates stored fields (not the ticket, customer or tokens); a draft leaving Draft counts as the
+    ticket's newest message."""
+    unknown = set(changes) - MESSAGE_FIELDS
+    if unknown:
+        raise ValueError(f"message_update cannot set {sorted(unknown)}")
     was_draft = message.status == MessageStatus.DRAFT
     for key, value in changes.items():
-        if key in MESSAGE_EDITABLE_FIELDS:
-            setattr(message, key, value)
+        setattr(message, key, value)
     message.save()
     if was_draft and message.status != MessageStatus.DRAFT:
         ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)

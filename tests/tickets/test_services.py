@@ -151,3 +151,18 @@ def test_escalation_keeps_comment_newest_first(customer, published):
     assert ticket.escalated and ticket.status == TicketStatus.ESCALATED
     assert ticket.ai_feedback_comments == ["second", "first"]
     assert [event for event, _ in published].count(Event.TICKET_ESCALATED) == 1
+
+
+def test_known_end_user_flag_and_field_checks(customer):
+    first = services.message_create(customer_id=customer.pk, channel_type="Email", uid="new@example.com")
+    again = services.message_create(customer_id=customer.pk, channel_type="Email", uid="new@example.com")
+    assert first.is_known_end_user is False and again.is_known_end_user is True
+    with pytest.raises(ValueError, match="incoming"):
+        services.message_create(customer_id=customer.pk, channel_type="Email", fields={"incoming": False})
+    services.message_update(message=again, changes={"email_address": "box@example.com"})
+    again.refresh_from_db()
+    assert again.email_address == "box@example.com"
+    with pytest.raises(ValueError, match="ticket"):
+        services.message_update(message=again, changes={"ticket": first.ticket})
+    with pytest.raises(ValueError, match="token"):
+        services.ticket_update(ticket=first.ticket, changes={"token": "x"})

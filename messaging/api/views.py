@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from answerpal.api.errors import ApiError, problem_response
+from answerpal.api.errors import ApiError, field_error, problem_response
 from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
 from channels_cfg.models import Channel, ChannelType
@@ -82,7 +82,9 @@ class ChannelTransportViewSet(TenantViewSet):
     @action(detail=False, methods=["post"], url_path="test-connection")
     def test_connection(self, request):
         channel_id = request.data.get("channelID") if hasattr(request.data, "get") else None
-        stored = self.get_queryset().filter(pk=channel_id).first() if channel_id else None
+        if channel_id is not None and not str(channel_id).isdigit():
+            raise field_error("channelID", "channelID must be a channel id.")
+        stored = self.get_queryset().filter(pk=int(channel_id)).first() if channel_id else None
         if channel_id and stored is None:
             raise ApiError(404, "NotFound", "No channel with this id.")
         serializer = ConnectionTestInputSerializer(

@@ -168,6 +168,8 @@ class TestConnection:
     def test_validation_and_auth(self, admin_client, supervisor_client, anon_client, other_admin_client, customer):
         response = admin_client.post("/api/Channels/test-connection", {"channelType": "Pigeon"}, format="json")
         assert "channelType" in assert_problem(response, 400)["errors"]
+        response = admin_client.post("/api/Channels/test-connection", {"channelID": "abc"}, format="json")
+        assert "channelID" in assert_problem(response, 400)["errors"]
         assert_problem(supervisor_client.post("/api/Channels/test-connection", {}, format="json"), 403)
         assert_problem(anon_client.post("/api/Channels/test-connection", {}, format="json"), 401)
         channel = ChannelFactory(customer=customer)

@@ -97,11 +97,15 @@ def test_seed_demo_creates_a_usable_demo_and_is_idempotent(anon_client, django_a
     assert "demo / demo-pass-123" in output and "operator / operator-pass-123" in output
     assert "curl -s -X POST http" in output and '"hostname": "localhost"' in output
     assert api_login(anon_client, "demo", "demo-pass-123", "localhost").status_code == 200
+    channels = Channel.objects.filter(customer=demo)
+    assert sorted(channels.values_list("channel_type", flat=True)) == ["Chat", "Email"]
+    assert f"public token {channels.get(channel_type='Chat').token}" in output
 
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         again = run("seed_demo")
     assert "created" not in again and "unchanged" in again
     assert Customer.objects.count() == 1 and CustomerRep.objects.count() == 2
+    assert Channel.objects.filter(customer=demo).count() == 2
 
 
 @pytest.mark.django_db

@@ -9,9 +9,15 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import customer_onboard, operator_ensure
 from answerpal.api.errors import ApiError
 from billing.services import plans_ensure_default
+from channels_cfg.models import Channel, ChannelType
+from channels_cfg.services import channel_create
 from customers.services import model_catalogue_ensure_default
 
 DEMO_HOSTNAME = "localhost"
+DEMO_CHANNELS = [
+    {"channel_type": ChannelType.EMAIL, "name": "Support mailbox", "email_address": "support@demo.example"},
+    {"channel_type": ChannelType.CHAT, "name": "Website chat", "hostnames": "localhost 127.0.0.1"},
+]
 DEMO_CUSTOMER_NAME = "Demo Company"
 DEMO_ADMIN_USERNAME = "demo"
 DEMO_ADMIN_DEFAULT_PASSWORD = "demo-pass-123"
@@ -46,6 +52,14 @@ class Command(BaseCommand):
         self._report("Demo customer", f"{customer.name} (id {customer.pk}, hostname {customer.hostname})", created)
         admin_shown = self._password(admin_password, created, DEMO_ADMIN_DEFAULT_PASSWORD, "DEMO_ADMIN_PASSWORD")
         self._report("Administrator", f"{admin_username} / {admin_shown}", created)
+
+        for data in DEMO_CHANNELS:
+            channel = Channel.objects.filter(customer=customer, name=data["name"], deleted_at__isnull=True).first()
+            channel_created = channel is None
+            if channel_created:
+                channel = channel_create(customer_id=customer.pk, data=data)
+            token = f", public token {channel.token}" if channel.channel_type == ChannelType.CHAT else ""
+            self._report("Channel", f"{channel.name} (id {channel.pk}, {channel.channel_type}{token})", channel_created)
 
         operator_password = os.environ.get("DEMO_OPERATOR_PASSWORD") or OPERATOR_DEFAULT_PASSWORD
         operator, operator_created = operator_ensure(

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import CustomerRep
 from answerpal.api.policies import Role
 from billing.models import CustomerSubscription, SubscriptionPlan
+from channels_cfg.models import Channel
 from customers.models import AIModel, Customer
 from tests.customers.factories import CustomerFactory
 

@@ -113,10 +113,10 @@ def test_create_validation(admin_client, other_customer):
 
 def test_phone_token_creates_on_its_channel_only(phone_client, phone_channel, customer):
     response = phone_client.post(
-        "/api/Tickets", {"status": "Open", "subject": "Call", "channel": "Phone"}, format="json"
+        "/api/Tickets", {"status": "Open", "subject": "Call", "channel": "Email"}, format="json"
     )
     assert response.status_code == 201, response.content
-    assert response.json()["channelID"] == phone_channel.pk
+    assert response.json()["channelID"] == phone_channel.pk and response.json()["channel"] == "Phone"
     other = ChannelFactory(customer=customer, channel_type="Phone")
     body = {"status": "Open", "subject": "Call", "channelID": other.pk}
     assert_problem(phone_client.post("/api/Tickets", body, format="json"), 403, "PhoneChannelMismatch")

@@ -302,8 +302,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         body.is_valid(raise_exception=True)
         changes = body.to_changes()
         if request.auth.is_phone:
-            changes["channel_id"] = changes.get("channel_id") or request.auth.channel_id
-            ensure_channel_access(request, changes["channel_id"])
+            ensure_channel_access(request, changes.get("channel_id") or request.auth.channel_id)
+            if not changes.get("channel_id"):  # the token's channel, with its type
+                channel = Channel.objects.get(pk=request.auth.channel_id)
+                changes.update(channel_id=channel.pk, channel_type=channel.channel_type)
         _check_assignment(request, current_rep_id=None, new_rep_id=changes.get("customer_rep_id"))
         changes.pop("is_closed", None)
         ticket = services.ticket_create(customer_id=self.customer_id, **changes)

@@ -108,11 +108,11 @@ def test_create_new_makes_ticket_and_end_user(admin_client, customer, monkeypatc
 
 
 def test_phone_token_creates_messages_on_its_channel(phone_client, phone_channel, customer):
-    body = {"incoming": True, "fromNumber": "+32 470 11 22 33", "message": "Caller said hi", "channel": "Phone"}
+    body = {"incoming": True, "fromNumber": "+32 470 11 22 33", "message": "Caller said hi", "channel": "Email"}
     response = phone_client.post("/api/TicketMessages/create-new", body, format="json")
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(pk=response.json()["ticketID"])
-    assert ticket.channel_id == phone_channel.pk and ticket.uid == "+32470112233"
+    assert ticket.channel_id == phone_channel.pk and ticket.uid == "+32470112233" and ticket.channel_type == "Phone"
     other = TicketFactory(customer=customer)
     response = phone_client.post("/api/TicketMessages", {"ticketID": other.pk, "message": "x"}, format="json")
     assert_problem(response, 403, "PhoneChannelMismatch")

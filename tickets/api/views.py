@@ -656,11 +656,10 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
             ensure_channel_access(request, channel_id)
             if ticket is not None:
                 ensure_channel_access(request, ticket.channel_id)
+        if ticket is None and channel_id and channel is None:  # the phone token's channel decides the type
+            channel_type = Channel.objects.filter(pk=channel_id).values_list("channel_type", flat=True).first()
         if ticket is None and not channel_type:
-            if channel_id:
-                channel_type = Channel.objects.filter(pk=channel_id).values_list("channel_type", flat=True).first()
-            else:
-                raise field_error("channel", "Give channel or channelID for a new ticket.")
+            raise field_error("channel", "Give channel or channelID for a new ticket.")
         incoming = data.pop("incoming")
         uid = data.pop("uid", "") or ((data.get("from_address") or data.get("from_number") or "") if incoming else "")
         message = services.message_create(

@@ -141,44 +141,41 @@ def _step(message: TicketMessage, status_field: str):
 # --- pipeline -----------------------------------------------------------------------------------
 
 
+def _pipeline_queue(message_id: int) -> None:
+    """Marks the message's AI steps Pending and queues the `ai` task after commit (inside the caller's transaction)."""
+    from ai.tasks import message_pipeline_task
+
+    TicketMessage.objects.filter(pk=message_id).update(
+        ai_spam_status=AIStepStatus.PENDING,
+        ai_topics_status=AIStepStatus.PENDING,
+        ai_reply_status=AIStepStatus.PENDING,
+    )
+    transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+
+
 def pipeline_enqueue(*, message_id: int, customer_id: int) -> MessagePipeline | None:
     """Records the pipeline (Queued), marks the message's AI steps Pending and queues the `ai` task after
     commit; a message that already has a pipeline is not queued twice."""
-    from ai.tasks import message_pipeline_task
-
     with transaction.atomic():
         if not TicketMessage.objects.filter(pk=message_id, customer_id=customer_id).exists():
             return None
         pipeline, created = MessagePipeline.objects.get_or_create(
             message_id=message_id, defaults={"customer_id": customer_id}
         )
-        if not created:
-            return pipeline
-        TicketMessage.objects.filter(pk=message_id).update(
-            ai_spam_status=AIStepStatus.PENDING,
-            ai_topics_status=AIStepStatus.PENDING,
-            ai_reply_status=AIStepStatus.PENDING,
-        )
-        transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+        if created:
+            _pipeline_queue(message_id)
     return pipeline
 
 
 def pipeline_restart(*, message_id: int, customer_id: int) -> MessagePipeline | None:
     """Runs the whole pipeline of a message again (operator action): every step back to Pending, then queued."""
-    from ai.tasks import message_pipeline_task
-
     with transaction.atomic():
         updated = MessagePipeline.objects.filter(message_id=message_id, customer_id=customer_id).update(
             state=PipelineState.QUEUED, step="", failed_steps=[], last_error_code="", last_error="", finished_at=None
         )
         if not updated:
             return pipeline_enqueue(message_id=message_id, customer_id=customer_id)
-        TicketMessage.objects.filter(pk=message_id).update(
-            ai_spam_status=AIStepStatus.PENDING,
-            ai_topics_status=AIStepStatus.PENDING,
-            ai_reply_status=AIStepStatus.PENDING,
-        )
-        transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+        _pipeline_queue(message_id)
     return selectors.pipeline_get(message_id=message_id)
 
 

@@ -15,8 +15,9 @@ from ai.models import MessagePipeline
 from ai.providers.base import FieldSpec, Passage, TopicCandidate
 from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
+from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
 from automation.prompt_documents import prompt_documents_build
-from automation.selectors import prompt_document_links, topics_for_channel
+from automation.selectors import topics_for_channel
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
 from tickets.models import SenderType, TicketMessage, TicketMessageTopic
@@ -142,10 +143,14 @@ def prompt_passages(*, message: TicketMessage, links: AutomationLinks | None = N
     PostTopicDetection hook, for its channel; data-retrieval documents come filled by automation's connector."""
     if links is not None and not links.documents:
         return []
-    scope = {"customer_id": message.customer_id, "channel_id": message.channel_id, "message": message}
-    topic_ids = list(message.topics.values_list("topic_id", flat=True))
-    documents = prompt_documents_build(**scope, hook_name=None, topic_ids=topic_ids, static_only=False)
-    documents += prompt_documents_build(**scope, hook_name="PostTopicDetection", static_only=False)
+    documents = prompt_documents_build(
+        customer_id=message.customer_id,
+        channel_id=message.channel_id,
+        message=message,
+        hook_name="PostTopicDetection",
+        topic_ids=list(message.topics.values_list("topic_id", flat=True)),
+        static_only=False,
+    )
     passages, seen = [], set()
     for document in documents:
         if document["documentID"] in seen or not document["content"].strip():
@@ -187,25 +192,16 @@ def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None
 
 
 def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | None = None) -> list[Document]:
-    """Function-tool documents linked to the message's topics (or every topic) and to PostTopicDetection, for its
-    channel: the functions the model may call while drafting (each document once)."""
+    """The functions the model may call while drafting: function-tool documents linked to the message's topics (or
+    every topic) and to PostTopicDetection, for its channel."""
     if links is not None and not links.documents:
         return []
-    scope = {
-        "customer_id": message.customer_id,
-        "channel_id": message.channel_id,
-        "channel_type": channel_type_of(message),
-    }
-    topic_ids = list(message.topics.values_list("topic_id", flat=True))
-    rows = [
-        *prompt_document_links(**scope, topic_ids=topic_ids),
-        *prompt_document_links(**scope, hook_name="PostTopicDetection"),
-    ]
-    documents = {}
-    for link in rows:
-        if link.document.is_function_tool:
-            documents.setdefault(link.document_id, link.document)
-    return list(documents.values())
+    return automation_function_tool_documents(
+        customer_id=message.customer_id,
+        channel_id=message.channel_id,
+        topic_ids=list(message.topics.values_list("topic_id", flat=True)),
+        hook_name="PostTopicDetection",
+    )
 
 
 def knowledge_passages(*, customer_id: int, query: str) -> list[Passage]:

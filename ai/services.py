@@ -26,8 +26,8 @@ from ai.providers.base import (
 )
 from ai.providers.local import iso_639_1, iso_639_3, spam_score
 from answerpal.api.errors import ApiError
-from automation.connector import ConnectorError, connector_call, definition_for
-from automation.context import message_context, message_for_context
+from automation.connector import ConnectorError
+from automation.prompt_documents import function_tool_call
 from automation.services import hook_run, topic_actions_run
 from billing.models import CostProvider
 from billing.services import cost_record
@@ -476,29 +476,18 @@ def _tool_name(document) -> str:
 
 
 def _tool_runner(message: TicketMessage, documents: list) -> Callable[[str, dict], str]:
-    """Answers the model's function calls through automation's connector (each call logged as a ConnectorCall);
-    the arguments fill the document's placeholders next to the message's own values."""
+    """Answers the model's function calls with automation's function_tool_call (schema-checked arguments, the
+    connector's guards, a ConnectorCall log row); a failure is told to the model, which then answers without it."""
     by_name = {_tool_name(document): document for document in documents}
 
     def run_tool(name: str, arguments: dict) -> str:
         document = by_name.get(name)
         if document is None:
             return f"[Unknown function {name}]"
-        context = {**message_context(message_for_context(customer_id=message.customer_id, message_id=message.pk))}
-        context.update({key: value for key, value in arguments.items() if isinstance(key, str)})
         try:
-            response = connector_call(
-                definition=definition_for(document, message.customer),
-                context=context,
-                customer_id=message.customer_id,
-                document_id=document.pk,
-                message_id=message.pk,
-            )
+            return function_tool_call(document=document, message=message, arguments=arguments)[:TOOL_RESULT_CHARS]
         except ConnectorError as error:
             return f"[{document.name} failed: {error.code}]"
-        if not response.ok:
-            return f"[{document.name} failed: HTTP {response.status_code}]"
-        return response.text[:TOOL_RESULT_CHARS]
 
     return run_tool
 

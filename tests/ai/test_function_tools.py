@@ -37,7 +37,7 @@ def order_tool(openai_customer):
         content="",
         is_function_tool=True,
         function_parameters_schema=ORDER_SCHEMA,
-        api_endpoint="https://shop.example.com/api/orders/{{orderNumber}}",
+        api_endpoint="https://shop.example.com/api/orders/{{arguments.orderNumber}}",
         api_method="GET",
     )
     TopicDocumentFactory(customer=openai_customer, topic=None, special_topic="All", document=document)
@@ -92,4 +92,4 @@ def test_a_failing_tool_is_reported_to_the_model_and_rounds_are_bounded(openai_c
 
     sent = [json.loads(call.request.content) for call in chat.calls]
     assert [("tools" in body) for body in sent] == [True, True, True, False]
-    assert sent[1]["messages"][-1]["content"] == "[Order status failed: HTTP 503]"
+    assert sent[1]["messages"][-1]["content"] == "[Order status failed: HttpError]"

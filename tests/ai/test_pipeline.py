@@ -328,3 +328,27 @@ def test_the_database_connection_goes_back_to_the_pool_only_when_pooled(monkeypa
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"pool": {"max_size": 4}})
     services._database_connection_release()
     assert closed == [True]
+
+
+def test_prompt_documents_of_topics_and_hooks_instruct_the_reply(
+    openai_customer, openai_mock, django_capture_on_commit_callbacks
+):
+    from tests.automation.factories import TopicDocumentFactory
+    from tests.documents.factories import DocumentFactory
+
+    tenant = tenant_setup(openai_customer)
+    tone = DocumentFactory(customer=openai_customer, name="Tone", content="Always use the informal 'je'.")
+    hours = DocumentFactory(customer=openai_customer, name="Holiday hours", content="Closed on 25 December.")
+    unrelated = DocumentFactory(customer=openai_customer, name="Billing rules", content="Invoices are monthly.")
+    TopicDocumentFactory(customer=openai_customer, topic=None, special_topic="PostTopicDetection", document=tone)
+    TopicDocumentFactory(customer=openai_customer, topic=tenant.hours, document=hours)
+    TopicDocumentFactory(customer=openai_customer, topic=tenant.billing, document=unrelated)
+    openai_mock.post(CHAT_URL).mock(side_effect=_openai_responder)
+
+    message = _received(
+        openai_customer, tenant.email, "Tot hoe laat zijn jullie open?", django_capture_on_commit_callbacks
+    )
+
+    assert "## Instructions: Tone\nAlways use the informal 'je'." in message.ai_prompt
+    assert "## Instructions: Holiday hours" in message.ai_prompt
+    assert "## Instructions: Billing rules" not in message.ai_prompt

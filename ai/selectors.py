@@ -13,6 +13,7 @@ from accounts.selectors import rep_signature_get
 from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
 from ai.providers.base import FieldSpec, Passage, TopicCandidate
+from ai.providers.local import iso_639_3
 from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
@@ -260,10 +261,13 @@ def signature_rep(message: TicketMessage, rep=None):
 
 
 def signature_for(*, rep, lang: str, html: bool = False) -> str:
-    """The rep's signature in `lang` (its own per-language signature, else the rep's default)."""
+    """The rep's signature in `lang` (its per-language signature, stored as ISO 639-1 or 639-3, else the rep's
+    default signature)."""
     if rep is None:
         return ""
-    signature = rep_signature_get(rep=rep, lang=lang) if lang else None
+    signature = None
+    for code in dict.fromkeys((lang, iso_639_3(lang))) if lang else ():  # "nl" first, then "nld"
+        signature = signature or rep_signature_get(rep=rep, lang=code)
     if html:
         return (signature.email_signature_html if signature else "") or rep.email_signature_html
     return (signature.email_signature_text if signature else "") or rep.email_signature_text

@@ -328,3 +328,12 @@ def test_openai_reply_route_uses_the_tenant_key(rep_client, openai_customer, ope
     )
     assert rep_client.post(url(message.pk, "reply")).json()["reply"] == "Hi"
     assert route.calls.last.request.headers["Authorization"] == "Bearer sk-test"
+
+
+def test_a_signature_stored_under_the_three_letter_code_is_found(rep_client, rep, message):
+    from tests.accounts.factories import RepSignatureFactory
+
+    RepSignatureFactory(customer=rep.customer, rep=rep, lang="nld", email_signature_text="Met groet, Agent")
+    message.lang = "nl"
+    message.save()
+    assert rep_client.post(url(message.pk, "reply")).json()["reply"].endswith("Met groet, Agent")

@@ -69,6 +69,9 @@ def broker(transactional_db):
         if os.environ.get("CI"):
             pytest.fail("REDIS_URL is not set in CI: the real-worker tests need Redis.")
         pytest.skip("REDIS_URL is not set")
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if xdist_worker.startswith("gw"):  # as live_worker: one Redis database per parallel test process
+        redis_url = redis_url.rsplit("/", 1)[0] + f"/{10 + int(xdist_worker[2:])}"
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.update(task_always_eager=False, broker_url=redis_url)
     app.control.purge()

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from messaging.mail_settings import GraphCredentials
 
-GRAPH_URL = "https://graph.microsoft.com/v1.0"
 MAX_THROTTLE_WAIT = 30
 SECRET_EXPIRED_CODE = "AADSTS7000222"
 MESSAGE_FIELDS = (
@@ -51,7 +50,7 @@ class GraphThrottled(GraphError):
 
 
 def graph_base_url() -> str:
-    return getattr(settings, "GRAPH_API_URL", "") or GRAPH_URL
+    return settings.GRAPH_API_URL
 
 
 _apps: dict[tuple[str, str, str], msal.ConfidentialClientApplication] = {}

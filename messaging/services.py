@@ -65,12 +65,12 @@ BACKOFF_CAP_SECONDS = 3600
 
 def outbox_lease() -> timedelta:
     """How long a worker owns a row it is sending (longer than any provider call may take)."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 120))
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 def outbox_queued_grace() -> timedelta:
     """How long a due row may wait for its task before the sweeper assumes the task was lost."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE_SECONDS", 120))
+    return timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
 
 
 # --- inbound mail ---------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def _graph_client(channel: Channel) -> GraphClient:
 
 def first_import_since():
     """A newly linked folder imports this far back (MAIL_IMPORT_INITIAL_DAYS, default 7), not its history."""
-    return timezone.now() - timedelta(days=getattr(settings, "MAIL_IMPORT_INITIAL_DAYS", 7))
+    return timezone.now() - timedelta(days=settings.MAIL_IMPORT_INITIAL_DAYS)
 
 
 def _sync_state(folder: ChannelFolder) -> MailboxSyncState:

@@ -91,6 +91,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL connection pool (psycopg-pool), e.g. for a threaded AI worker: bounded connections.
+if os.environ.get("DATABASE_POOL_MAX_SIZE") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"max_size": int(os.environ["DATABASE_POOL_MAX_SIZE"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.CustomerRep"
@@ -277,6 +281,15 @@ OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Mail transports and the outbox.
+GRAPH_API_URL = os.environ.get("GRAPH_API_URL", "https://graph.microsoft.com/v1.0")
+MAIL_IMPORT_INITIAL_DAYS = int(os.environ.get("MAIL_IMPORT_INITIAL_DAYS", "7"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_QUEUED_GRACE_SECONDS = int(os.environ.get("OUTBOX_QUEUED_GRACE_SECONDS", "120"))
+# Web chat widget limits per client address and channel.
+WEBCHAT_RATE = os.environ.get("WEBCHAT_RATE", "30/min")
+WEBCHAT_POLL_RATE = os.environ.get("WEBCHAT_POLL_RATE", "240/min")
 
 # Outbound connector: private, loopback and link-local targets are refused unless allowed.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS")

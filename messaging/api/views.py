@@ -306,7 +306,7 @@ class WebChatThrottle(SimpleRateThrottle):
     scope = "webchat"
 
     def get_rate(self):
-        return getattr(settings, "WEBCHAT_RATE", "30/min")
+        return settings.WEBCHAT_RATE
 
     def get_cache_key(self, request, view):
         kind = "post" if request.method == "POST" else "poll"
@@ -315,7 +315,7 @@ class WebChatThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         if request.method == "GET":
-            self.rate = getattr(settings, "WEBCHAT_POLL_RATE", "240/min")
+            self.rate = settings.WEBCHAT_POLL_RATE
             self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 

@@ -83,6 +83,7 @@ class TopicViewSet(TenantModelViewSet):
 
     queryset = Topic.objects.all()
     serializer_class = TopicSerializer
+    max_page_size = 1000  # the web app fetches "all" with pageSize=1000 (frontend.md)
     lookup_value_regex = "[0-9]+"
     sort_fields = {"name": "name", "topicID": "id", "dateCreated": "created_at"}
     default_sort = "name"
@@ -252,6 +253,7 @@ class ActionViewSet(TenantModelViewSet):
 
     queryset = Action.objects.all()
     serializer_class = ActionSerializer
+    max_page_size = 1000  # the web app fetches "all" with pageSize=1000 (frontend.md)
     lookup_value_regex = "[0-9]+"
     sort_fields = {"name": "name", "actionType": "action_type", "actionID": "id", "dateCreated": "created_at"}
     default_sort = "name"

@@ -290,6 +290,9 @@ OUTBOX_QUEUED_GRACE_SECONDS = int(os.environ.get("OUTBOX_QUEUED_GRACE_SECONDS", 
 # Web chat widget limits per client address and channel.
 WEBCHAT_RATE = os.environ.get("WEBCHAT_RATE", "30/min")
 WEBCHAT_POLL_RATE = os.environ.get("WEBCHAT_POLL_RATE", "240/min")
+# Public web-chat ticket creation (POST /api/Tickets/createchatticket): per client address and per channel.
+CHAT_TICKET_RATE = os.environ.get("CHAT_TICKET_RATE", "10/min")
+CHAT_TICKET_CHANNEL_RATE = os.environ.get("CHAT_TICKET_CHANNEL_RATE", "300/hour")
 
 # Outbound connector: private, loopback and link-local targets are refused unless allowed.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS")

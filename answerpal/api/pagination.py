@@ -2,6 +2,7 @@
 
 import math
 
+from django.db.models import Count, Window
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
@@ -14,9 +15,32 @@ def _positive_int(raw, default: int) -> int:
     return value
 
 
+WINDOW_TOTAL = "paged_total_count"
+
+
+def page_with_window_count(queryset, offset: int, limit: int) -> tuple[list, int]:
+    """One page and the exact total in ONE query (`COUNT(pk) OVER ()`): every match is visited once, so it pays
+    off when the filter selects few rows (a trigram search); with many matches two queries are cheaper, since the
+    page alone stops early on an ordered index. The filter on the window makes Django select from a subquery,
+    which keeps PostgreSQL from walking that ordered index to its end under LIMIT. Model rows keep the total as an
+    attribute, values() rows lose the key; past the end (empty page) the total is a plain count."""
+    annotated = queryset.annotate(**{WINDOW_TOTAL: Window(Count("pk"))}).filter(**{f"{WINDOW_TOTAL}__gt": 0})
+    rows = list(annotated[offset : offset + limit])
+    if not rows:
+        return [], queryset.count() if offset else 0
+    first = rows[0]
+    total = first[WINDOW_TOTAL] if isinstance(first, dict) else getattr(first, WINDOW_TOTAL)
+    if isinstance(first, dict):
+        for row in rows:
+            del row[WINDOW_TOTAL]
+    return rows, total
+
+
 class PagedResult(BasePagination):
     """pageNumber (≥1) and pageSize (clamped to 1..max_page_size); views may set
-    `default_page_size`, `max_page_size` and `count_queryset(queryset)` (a cheaper exact count)."""
+    `default_page_size`, `max_page_size`, `count_queryset(queryset)` (a cheaper exact count) and
+    `page_with_total(queryset, offset, limit)` returning `(rows, total)` in one query (e.g. with
+    `page_with_window_count`) or None to page with the count as usual."""
 
     default_page_size = 10
     max_page_size = 100
@@ -26,9 +50,14 @@ class PagedResult(BasePagination):
         max_size = getattr(view, "max_page_size", self.max_page_size)
         self.page_number = max(1, _positive_int(request.query_params.get("pageNumber"), 1))
         self.page_size = min(max(1, _positive_int(request.query_params.get("pageSize"), default_size)), max_size)
+        start = (self.page_number - 1) * self.page_size
+        pager = getattr(view, "page_with_total", None)
+        paged = pager(queryset, start, self.page_size) if pager else None
+        if paged is not None:
+            rows, self.total_count = paged
+            return list(rows)
         counter = getattr(view, "count_queryset", None)
         self.total_count = counter(queryset) if counter else queryset.count()
-        start = (self.page_number - 1) * self.page_size
         if start >= self.total_count:
             return []
         return list(queryset[start : start + self.page_size])

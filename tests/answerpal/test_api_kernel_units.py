@@ -7,6 +7,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import CustomerRep
 from answerpal.api.middleware import CaseInsensitiveQueryDict
+from answerpal.api.pagination import WINDOW_TOTAL, page_with_window_count
 from answerpal.api.policies import ManageUsers
 from answerpal.api.throttling import CustomerRateThrottle
 from answerpal.api.tokens import AuthContext, TokenKind
@@ -31,12 +32,19 @@ class RepViewSet(TenantModelViewSet):
     search_fields = ["username", "name"]
 
 
-def _call(rep, query="", action="list", method="get", **kwargs):
+class WindowPagedRepViewSet(RepViewSet):
+    """Pages with the total in one query when searched; declines (count + page) otherwise."""
+
+    def page_with_total(self, queryset, offset, limit):
+        return page_with_window_count(queryset, offset, limit) if "search" in self.request.query_params else None
+
+
+def _call(rep, query="", action="list", method="get", viewset=RepViewSet, **kwargs):
     request = getattr(APIRequestFactory(), method)(f"/x{query}")
     request.GET = CaseInsensitiveQueryDict(query.lstrip("?"))
     context = AuthContext(customer_id=rep.customer_id, kind=TokenKind.REP, role=rep.role, rep_id=rep.pk)
     force_authenticate(request, user=rep, token=context)
-    view = RepViewSet.as_view({method: action})
+    view = viewset.as_view({method: action})
     return view(request, **kwargs)
 
 
@@ -67,6 +75,38 @@ def test_paging_envelope_clamps_and_sorts(admin_rep):
     assert len(clamped.data["items"]) == 4
     beyond = _call(admin_rep, "?pageNumber=9")
     assert beyond.data["items"] == [] and beyond.data["totalCount"] == 4
+
+
+@pytest.mark.django_db
+def test_page_with_total_hook_answers_page_and_total_in_one_query(admin_rep, django_assert_num_queries):
+    for name in ["qzx 1", "qzx 2", "qzx 3", "bob"]:
+        CustomerRepFactory(customer=admin_rep.customer, name=name)
+    CustomerRepFactory(name="qzx foreign")
+    with django_assert_num_queries(1):  # page and COUNT(*) OVER () together
+        response = _call(admin_rep, "?search=qzx&pageSize=2&pageNumber=2&sortBy=name", viewset=WindowPagedRepViewSet)
+    assert response.data["totalCount"] == 3 and response.data["totalPages"] == 2
+    assert [item["name"] for item in response.data["items"]] == ["qzx 3"]
+    with django_assert_num_queries(2):  # past the end the page is empty: a plain count gives the total
+        beyond = _call(admin_rep, "?search=qzx&pageSize=2&pageNumber=5", viewset=WindowPagedRepViewSet)
+    assert beyond.data == {"items": [], "totalCount": 3, "totalPages": 2}
+    with django_assert_num_queries(1):  # nothing matches on page 1: no count needed
+        none = _call(admin_rep, "?search=zzz", viewset=WindowPagedRepViewSet)
+    assert none.data == {"items": [], "totalCount": 0, "totalPages": 0}
+    with django_assert_num_queries(2):  # the view declines (None): count, then page
+        declined = _call(admin_rep, "?pageSize=2", viewset=WindowPagedRepViewSet)
+    assert declined.data["totalCount"] == 5 and len(declined.data["items"]) == 2
+
+
+@pytest.mark.django_db
+def test_window_count_page_of_values_rows_drops_the_total_key(admin_rep):
+    CustomerRepFactory(customer=admin_rep.customer, name="zed")
+    queryset = CustomerRep.objects.filter(customer=admin_rep.customer).order_by("id").values("id", "name")
+    rows, total = page_with_window_count(queryset, 1, 10)
+    assert total == 2 and rows == [{"id": rows[0]["id"], "name": "zed"}]
+    assert all(WINDOW_TOTAL not in row for row in rows)
+    reps = CustomerRep.objects.filter(customer=admin_rep.customer).order_by("name")
+    models, total = page_with_window_count(reps, 0, 1)
+    assert total == 2 and len(models) == 1 and getattr(models[0], WINDOW_TOTAL) == 2
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.core.cache import cache
 
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
@@ -52,6 +53,22 @@ def test_email_channel_token_is_not_a_chat_channel(anon_client, customer):
         "/api/Tickets/createchatticket", {"token": str(mail.token)}, format="json", HTTP_ORIGIN="https://shop.example"
     )
     assert_problem(response, 404, "ChannelNotFound")
+
+
+def test_limits_come_from_settings(anon_client, chat_channel, settings):
+    settings.CHAT_TICKET_RATE = "2/min"
+    post = lambda: anon_client.post(  # noqa: E731
+        "/api/Tickets/createchatticket",
+        {"token": str(chat_channel.token)},
+        format="json",
+        HTTP_ORIGIN="https://shop.example",
+    )
+    assert [post().status_code for _ in range(3)] == [201, 201, 429]
+    cache.clear()
+    settings.CHAT_TICKET_RATE = "100/min"
+    settings.CHAT_TICKET_CHANNEL_RATE = "2/hour"
+    assert [post().status_code for _ in range(2)] == [201, 201]
+    assert_problem(post(), 429, "RateLimited")
 
 
 def test_abuse_limit_per_address(anon_client, chat_channel):

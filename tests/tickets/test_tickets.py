@@ -7,6 +7,7 @@ from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageTopicFactory
 from tickets import registry
+from tickets.api import views as ticket_views
 from tickets.models import Ticket, TicketCounter, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,45 @@ def test_counted_total_matches_a_real_count(admin_client, customer, other_custom
     for params, expected in cases:
         assert admin_client.get("/api/Tickets", params).json()["totalCount"] == expected, params
     assert TicketCounter.objects.filter(customer=customer).count() >= 3
+
+
+def test_selective_list_pages_with_its_total_in_one_query(
+    admin_client, customer, other_customer, django_assert_num_queries
+):
+    hits = [TicketFactory(customer=customer, subject=f"Order #4711 part {n}") for n in range(3)]
+    TicketFactory(customer=customer, subject="Order #9999")
+    TicketFactory(customer=other_customer, subject="Order #4711 elsewhere")
+    with django_assert_num_queries(4):  # auth, page with COUNT(*) OVER (), UIDs, topics
+        response = admin_client.get("/api/Tickets", {"search": "#4711", "pageSize": 2})
+    data = response.json()
+    assert data["totalCount"] == 3 and data["totalPages"] == 2
+    assert [row["ticketID"] for row in data["items"]] == [hits[2].pk, hits[1].pk]
+    second = admin_client.get("/api/Tickets", {"search": "#4711", "pageSize": 2, "pageNumber": 2}).json()
+    assert [row["ticketID"] for row in second["items"]] == [hits[0].pk] and second["totalCount"] == 3
+    with django_assert_num_queries(3):  # auth, empty page, count
+        beyond = admin_client.get("/api/Tickets", {"search": "#4711", "pageSize": 2, "pageNumber": 3}).json()
+    assert beyond == {"items": [], "totalCount": 3, "totalPages": 2}
+    with django_assert_num_queries(4):  # uid: auth, page with total, UIDs, topics
+        by_uid = admin_client.get("/api/Tickets", {"uid": hits[0].uid}).json()
+    assert hits[0].pk in [row["ticketID"] for row in by_uid["items"]]
+    assert by_uid["totalCount"] == Ticket.objects.filter(customer=customer, uid=hits[0].uid).count()
+    with django_assert_num_queries(5):  # a blank search is no search: auth, counter sum, page, UIDs, topics
+        assert admin_client.get("/api/Tickets", {"search": ""}).json()["totalCount"] == 4
+
+
+def test_a_broad_search_goes_back_to_count_and_page(admin_client, customer, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(ticket_views, "_BROAD_TOTAL", 2)
+    monkeypatch.setattr(ticket_views, "_broad_filters", set())
+    for _ in range(3):
+        TicketFactory(customer=customer, subject="Refund please")
+    TicketFactory(customer=customer, subject="Password")
+    with django_assert_num_queries(4):  # first time: auth, page with total (3 > 2: remembered as broad), UIDs, topics
+        first = admin_client.get("/api/Tickets", {"search": "refund", "pageSize": 2}).json()
+    with django_assert_num_queries(5):  # same filter, next page: auth, count, page, UIDs, topics
+        second = admin_client.get("/api/Tickets", {"Search": "refund", "pageSize": 2, "pageNumber": 2}).json()
+    assert first["totalCount"] == second["totalCount"] == 3 and len(first["items"]) + len(second["items"]) == 3
+    with django_assert_num_queries(4):  # another search is still paged with its total
+        assert admin_client.get("/api/Tickets", {"search": "password"}).json()["totalCount"] == 1
 
 
 def test_search_and_sort_validation(admin_client, customer):

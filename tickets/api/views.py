@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import jsonpatch
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -34,6 +35,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, field_error
+from answerpal.api.pagination import page_with_window_count
 from answerpal.api.policies import (
     Policy,
     RepToken,
@@ -80,6 +82,14 @@ from tickets.models import Ticket, TicketMessage, TicketMessageAttachment, Ticke
 
 _ASSIGNMENT_DENIED = "Your role may only take unassigned tickets or release your own."
 _PAGING_PARAMS = frozenset({"pagenumber", "pagesize", "sortby", "sortorder", "sortdirection"})
+# Parameters that usually bound the matches to few rows (trigram search, one UID, one end user): the page and its
+# total then come from one query (page_with_window_count); other filters keep count + page (their page stops early
+# on an ordered index). A search that turned out broad (over _BROAD_TOTAL matches) is remembered per worker, so its
+# next pages and re-sorts go back to count + page instead of buffering every match again (strategy only, bounded).
+_SELECTIVE_PARAMS = frozenset({"search", "uid", "enduserid"})
+_BROAD_TOTAL = 5000
+_BROAD_MEMO_SIZE = 1024
+_broad_filters: set[tuple] = set()
 
 
 def _can_assign_anyone(request) -> bool:
@@ -231,8 +241,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     totalCount: when the list is filtered by status/isSpam/isClosed only (or not at all), the exact count
     comes from TicketCounter (a handful of rows kept by tickets.services); any other filter counts on the
     customer-led indexes, and `search` (subject or UID, case-insensitive substring) on the trigram GIN
-    indexes of migration 0002 (PostgreSQL; a plain scan on SQLite). Rows are read with values() and
-    rendered from one DTO mapping: 5 queries per page (auth, count, page, end users + UIDs, topics)."""
+    indexes of migration 0002 (PostgreSQL; a plain scan on SQLite). With `search`, `uid` or `endUserId` (few
+    matches) the page and its total come from one query (window count). Rows are read with values() and rendered
+    from one DTO mapping: 5 queries per page (auth, count, page, end users + UIDs, topics), 4 when selective."""
 
     queryset = Ticket.objects.all()
     serializer_class = TicketReadSerializer
@@ -276,6 +287,22 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             is_spam=data.get("isSpam"),
             is_closed=data.get("isClosed"),
         )
+
+    def page_with_total(self, queryset, offset: int, limit: int):
+        query = self.request.query_params
+        params = {key.lower() for key in query if query.get(key, "").strip()}
+        if self.action != "list" or not params & _SELECTIVE_PARAMS:
+            return None
+        filters = sorted((key.lower(), tuple(query.getlist(key))) for key in query if key.lower() not in _PAGING_PARAMS)
+        memo_key = (self.customer_id, self.request.auth.channel_id, tuple(filters))
+        if memo_key in _broad_filters:
+            return None
+        rows, total = page_with_window_count(queryset, offset, limit)
+        if total > _BROAD_TOTAL:
+            if len(_broad_filters) >= _BROAD_MEMO_SIZE:
+                _broad_filters.clear()
+            _broad_filters.add(memo_key)
+        return rows, total
 
     @classmethod
     def filter_like_list(cls, request, queryset):
@@ -480,14 +507,18 @@ class ChatTicketIpThrottle(PublicRateThrottle):
     """Web-chat ticket creation per client address."""
 
     scope = "chat-ticket"
-    rate = "10/min"
+
+    def get_rate(self):
+        return settings.CHAT_TICKET_RATE
 
 
 class ChatTicketChannelThrottle(SimpleRateThrottle):
     """Web-chat ticket creation per channel, whatever the address (bounds a distributed flood)."""
 
     scope = "chat-ticket-channel"
-    rate = "300/hour"
+
+    def get_rate(self):
+        return settings.CHAT_TICKET_CHANNEL_RATE
 
     def get_cache_key(self, request, view):
         token = request.data.get("token") if hasattr(request.data, "get") else None

@@ -23,6 +23,14 @@ class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(**{f"{self.tenant_field}_id": customer_id})
 
 
+def blank_nulls(attrs: dict, names) -> dict:
+    """Stores an explicit null sent for any of these (blank-able text) sources as an empty string."""
+    for name in names:
+        if name in attrs and attrs[name] is None:
+            attrs[name] = ""
+    return attrs
+
+
 def mask_secret(value: str | None) -> str | None:
     """Shows that a secret is set without revealing it: '********abcd'."""
     if not value:

@@ -2,24 +2,16 @@
 
 from rest_framework import serializers
 
-from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField
+from answerpal.api.fields import TenantPrimaryKeyRelatedField, blank_nulls
 from automation.models import ALL_TOPICS, Action, ActionType, HookName, SpecialChannel, Topic
 from automation.rules import RuleError, parse_rules
 from channels_cfg.models import Channel
-from customers.models import AIModel, AuthenticationType, ModelPurpose
-from documents.api.serializers import definition_validator
-from documents.api_definition import check_endpoint, parse_field_mapping, parse_headers
+from customers.models import AIModel, ModelPurpose
+from documents.api.serializers import OutboundConnectorSerializer, field_mapping_field, field_mappings_or_empty
 from documents.models import Document, HttpMethod
 
 SPECIAL_TOPICS = [ALL_TOPICS, *HookName.values]
 PHONE_MODEL_PURPOSES = {ModelPurpose.CALL, ModelPurpose.REALTIME, ModelPurpose.REALTIME_TRANSLATION}
-
-
-def _blank_nulls(attrs: dict, names) -> dict:
-    for name in names:
-        if name in attrs and attrs[name] is None:
-            attrs[name] = ""
-    return attrs
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -82,7 +74,7 @@ class TopicSerializer(serializers.ModelSerializer):
         return model
 
     def validate(self, attrs):
-        return _blank_nulls(attrs, ("description", "phone_instructions"))
+        return blank_nulls(attrs, ("description", "phone_instructions"))
 
 
 class TopicChannelSerializer(serializers.Serializer):
@@ -213,67 +205,15 @@ class HookDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
         return self._check_target(attrs)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer):
     actionID = serializers.IntegerField(source="id", required=False)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     actionType = serializers.ChoiceField(source="action_type", choices=ActionType.choices)
     isActive = serializers.BooleanField(source="is_active", default=True)
-    apiEndpoint = serializers.CharField(
-        source="api_endpoint",
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-        max_length=1000,
-        validators=[definition_validator(check_endpoint)],
-    )
     apiMethod = serializers.ChoiceField(source="api_method", choices=HttpMethod.choices, default=HttpMethod.POST)
-    apiHeaders = serializers.CharField(
-        source="api_headers",
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-        validators=[definition_validator(parse_headers)],
-    )
-    apiBodyTemplate = serializers.CharField(
-        source="api_body_template", required=False, allow_blank=True, allow_null=True, default="", trim_whitespace=False
-    )
-    overrideApiBaseUrl = serializers.URLField(
-        source="override_api_base_url", required=False, allow_blank=True, allow_null=True, default=""
-    )
-    overrideApiUsername = serializers.CharField(
-        source="override_api_username", required=False, allow_blank=True, allow_null=True, default=""
-    )
-    overrideApiPassword = SecretField(source="override_api_password")
-    overrideApiToken = SecretField(source="override_api_token")
-    overrideApiAuthenticationType = serializers.ChoiceField(
-        source="override_api_authentication_type",
-        choices=AuthenticationType.choices,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-    )
-    fieldMapping = serializers.CharField(
-        source="field_mapping",
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-        validators=[definition_validator(parse_field_mapping)],
-    )
-    fieldMappings = serializers.SerializerMethodField()
-    responseFieldMapping = serializers.CharField(
-        source="response_field_mapping",
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-        validators=[definition_validator(parse_field_mapping)],
-    )
+    responseFieldMapping = field_mapping_field("response_field_mapping")
     responseFieldMappings = serializers.SerializerMethodField()
     conditionalRules = serializers.CharField(
         source="conditional_rules", required=False, allow_blank=True, allow_null=True, default=""
@@ -324,17 +264,8 @@ class ActionSerializer(serializers.ModelSerializer):
             "lastModifiedDate",
         ]
 
-    def _mappings(self, text):
-        try:
-            return parse_field_mapping(text)
-        except ValueError:
-            return []
-
-    def get_fieldMappings(self, action) -> list[dict]:
-        return self._mappings(action.field_mapping)
-
     def get_responseFieldMappings(self, action) -> list[dict]:
-        return self._mappings(action.response_field_mapping)
+        return field_mappings_or_empty(action.response_field_mapping)
 
     def validate_conditionalRules(self, value):
         try:
@@ -344,19 +275,11 @@ class ActionSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        attrs = _blank_nulls(
+        attrs = blank_nulls(
             attrs,
             (
                 "description",
-                "api_endpoint",
-                "api_headers",
-                "api_body_template",
-                "override_api_base_url",
-                "override_api_username",
-                "override_api_password",
-                "override_api_token",
-                "override_api_authentication_type",
-                "field_mapping",
+                *self.CONNECTOR_TEXT_SOURCES,
                 "response_field_mapping",
                 "conditional_rules",
                 "forward_recipients",

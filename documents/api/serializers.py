@@ -4,7 +4,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from rest_framework import serializers
 
-from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField
+from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField, blank_nulls
 from customers.models import AuthenticationType, CustomFieldDefinition
 from documents.api_definition import DefinitionError, check_endpoint, parse_field_mapping, parse_headers
 from documents.models import Document, HttpMethod
@@ -48,19 +48,41 @@ def definition_validator(parser):
     return validate
 
 
-class DocumentSerializer(serializers.ModelSerializer):
-    documentID = serializers.IntegerField(source="id", read_only=True)
-    customerID = serializers.IntegerField(source="customer_id", read_only=True)
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
-    content = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, default="", trim_whitespace=False
+def field_mappings_or_empty(text: str) -> list[dict]:
+    """The stored {source, target} mapping list, or [] when the stored text does not parse."""
+    try:
+        return parse_field_mapping(text)
+    except DefinitionError:
+        return []
+
+
+def field_mapping_field(source: str) -> serializers.CharField:
+    """A JSON {source, target} mapping list stored as text, checked on write."""
+    return serializers.CharField(
+        source=source,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        validators=[definition_validator(parse_field_mapping)],
     )
-    contentType = serializers.CharField(source="content_type", required=False, max_length=50, default="text/markdown")
-    isDataRetrievalProcess = serializers.BooleanField(source="is_data_retrieval_process", default=False)
-    includeInRealtimeInstructions = serializers.BooleanField(source="include_in_realtime_instructions", default=False)
-    creationDate = serializers.DateTimeField(source="creation_date", read_only=True)
-    lastModifiedDate = serializers.DateTimeField(source="last_modified_date", read_only=True)
+
+
+# The outbound HTTP connector settings Documents and Actions share (same JSON names and checks); a comment, not a
+# docstring, so the schema components of the serializers built on it keep no inherited description.
+class OutboundConnectorSerializer(serializers.Serializer):
+    CONNECTOR_TEXT_SOURCES = (
+        "override_api_base_url",
+        "override_api_username",
+        "override_api_password",
+        "override_api_token",
+        "override_api_authentication_type",
+        "api_endpoint",
+        "api_headers",
+        "api_body_template",
+        "field_mapping",
+    )
+
     overrideApiBaseUrl = serializers.URLField(
         source="override_api_base_url", required=False, allow_blank=True, allow_null=True, default=""
     )
@@ -86,7 +108,6 @@ class DocumentSerializer(serializers.ModelSerializer):
         max_length=1000,
         validators=[definition_validator(check_endpoint)],
     )
-    apiMethod = serializers.ChoiceField(source="api_method", choices=HttpMethod.choices, default=HttpMethod.GET)
     apiHeaders = serializers.CharField(
         source="api_headers",
         required=False,
@@ -98,15 +119,27 @@ class DocumentSerializer(serializers.ModelSerializer):
     apiBodyTemplate = serializers.CharField(
         source="api_body_template", required=False, allow_blank=True, allow_null=True, default="", trim_whitespace=False
     )
-    fieldMapping = serializers.CharField(
-        source="field_mapping",
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default="",
-        validators=[definition_validator(parse_field_mapping)],
-    )
+    fieldMapping = field_mapping_field("field_mapping")
     fieldMappings = serializers.SerializerMethodField()
+
+    def get_fieldMappings(self, instance) -> list[dict]:
+        return field_mappings_or_empty(instance.field_mapping)
+
+
+class DocumentSerializer(OutboundConnectorSerializer, serializers.ModelSerializer):
+    documentID = serializers.IntegerField(source="id", read_only=True)
+    customerID = serializers.IntegerField(source="customer_id", read_only=True)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    content = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default="", trim_whitespace=False
+    )
+    contentType = serializers.CharField(source="content_type", required=False, max_length=50, default="text/markdown")
+    isDataRetrievalProcess = serializers.BooleanField(source="is_data_retrieval_process", default=False)
+    includeInRealtimeInstructions = serializers.BooleanField(source="include_in_realtime_instructions", default=False)
+    creationDate = serializers.DateTimeField(source="creation_date", read_only=True)
+    lastModifiedDate = serializers.DateTimeField(source="last_modified_date", read_only=True)
+    apiMethod = serializers.ChoiceField(source="api_method", choices=HttpMethod.choices, default=HttpMethod.GET)
     isFunctionTool = serializers.BooleanField(source="is_function_tool", default=False)
     functionParametersSchema = serializers.JSONField(
         source="function_parameters_schema", required=False, allow_null=True
@@ -150,12 +183,6 @@ class DocumentSerializer(serializers.ModelSerializer):
             "customFieldRequirements",
         ]
 
-    def get_fieldMappings(self, document) -> list[dict]:
-        try:
-            return parse_field_mapping(document.field_mapping)
-        except DefinitionError:
-            return []
-
     def get_customFieldDefinitions(self, document) -> list[dict]:
         definitions = [row.custom_field_definition for row in document.custom_field_requirements.all()]
         return CustomFieldDefinitionSerializer(definitions, many=True).data
@@ -172,21 +199,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        for text_field in (
-            "description",
-            "content",
-            "override_api_base_url",
-            "override_api_username",
-            "override_api_password",
-            "override_api_token",
-            "override_api_authentication_type",
-            "api_endpoint",
-            "api_headers",
-            "api_body_template",
-            "field_mapping",
-        ):
-            if text_field in attrs and attrs[text_field] is None:
-                attrs[text_field] = ""
+        blank_nulls(attrs, ("description", "content", *self.CONNECTOR_TEXT_SOURCES))
         merged = {**self._current_values(), **attrs}
         if merged.get("is_data_retrieval_process") and not merged.get("api_endpoint"):
             raise serializers.ValidationError({"apiEndpoint": ["A data-retrieval document needs an apiEndpoint."]})

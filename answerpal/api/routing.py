@@ -1,5 +1,6 @@
 """Routers and path matching: documented PascalCase paths, matched in any casing."""
 
+import itertools
 import re
 from functools import cache
 
@@ -7,6 +8,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from rest_framework.routers import SimpleRouter
 
 _LITERAL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_MAX_CANDIDATES = 16
 
 
 class ApiRouter(SimpleRouter):
@@ -29,16 +31,23 @@ def _literal_segments(resolver: URLResolver, prefix: str = ""):
 
 
 @cache
-def _segment_table() -> dict[str, str]:
-    return {segment.lower(): segment for segment in _literal_segments(get_resolver())}
+def _segment_table() -> dict[str, tuple[str, ...]]:
+    """lowercase segment -> every registered spelling (`tickets` is both `Tickets` and `.../tickets`)."""
+    table: dict[str, set[str]] = {}
+    for segment in _literal_segments(get_resolver()):
+        table.setdefault(segment.lower(), set()).add(segment)
+    return {key: tuple(sorted(spellings)) for key, spellings in table.items()}
 
 
 def canonical_path(path: str) -> str:
-    """Rewrite each literal segment to its registered casing; return the input if nothing matches."""
+    """Rewrite literal segments to a registered casing that resolves; the input if none does."""
     table = _segment_table()
-    candidate = "/".join(table.get(segment.lower(), segment) for segment in path.split("/"))
-    try:
-        resolve(candidate)
-    except Resolver404:
-        return path
-    return candidate
+    choices = [table.get(segment.lower(), (segment,)) for segment in path.split("/")]
+    for candidate in itertools.islice(itertools.product(*choices), _MAX_CANDIDATES):
+        text = "/".join(candidate)
+        try:
+            resolve(text)
+        except Resolver404:
+            continue
+        return text
+    return path

@@ -49,3 +49,11 @@ def test_schema_and_offline_docs(client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_canonical_path_handles_a_segment_spelled_two_ways():
+    from answerpal.api.routing import canonical_path
+
+    assert canonical_path("/api/endusers/5/TICKETS") == "/api/EndUsers/5/tickets"
+    assert canonical_path("/api/tickets/5") == "/api/Tickets/5"
+    assert canonical_path("/api/nothing/here") == "/api/nothing/here"

@@ -134,9 +134,12 @@ def test_end_user_tickets_cover_uids_and_customer_ref(admin_client, customer, dj
     TicketFactory(customer=customer)
     response = admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"sortBy": "ticketID", "sortOrder": "asc"})
     assert [row["ticketID"] for row in response.json()["items"]] == [linked.pk, by_uid.pk, by_ref.pk]
-    with django_assert_num_queries(7):  # auth, end user (+UIDs), person's UIDs, count, page (+UIDs), topics
+    with django_assert_num_queries(6):  # auth, end user (+UIDs), person's UIDs, page with its total, topics
         response = admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"isClosed": "true"})
     assert [row["ticketID"] for row in response.json()["items"]] == [by_ref.pk]
+    assert response.json()["totalCount"] == 1 and response.json()["totalPages"] == 1
+    paged = admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"pageSize": 2, "pageNumber": 2}).json()
+    assert paged["totalCount"] == 3 and paged["totalPages"] == 2 and len(paged["items"]) == 1
     assert_problem(admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"status": "Lost"}), 400)
 
 

@@ -94,6 +94,8 @@ def test_selective_list_pages_with_its_total_in_one_query(
     assert by_uid["totalCount"] == Ticket.objects.filter(customer=customer, uid=hits[0].uid).count()
     with django_assert_num_queries(5):  # a blank search is no search: auth, counter sum, page, UIDs, topics
         assert admin_client.get("/api/Tickets", {"search": ""}).json()["totalCount"] == 4
+    with django_assert_num_queries(5):  # shorter than a trigram (unbounded matches): auth, count, page, UIDs, topics
+        assert admin_client.get("/api/Tickets", {"search": "#4"}).json()["totalCount"] == 3
 
 
 def test_a_broad_search_goes_back_to_count_and_page(admin_client, customer, monkeypatch, django_assert_num_queries):

@@ -153,6 +153,10 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     def _read(self, pk: int) -> dict:
         return EndUserReadSerializer(selectors.end_users_queryset().get(pk=pk)).data
 
+    def page_with_total(self, queryset, offset: int, limit: int):
+        """A person's tickets are few (customer-led end-user and UID indexes): page and total in one query."""
+        return page_with_window_count(queryset, offset, limit) if self.action == "tickets" else None
+
     @extend_schema(
         parameters=[OpenApiParameter("uid", str, description="UID or customerRef (trimmed)")],
         responses=EndUserReadSerializer(many=True),
@@ -291,8 +295,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def page_with_total(self, queryset, offset: int, limit: int):
         query = self.request.query_params
         params = {key.lower() for key in query if query.get(key, "").strip()}
-        if self.action != "list" or not params & _SELECTIVE_PARAMS:
+        selective = params & _SELECTIVE_PARAMS
+        if self.action != "list" or not selective:
             return None
+        if selective == {"search"} and not any(
+            len(term.strip("\"'")) >= 3 for term in TextSearchFilter().get_search_terms(self.request)
+        ):
+            return None  # shorter than a trigram: the GIN index does not bound the matches
         filters = sorted((key.lower(), tuple(query.getlist(key))) for key in query if key.lower() not in _PAGING_PARAMS)
         memo_key = (self.customer_id, self.request.auth.channel_id, tuple(filters))
         if memo_key in _broad_filters:

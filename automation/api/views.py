@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -172,26 +172,12 @@ class _LinkViewSet(TenantModelViewSet):
         return [RepToken() if self.action in READ_ACTIONS else ManageSettings()]
 
 
-class TopicActionViewSet(_LinkViewSet):
-    """Topic ↔ action links with priority (higher runs first); PUT changes the priority only."""
+class _ActionLinkViewSet(_LinkViewSet):
+    """TopicAction rows linking a topic or a hook to an action: PUT changes the priority only, bulk skips existing."""
 
     queryset = TopicAction.objects.all()
-    serializer_class = TopicActionSerializer
-    filterset_class = TopicActionFilterSet
-    sort_fields = {
-        "priority": "priority",
-        "topicActionID": "id",
-        "actionName": "action__name",
-        "topicName": "topic__name",
-    }
     default_sort = "priority"
     default_sort_order = "desc"
-
-    def get_serializer_class(self):
-        return PrioritySerializer if self.action == "update" else TopicActionSerializer
-
-    def scope_queryset(self, queryset):
-        return selectors.topic_action_queryset()
 
     def perform_create(self, serializer):
         serializer.instance = services.topic_action_create(customer_id=self.customer_id, data=serializer.validated_data)
@@ -201,19 +187,40 @@ class TopicActionViewSet(_LinkViewSet):
         serializer = PrioritySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.topic_action_set_priority(link=link, priority=serializer.validated_data["priority"])
-        return Response(TopicActionSerializer(link).data)
+        return Response(self.serializer_class(link).data)
 
     def perform_destroy(self, instance):
         services.topic_action_delete(link=instance)
 
-    @extend_schema(request=TopicActionSerializer(many=True), responses=TopicActionSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Creates the listed links; combinations that already exist are skipped."""
-        serializer = TopicActionSerializer(data=request.data, many=True, context=self.get_serializer_context())
+        serializer = self.serializer_class(data=request.data, many=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         links = services.topic_actions_bulk_create(customer_id=self.customer_id, items=serializer.validated_data)
-        return Response(TopicActionSerializer(links, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(self.serializer_class(links, many=True).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    bulk=extend_schema(request=TopicActionSerializer(many=True), responses=TopicActionSerializer(many=True))
+)
+class TopicActionViewSet(_ActionLinkViewSet):
+    """Topic ↔ action links with priority (higher runs first); PUT changes the priority only."""
+
+    serializer_class = TopicActionSerializer
+    filterset_class = TopicActionFilterSet
+    sort_fields = {
+        "priority": "priority",
+        "topicActionID": "id",
+        "actionName": "action__name",
+        "topicName": "topic__name",
+    }
+
+    def get_serializer_class(self):
+        return PrioritySerializer if self.action == "update" else TopicActionSerializer
+
+    def scope_queryset(self, queryset):
+        return selectors.topic_action_queryset()
 
 
 class TopicDocumentViewSet(_LinkViewSet):
@@ -289,10 +296,12 @@ class ActionViewSet(TenantModelViewSet):
         return Response(ActionAvailableSerializer(actions, many=True).data)
 
 
-class HookActionViewSet(_LinkViewSet):
+@extend_schema_view(
+    bulk=extend_schema(request=HookActionSerializer(many=True), responses=HookActionSerializer(many=True))
+)
+class HookActionViewSet(_ActionLinkViewSet):
     """Actions linked to hooks (stored as TopicAction rows whose specialTopic is the hook name)."""
 
-    queryset = TopicAction.objects.all()
     serializer_class = HookActionSerializer
     filterset_class = HookActionFilterSet
     sort_fields = {
@@ -301,8 +310,6 @@ class HookActionViewSet(_LinkViewSet):
         "hookName": "special_topic",
         "actionName": "action__name",
     }
-    default_sort = "priority"
-    default_sort_order = "desc"
 
     def get_permissions(self):
         return [RepToken() if self.action in READ_ACTIONS | {"wait_seconds"} else ManageSettings()]
@@ -314,28 +321,6 @@ class HookActionViewSet(_LinkViewSet):
         if not request.query_params.get("hookName") and not request.query_params.get("actionId"):
             raise ApiError(400, "HookFilterRequired", "Give hookName or actionId to list hook actions.")
         return super().list(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.topic_action_create(customer_id=self.customer_id, data=serializer.validated_data)
-
-    def update(self, request, *args, **kwargs):
-        link = self.get_object()
-        serializer = PrioritySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        link = services.topic_action_set_priority(link=link, priority=serializer.validated_data["priority"])
-        return Response(HookActionSerializer(link).data)
-
-    def perform_destroy(self, instance):
-        services.topic_action_delete(link=instance)
-
-    @extend_schema(request=HookActionSerializer(many=True), responses=HookActionSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
-    def bulk(self, request):
-        """Creates the listed hook links; combinations that already exist are skipped."""
-        serializer = HookActionSerializer(data=request.data, many=True, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        links = services.topic_actions_bulk_create(customer_id=self.customer_id, items=serializer.validated_data)
-        return Response(HookActionSerializer(links, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[

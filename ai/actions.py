@@ -1,7 +1,8 @@
-"""The AI action types plugged into automation's registry: Reply (draft), TopicDetection and ReplySend
-(draft, then messaging's sender when that app registered one)."""
+"""The AI action types plugged into automation's registry: Reply (draft), TopicDetection, ReplySend
+(draft, then messaging's sender when that app registered one) and FunctionTool (ai.function_tool_action)."""
 
 from ai import selectors, services
+from ai.function_tool_action import function_tool_action
 from ai.providers.base import AIProviderError, AIProviderUnavailable
 from automation.registry import ActionContext, ActionResult, ActionStatus, action_handler, register_action_type
 from tickets.models import AIStepStatus
@@ -63,3 +64,4 @@ def register() -> None:
     register_action_type("Reply", reply_action)
     register_action_type("TopicDetection", topic_detection_action)
     register_action_type("ReplySend", reply_send_action_with(action_handler("ReplySend")))
+    register_action_type("FunctionTool", function_tool_action)

@@ -93,13 +93,13 @@ class IdListSerializer(serializers.Serializer):
 class _LinkTargetMixin:
     """Shared rules of topic links: exactly one of topicID / specialTopic, channelID or specialChannel."""
 
-    def _check_target(self, attrs, *, require_topic: bool = True):
+    def validate(self, attrs):
         topic = attrs.get("topic", getattr(self.instance, "topic", None))
         special_topic = attrs.get("special_topic", getattr(self.instance, "special_topic", "")) or ""
         attrs["special_topic"] = special_topic
         if topic is not None and special_topic:
             raise serializers.ValidationError({"specialTopic": ["Give either topicID or specialTopic, not both."]})
-        if require_topic and topic is None and not special_topic:
+        if topic is None and not special_topic:
             raise serializers.ValidationError({"topicID": ["Give a topicID or a specialTopic (All or a hook name)."]})
         channel = attrs.get("channel", getattr(self.instance, "channel", None))
         special_channel = attrs.get("special_channel", getattr(self.instance, "special_channel", "")) or ""
@@ -109,6 +109,18 @@ class _LinkTargetMixin:
                 {"specialChannel": ["Give either channelID or specialChannel, not both."]}
             )
         return attrs
+
+
+def _topic_field():
+    return TenantPrimaryKeyRelatedField(
+        source="topic", queryset=Topic.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+def _special_topic_field():
+    return serializers.ChoiceField(
+        source="special_topic", choices=SPECIAL_TOPICS, required=False, allow_blank=True, allow_null=True
+    )
 
 
 def _channel_field():
@@ -130,13 +142,9 @@ def _special_channel_field():
 class TopicActionSerializer(_LinkTargetMixin, serializers.Serializer):
     topicActionID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
-    topicID = TenantPrimaryKeyRelatedField(
-        source="topic", queryset=Topic.objects.all(), required=False, allow_null=True, default=None
-    )
+    topicID = _topic_field()
     topicName = serializers.CharField(source="topic.name", read_only=True, default=None)
-    specialTopic = serializers.ChoiceField(
-        source="special_topic", choices=SPECIAL_TOPICS, required=False, allow_blank=True, allow_null=True
-    )
+    specialTopic = _special_topic_field()
     actionID = TenantPrimaryKeyRelatedField(source="action", queryset=Action.objects.all())
     actionName = serializers.CharField(source="action.name", read_only=True)
     actionType = serializers.CharField(source="action.action_type", read_only=True)
@@ -146,9 +154,6 @@ class TopicActionSerializer(_LinkTargetMixin, serializers.Serializer):
     specialChannel = _special_channel_field()
     priority = serializers.IntegerField(default=0, min_value=-100000, max_value=100000)
 
-    def validate(self, attrs):
-        return self._check_target(attrs)
-
 
 class PrioritySerializer(serializers.Serializer):
     priority = serializers.IntegerField(min_value=-100000, max_value=100000)
@@ -157,22 +162,15 @@ class PrioritySerializer(serializers.Serializer):
 class TopicDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
     topicDocumentID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
-    topicID = TenantPrimaryKeyRelatedField(
-        source="topic", queryset=Topic.objects.all(), required=False, allow_null=True, default=None
-    )
+    topicID = _topic_field()
     topicName = serializers.CharField(source="topic.name", read_only=True, default=None)
-    specialTopic = serializers.ChoiceField(
-        source="special_topic", choices=SPECIAL_TOPICS, required=False, allow_blank=True, allow_null=True
-    )
+    specialTopic = _special_topic_field()
     documentID = TenantPrimaryKeyRelatedField(source="document", queryset=Document.objects.all())
     documentName = serializers.CharField(source="document.name", read_only=True)
     channelID = _channel_field()
     channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
     channelType = serializers.CharField(source="channel.channel_type", read_only=True, default=None)
     specialChannel = _special_channel_field()
-
-    def validate(self, attrs):
-        return self._check_target(attrs)
 
 
 class HookActionSerializer(_LinkTargetMixin, serializers.Serializer):
@@ -184,9 +182,6 @@ class HookActionSerializer(_LinkTargetMixin, serializers.Serializer):
     channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
     specialChannel = _special_channel_field()
     priority = serializers.IntegerField(default=0, min_value=-100000, max_value=100000)
-
-    def validate(self, attrs):
-        return self._check_target(attrs)
 
 
 class HookDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
@@ -200,9 +195,6 @@ class HookDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
     channelID = _channel_field()
     channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
     specialChannel = _special_channel_field()
-
-    def validate(self, attrs):
-        return self._check_target(attrs)
 
 
 class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.test import Client
 from accounts.models import CustomerRep, ImpersonationAudit
 from answerpal.api.policies import Role
 from tests.accounts.factories import CustomerRepFactory, PasswordResetTokenFactory, RepSignatureFactory
+from tests.admin_helpers import operator_login
 from tests.conftest import assert_problem
 
 REPS = "/admin/accounts/customerrep/"
@@ -13,10 +14,7 @@ REPS = "/admin/accounts/customerrep/"
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 @pytest.mark.django_db

@@ -1,13 +1,12 @@
 """Operator admin of pipelines, the AI action types in automation's registry, and transcription's cost row."""
 
 import pytest
-from django.test import Client
 
-from accounts.models import CustomerRep
 from ai.models import MessagePipeline, PipelineState
 from automation.registry import ActionContext, ActionResult, ActionStatus, action_handler
 from billing.models import CostEntry
 from customers.models import ModelPurpose
+from tests.admin_helpers import operator_login
 from tests.ai.factories import MessagePipelineFactory
 from tests.ai.openai_fakes import BASE_URL
 from tests.ai.scenario import tenant_setup
@@ -22,10 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_pipeline_changelist_has_no_per_row_queries(

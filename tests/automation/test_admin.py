@@ -2,12 +2,11 @@
 are not shown, the re-run action calls the engine."""
 
 import pytest
-from django.test import Client
 
-from accounts.models import CustomerRep
 from automation import registry
 from automation.models import ActionType
 from automation.registry import ActionResult, ActionStatus
+from tests.admin_helpers import operator_login
 from tests.automation.factories import (
     ActionFactory,
     ConnectorCallFactory,
@@ -37,10 +36,7 @@ CHANGELISTS = [
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_changelists_render_without_per_row_queries(operator_client, customer, django_assert_max_num_queries):

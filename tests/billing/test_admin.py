@@ -1,11 +1,10 @@
 """Operator admin for plans, subscriptions, the cost ledger and storage usage."""
 
 import pytest
-from django.test import Client
 
-from accounts.models import CustomerRep
 from billing.models import StorageUsage
 from billing.storage import register_storage_source, unregister_storage_source
+from tests.admin_helpers import operator_login
 from tests.billing.factories import CostEntryFactory, StorageUsageFactory
 from tests.customers.factories import CustomerFactory
 
@@ -14,10 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_changelists_render_without_per_row_queries(operator_client, django_assert_max_num_queries):

@@ -1,10 +1,9 @@
 """Operator admin for customers, the AI model catalogue and custom fields; secrets never in clear."""
 
 import pytest
-from django.test import Client
 
-from accounts.models import CustomerRep
 from customers.models import AIModel, Customer
+from tests.admin_helpers import operator_login
 from tests.customers.factories import AIModelFactory, CustomerFactory, CustomFieldDefinitionFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,10 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_changelists_render_without_per_row_queries(operator_client, django_assert_max_num_queries):

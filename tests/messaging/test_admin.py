@@ -1,9 +1,8 @@
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from accounts.models import CustomerRep
 from messaging.models import OutboxMessage, OutboxStatus
+from tests.admin_helpers import operator_login
 from tests.channels_cfg.factories import ChannelFactory, ChannelFolderFactory, ChannelTranslationFactory
 from tests.messaging.factories import (
     GraphSubscriptionFactory,
@@ -18,10 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def operator_client():
-    operator = CustomerRep.objects.create_superuser("operator", "Operator-pass-1", email="op@answerpal.test")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_changelists_load_and_hide_secrets(operator_client, customer):

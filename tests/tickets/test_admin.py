@@ -1,9 +1,8 @@
 """Operator admin for conversations: pages render with a bounded number of queries, actions use services."""
 
 import pytest
-from django.test import Client
 
-from accounts.models import CustomerRep
+from tests.admin_helpers import operator_login
 from tests.tickets.factories import (
     EndUserUIDFactory,
     TicketFactory,
@@ -18,10 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def operator_client(db):
-    operator = CustomerRep.objects.create_superuser("root", "Root-pass-123", email="root@example.com")
-    client = Client()
-    client.force_login(operator)
-    return client
+    return operator_login()
 
 
 def test_ticket_changelist_has_no_per_row_queries(

@@ -13,7 +13,7 @@ from automation.models import ActionType, ConnectorCall, TicketMessageAction
 from automation.registry import action_handler
 from billing.models import CostEntry, CostProvider
 from tests.ai.openai_fakes import CHAT_URL, completion
-from tests.automation.factories import ActionFactory, TopicDocumentFactory
+from tests.automation.factories import ActionFactory, HookActionFactory, TopicDocumentFactory
 from tests.conftest import assert_problem
 from tests.documents.factories import DocumentFactory
 from tests.tickets.factories import TicketMessageFactory
@@ -246,3 +246,35 @@ def test_execute_action_validation_and_access(rep_client, anon_client, phone_cli
     assert_problem(phone_client.post(url, {"actionID": action.pk}, format="json"), 403)
     assert_problem(other_admin_client.post(url, {"actionID": action.pk}, format="json"), 404)
     assert not TicketMessageAction.objects.exists()
+
+
+def test_in_a_hook_chain_later_actions_use_the_mapped_fields(customer):
+    _order_tool(customer)
+    message = TicketMessageFactory(customer=customer, text_body="Is order 4411 on its way?")
+    HookActionFactory(
+        customer=customer,
+        special_topic="UserTriggered",
+        action__action_type=ActionType.FUNCTION_TOOL,
+        action__name="Look up",
+        priority=2,
+    )
+    HookActionFactory(
+        customer=customer,
+        special_topic="UserTriggered",
+        action__action_type=ActionType.API_CALL,
+        action__name="Notify",
+        action__api_endpoint="https://crm.example.com/notes",
+        action__api_body_template='{"note": "Order is {{customFields.orderStatus}}"}',
+        action__conditional_rules='{"field": "customFields.orderStatus", "op": "equals", "value": "shipped"}',
+        priority=1,
+    )
+    automation_services.hook_run(customer_id=customer.pk, message_id=message.pk, hook_name="UserTriggered")
+
+    with respx.mock(assert_all_called=True) as outside:
+        outside.get(url__startswith=SHOP_URL + "4411").respond(200, json={"status": "shipped"})
+        crm = outside.post("https://crm.example.com/notes").respond(201, json={})
+        automation_services.action_chain_run(message_id=message.pk, trigger="UserTriggered")
+
+    assert json.loads(crm.calls.last.request.content) == {"note": "Order is shipped"}
+    runs = TicketMessageAction.objects.filter(message=message).order_by("-priority")
+    assert [(run.action.name, run.status) for run in runs] == [("Look up", "Succeeded"), ("Notify", "Succeeded")]

@@ -25,6 +25,7 @@ Semantics of a FunctionTool action run on a message:
 
 import json
 import re
+import time
 from dataclasses import dataclass, replace
 
 from ai import selectors
@@ -228,6 +229,7 @@ def _openai_call(provider: OpenAIProvider, model: str, documents: list[Document]
     options["tool_choice"] = (
         {"type": "function", "function": {"name": next(iter(by_name))}} if len(by_name) == 1 else "required"
     )
+    started = time.perf_counter()
     completion = provider._create(options)
     answer = provider._answer(completion)
     return AIResult(
@@ -236,6 +238,7 @@ def _openai_call(provider: OpenAIProvider, model: str, documents: list[Document]
         model=model,
         input_tokens=getattr(completion.usage, "prompt_tokens", 0) or 0,
         output_tokens=getattr(completion.usage, "completion_tokens", 0) or 0,
+        seconds=time.perf_counter() - started,
         prompt=f"{messages[0]['content']}\n\n{text}",
     )
 

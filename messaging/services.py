@@ -808,6 +808,35 @@ def _live_channel(message: TicketMessage) -> Channel:
     return channel
 
 
+def _customer_channel_of_type(customer_id: int, channel_type: str) -> Channel | None:
+    return (
+        Channel.objects.select_related("customer")
+        .filter(customer_id=customer_id, channel_type=channel_type, deleted_at__isnull=True)
+        .first()
+    )
+
+
+def _rep_draft_create(source: TicketMessage, channel: Channel, *, customer_rep_id: int | None, fields: dict):
+    """A representative's outbound draft on `source`'s ticket, answering `source`, sent through `channel`."""
+    return ticket_services.message_create(
+        customer_id=source.customer_id,
+        ticket=source.ticket,
+        channel_id=channel.pk,
+        channel_type=channel.channel_type,
+        incoming=False,
+        sender_type=SenderType.CUSTOMER_REP,
+        customer_rep_id=customer_rep_id,
+        create_ticket=False,
+        fields={
+            "lang": source.lang,
+            "reply_to_message_id": source.pk,
+            "email_address": channel.email_address,
+            "status": MessageStatus.DRAFT,
+            **fields,
+        },
+    )
+
+
 def _address_fields(channel: Channel, source: TicketMessage) -> dict:
     if channel.channel_type == ChannelType.WHATSAPP:
         return {"to_number": source.from_number or source.uid, "from_number": channel.phone_number}
@@ -833,27 +862,18 @@ def message_reply_send(
         if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
             ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
         is_html = "<" in answer and ">" in answer
-        outbound = ticket_services.message_create(
-            customer_id=message.customer_id,
-            ticket=message.ticket,
-            channel_id=channel.pk,
-            channel_type=channel.channel_type,
-            incoming=False,
-            sender_type=SenderType.CUSTOMER_REP,
+        outbound = _rep_draft_create(
+            message,
+            channel,
             customer_rep_id=rep.pk if rep else message.ticket.customer_rep_id,
-            create_ticket=False,
             fields={
                 "message": strip_tags(answer) if is_html else answer,
                 "html_body": answer if is_html else "",
                 "text_body": strip_tags(answer) if is_html else answer,
                 "subject": _reply_subject(message.subject or message.ticket.subject),
-                "lang": message.lang,
                 "in_reply_to": message.message_identifier,
                 "references": " ".join(v for v in (message.references, message.message_identifier) if v),
                 "conversation_id": message.conversation_id,
-                "reply_to_message_id": message.pk,
-                "email_address": channel.email_address,
-                "status": MessageStatus.DRAFT,
                 **_address_fields(channel, message),
             },
         )
@@ -898,21 +918,13 @@ def message_forward_send(
     e-mail address (mail channel) or a WhatsApp number."""
     channel = _live_channel(message)
     if to_number:
-        channel = (
-            Channel.objects.select_related("customer")
-            .filter(customer_id=message.customer_id, channel_type=ChannelType.WHATSAPP, deleted_at__isnull=True)
-            .first()
-        )
+        channel = _customer_channel_of_type(message.customer_id, ChannelType.WHATSAPP)
         if channel is None:
             raise ApiError(400, "NoWhatsAppChannel", "Forwarding to a phone number needs a WhatsApp channel.")
     elif not to_address:
         raise field_error("toAddress", "Give toAddress or toNumber.")
     elif channel.channel_type != ChannelType.EMAIL:
-        channel = (
-            Channel.objects.select_related("customer")
-            .filter(customer_id=message.customer_id, channel_type=ChannelType.EMAIL, deleted_at__isnull=True)
-            .first()
-        )
+        channel = _customer_channel_of_type(message.customer_id, ChannelType.EMAIL)
         if channel is None:
             raise ApiError(400, "NoEmailChannel", "Forwarding by e-mail needs an Email channel.")
     original = message.text_body or message.message or strip_tags(message.html_body)
@@ -921,23 +933,14 @@ def message_forward_send(
         f"<{message.from_address or message.from_number}>\nSubject: {message.subject}\n\n{original}"
     ).strip()
     with transaction.atomic():
-        forward = ticket_services.message_create(
-            customer_id=message.customer_id,
-            ticket=message.ticket,
-            channel_id=channel.pk,
-            channel_type=channel.channel_type,
-            incoming=False,
-            sender_type=SenderType.CUSTOMER_REP,
+        forward = _rep_draft_create(
+            message,
+            channel,
             customer_rep_id=rep.pk if rep else None,
-            create_ticket=False,
             fields={
                 "message": quoted,
                 "text_body": quoted,
                 "subject": f"Fw: {message.subject or message.ticket.subject}".strip(),
-                "lang": message.lang,
-                "reply_to_message_id": message.pk,
-                "email_address": channel.email_address,
-                "status": MessageStatus.DRAFT,
                 **(
                     {"to_number": to_number, "from_number": channel.phone_number}
                     if to_number

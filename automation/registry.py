@@ -64,7 +64,3 @@ def register_action_type(action_type: str, handler: ActionHandler) -> None:
 def action_handler(action_type: str) -> ActionHandler | None:
     """The registered handler of `action_type`, or None when no app provides it."""
     return _handlers.get(action_type)
-
-
-def registered_action_types() -> frozenset[str]:
-    return frozenset(_handlers)

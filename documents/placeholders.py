@@ -96,8 +96,3 @@ def render_placeholders(text: str, context: dict, *, escape: Callable[[str], str
         return escape(formatted) if escape else formatted
 
     return PLACEHOLDER.sub(replace, text)
-
-
-def placeholder_names(text: str) -> list[str]:
-    """The placeholder paths used in `text`, in order of appearance, without duplicates."""
-    return list(dict.fromkeys(PLACEHOLDER.findall(text or "")))

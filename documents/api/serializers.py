@@ -31,11 +31,6 @@ class CustomFieldDefinitionSerializer(serializers.Serializer):
     options = serializers.JSONField()
 
 
-class FieldMappingSerializer(serializers.Serializer):
-    source = serializers.CharField()
-    target = serializers.CharField()
-
-
 def definition_validator(parser):
     """Adapts a documents.api_definition parser to a DRF field validator."""
 

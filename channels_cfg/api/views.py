@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from answerpal.api.errors import ApiError
 from answerpal.api.policies import ManageSettings, RepToken
-from answerpal.api.viewsets import PublicApiView, TenantViewSet
+from answerpal.api.viewsets import PublicApiView, ReplaceModelMixin, TenantModelViewSet, TenantViewSet
 from channels_cfg import selectors, services
 from channels_cfg.api.serializers import (
     ChannelFolderSerializer,
@@ -31,25 +31,7 @@ class SettingsWritePermissions:
         return [permission()]
 
 
-class ReplaceModelMixin:
-    """PUT only: UpdateModelMixin would also register a PATCH route that can only answer 405."""
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
-        return Response(serializer.data)
-
-
-class ChannelViewSet(
-    SettingsWritePermissions,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    ReplaceModelMixin,
-    mixins.DestroyModelMixin,
-    TenantViewSet,
-):
+class ChannelViewSet(SettingsWritePermissions, TenantModelViewSet):
     """GET/POST /api/Channels (un-paged array), GET/PUT/DELETE /api/Channels/{id}, routing, topic policy.
 
     The transport routes (import-emails, test-connection) are messaging's (messaging/api/urls.py)."""

@@ -5,7 +5,7 @@ from jsonschema import Draft202012Validator
 
 from automation.connector import ConnectorError, connector_call, definition_for, response_values
 from automation.context import message_context, message_for_context, placeholder_values
-from automation.selectors import channel_type_of, prompt_document_links
+from automation.selectors import prompt_document_links
 from documents.placeholders import render_placeholders
 from tickets.models import TicketMessage
 
@@ -47,7 +47,6 @@ def prompt_documents_build(
     links = prompt_document_links(
         customer_id=customer_id,
         channel_id=channel_id,
-        channel_type=channel_type_of(customer_id=customer_id, channel_id=channel_id),
         hook_name=hook_name,
         topic_ids=topic_ids,
     ).select_related("document__customer")
@@ -94,7 +93,6 @@ def function_tool_documents(*, customer_id: int, channel_id: int | None, topic_i
     links = prompt_document_links(
         customer_id=customer_id,
         channel_id=channel_id,
-        channel_type=channel_type_of(customer_id=customer_id, channel_id=channel_id),
         hook_name=hook_name,
         topic_ids=topic_ids,
     ).filter(document__is_function_tool=True)

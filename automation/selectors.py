@@ -120,11 +120,11 @@ def prompt_document_links(
     *,
     customer_id: int,
     channel_id: int | None,
-    channel_type: str | None,
     hook_name: str | None = None,
     topic_ids: list[int] | None = None,
 ):
     """Document links for a hook and/or topics (plus every-topic links) on a channel, oldest link first."""
+    channel_type = channel_type_of(customer_id=customer_id, channel_id=channel_id)
     wanted = Q(pk__in=[])
     if hook_name:
         wanted |= Q(special_topic=hook_name)

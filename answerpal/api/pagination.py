@@ -23,7 +23,11 @@ def page_with_window_count(queryset, offset: int, limit: int) -> tuple[list, int
     off when the filter selects few rows (a trigram search); with many matches two queries are cheaper, since the
     page alone stops early on an ordered index. The filter on the window makes Django select from a subquery,
     which keeps PostgreSQL from walking that ordered index to its end under LIMIT. Model rows keep the total as an
-    attribute, values() rows lose the key; past the end (empty page) the total is a plain count."""
+    attribute, values() rows lose the key; past the end (empty page) the total is a plain count. A DISTINCT or
+    grouped queryset (the window would count before DISTINCT/GROUP BY) is paged with count + page instead."""
+    if queryset.query.distinct or queryset.query.group_by is not None:
+        total = queryset.count()
+        return (list(queryset[offset : offset + limit]) if offset < total else []), total
     annotated = queryset.annotate(**{WINDOW_TOTAL: Window(Count("pk"))}).filter(**{f"{WINDOW_TOTAL}__gt": 0})
     rows = list(annotated[offset : offset + limit])
     if not rows:

@@ -110,6 +110,19 @@ def test_window_count_page_of_values_rows_drops_the_total_key(admin_rep):
 
 
 @pytest.mark.django_db
+def test_window_count_page_of_a_distinct_queryset_counts_distinct_rows(admin_rep, django_assert_num_queries):
+    CustomerRepFactory(customer=admin_rep.customer, name="zed")
+    names = (
+        CustomerRep.objects.filter(customer=admin_rep.customer).order_by("customer_id").values("customer_id").distinct()
+    )
+    with django_assert_num_queries(2):  # the window would count before DISTINCT: count, then page
+        rows, total = page_with_window_count(names, 0, 10)
+    assert total == 1 and rows == [{"customer_id": admin_rep.customer_id}]
+    with django_assert_num_queries(1):  # past the end: the count alone
+        assert page_with_window_count(names, 5, 10) == ([], 1)
+
+
+@pytest.mark.django_db
 def test_unknown_sort_field_is_a_field_error(admin_rep):
     response = _call(admin_rep, "?sortBy=password")
     response.render()

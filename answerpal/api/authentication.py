@@ -1,5 +1,7 @@
 """Bearer JWT authentication: every request re-checks that the token's subject still may act."""
 
+from functools import cache
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from rest_framework import exceptions
@@ -9,6 +11,17 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from answerpal.api.policies import Role
 from answerpal.api.tokens import AuthContext, TokenKind, TokenPrincipal
+from answerpal.fields import EncryptedTextField
+
+
+@cache
+def _customer_secrets() -> tuple[str, ...]:
+    """The customer's encrypted columns: decrypting them on every request is wasted work; code that
+    needs a secret loads it when it reads it."""
+    customer_model = apps.get_model("customers", "Customer")
+    return tuple(
+        f"customer__{field.name}" for field in customer_model._meta.fields if isinstance(field, EncryptedTextField)
+    )
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -47,6 +60,7 @@ class TokenAuthentication(BaseAuthentication):
         rep = (
             get_user_model()
             .objects.select_related("customer")
+            .defer(*_customer_secrets())
             .filter(pk=token.get("rep"), customer_id=token.get("customer"))
             .first()
         )

@@ -57,3 +57,17 @@ def test_canonical_path_handles_a_segment_spelled_two_ways():
     assert canonical_path("/api/endusers/5/TICKETS") == "/api/EndUsers/5/tickets"
     assert canonical_path("/api/tickets/5") == "/api/Tickets/5"
     assert canonical_path("/api/nothing/here") == "/api/nothing/here"
+
+
+@pytest.mark.django_db
+def test_authentication_does_not_decrypt_the_customers_secrets(admin_client, customer, monkeypatch):
+    from answerpal import fields
+
+    customer.openai_api_key = "sk-secret-value"
+    customer.graph_client_secret = "graph-secret"
+    customer.save()
+    calls = []
+    real = fields.decrypt_text
+    monkeypatch.setattr(fields, "decrypt_text", lambda value: calls.append(value) or real(value))
+    assert admin_client.get("/api/CustomerReps/me").status_code == 200
+    assert calls == []

@@ -33,7 +33,7 @@ from ai.providers import Purpose, Resolved, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable, AIResult
 from ai.providers.local import LOCAL
 from ai.providers.openai_compatible import OPENAI, OpenAIProvider
-from ai.services import _tool_name, ai_call
+from ai.services import ai_call, tool_name
 from automation.connector import ConnectorError, response_values
 from automation.context import message_context, message_for_context
 from automation.prompt_documents import function_tool_call
@@ -203,7 +203,7 @@ def _parsed_call(answer, by_name: dict) -> "ToolArguments | AIProviderError":
 def _openai_call(provider: OpenAIProvider, model: str, documents: list[Document], text: str) -> AIResult:
     """One completion forced to call a function (the only document's, or any of them), with its usage; an answer
     without a usable call comes back as the error to raise, so the call is billed first."""
-    by_name = {_tool_name(document): document for document in documents}
+    by_name = {tool_name(document): document for document in documents}
     tools = [
         {
             "type": "function",
@@ -224,20 +224,15 @@ def _openai_call(provider: OpenAIProvider, model: str, documents: list[Document]
         },
         {"role": "user", "content": text},
     ]
-    options = provider._options(model, messages)
-    options["tools"] = tools
-    options["tool_choice"] = (
-        {"type": "function", "function": {"name": next(iter(by_name))}} if len(by_name) == 1 else "required"
-    )
+    tool_choice = {"type": "function", "function": {"name": next(iter(by_name))}} if len(by_name) == 1 else "required"
     started = time.perf_counter()
-    completion = provider._create(options)
-    answer = provider._answer(completion)
+    answer, usage = provider.forced_tool_call(model=model, messages=messages, tools=tools, tool_choice=tool_choice)
     return AIResult(
         value=_parsed_call(answer, by_name),
         provider=OPENAI,
         model=model,
-        input_tokens=getattr(completion.usage, "prompt_tokens", 0) or 0,
-        output_tokens=getattr(completion.usage, "completion_tokens", 0) or 0,
+        input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
         seconds=time.perf_counter() - started,
         prompt=f"{messages[0]['content']}\n\n{text}",
     )

@@ -469,7 +469,7 @@ def _valid_fields(customer_id: int, values: dict) -> dict:
     return valid
 
 
-def _tool_name(document) -> str:
+def tool_name(document) -> str:
     """An OpenAI function name (letters, digits, _ and -, at most 64) that still says what the document is."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", document.name).strip("_")[:50] or "tool"
     return f"{slug}_{document.pk}"
@@ -478,7 +478,7 @@ def _tool_name(document) -> str:
 def _tool_runner(message: TicketMessage, documents: list) -> Callable[[str, dict], str]:
     """Answers the model's function calls with automation's function_tool_call (schema-checked arguments, the
     connector's guards, a ConnectorCall log row); a failure is told to the model, which then answers without it."""
-    by_name = {_tool_name(document): document for document in documents}
+    by_name = {tool_name(document): document for document in documents}
 
     def run_tool(name: str, arguments: dict) -> str:
         document = by_name.get(name)
@@ -514,7 +514,7 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, 
         topics=tuple(message.topics.values_list("topic__name", flat=True)),
         tools=tuple(
             ToolSpec(
-                name=_tool_name(document),
+                name=tool_name(document),
                 description=(document.description or document.name)[:1000],
                 parameters=document.function_parameters_schema or {"type": "object", "properties": {}},
             )

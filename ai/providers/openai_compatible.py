@@ -105,6 +105,11 @@ class OpenAIProvider(Provider):
             )
         return choice.message
 
+    def forced_tool_call(self, *, model: str, messages: list[dict], tools: list[dict], tool_choice) -> tuple:
+        """One completion that must call one of `tools`; returns the answer message and the completion's usage."""
+        completion = self._create({**self._options(model, messages), "tools": tools, "tool_choice": tool_choice})
+        return self._answer(completion), completion.usage
+
     def _options(self, model: str, messages: list[dict], *, json_output: bool = False) -> dict:
         options: dict = {"model": model, "messages": messages}
         if json_output:

@@ -107,14 +107,13 @@ def phone_client(phone_channel):
 
 
 @pytest.fixture
-def live_worker(transactional_db):
-    """A real Celery worker (threads, in this process) consuming every queue from Redis.
+def redis_broker(transactional_db):
+    """This process enqueues to Redis (not eagerly); the queues are emptied before and after.
 
-    Needs PostgreSQL (the worker's threads share the test database) and REDIS_URL. On the embedded
-    default (SQLite) the test is skipped; in CI a missing Redis fails the test loudly."""
+    Needs PostgreSQL (workers share the test database) and REDIS_URL. On the embedded default
+    (SQLite) the test is skipped; in CI a missing Redis fails the test loudly. Yields the broker URL."""
     import os
 
-    from celery.contrib.testing.worker import start_worker
     from django.db import connection
 
     from answerpal.celery import app
@@ -132,8 +131,19 @@ def live_worker(transactional_db):
         redis_url = redis_url.rsplit("/", 1)[0] + f"/{10 + int(xdist_worker[2:])}"
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.update(task_always_eager=False, broker_url=redis_url)
-    queues = [queue.name for queue in app.conf.task_queues]
     app.control.purge()  # messages left by an earlier run would race this test's rows
+    yield redis_url
+    app.control.purge()
+    app.conf.update(**previous)
+
+
+@pytest.fixture
+def live_worker(redis_broker):
+    """A real Celery worker (threads, in this process) consuming every queue from the Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from answerpal.celery import app
+
+    queues = [queue.name for queue in app.conf.task_queues]
     with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, queues=queues) as worker:
         yield worker
-    app.conf.update(**previous)

@@ -57,29 +57,6 @@ def test_notification_import_reply_outbox_sent(live_worker, graph_mock, graph_fo
     assert OutboxMessage.objects.get(message_id=outbound_id).status == OutboxStatus.SENT
 
 
-@pytest.fixture
-def broker(transactional_db):
-    """This process enqueues to Redis (not eagerly); queues are emptied before and after."""
-    from answerpal.celery import app
-
-    if connection.vendor == "sqlite":
-        pytest.skip("real-worker tests run on the PostgreSQL + Redis leg")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        if os.environ.get("CI"):
-            pytest.fail("REDIS_URL is not set in CI: the real-worker tests need Redis.")
-        pytest.skip("REDIS_URL is not set")
-    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if xdist_worker.startswith("gw"):  # as live_worker: one Redis database per parallel test process
-        redis_url = redis_url.rsplit("/", 1)[0] + f"/{10 + int(xdist_worker[2:])}"
-    previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
-    app.conf.update(task_always_eager=False, broker_url=redis_url)
-    app.control.purge()
-    yield redis_url
-    app.control.purge()
-    app.conf.update(**previous)
-
-
 def _start_worker(state_dir: Path, redis_url: str) -> subprocess.Popen:
     settings = connection.settings_dict
     database_url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
@@ -113,11 +90,11 @@ def _sent_log(state_dir: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-def test_worker_killed_during_send_delivers_exactly_once(broker, tmp_path, graph_channel):
+def test_worker_killed_during_send_delivers_exactly_once(redis_broker, tmp_path, graph_channel):
     from messaging.tasks import outbox_deliver, outbox_sweep
     from tests.messaging.test_send import _queued_outbox
 
-    redis_url = broker
+    redis_url = redis_broker
     outbox = _queued_outbox(graph_channel)
     (tmp_path / "block").write_text("hold the send")
     first = _start_worker(tmp_path, redis_url)
@@ -148,7 +125,7 @@ def test_worker_killed_during_send_delivers_exactly_once(broker, tmp_path, graph
     assert TicketMessage.objects.get(pk=outbox.message_id).status == MessageStatus.SENT
 
 
-def test_broker_that_lost_its_messages_loses_nothing(broker, tmp_path, graph_channel, settings):
+def test_broker_that_lost_its_messages_loses_nothing(redis_broker, tmp_path, graph_channel, settings):
     """Rows are queued (their tasks in Redis), Redis is flushed (a restart without persistence), a
     worker starts: the sweeper re-drives every row and each is sent once."""
     import redis
@@ -157,7 +134,7 @@ def test_broker_that_lost_its_messages_loses_nothing(broker, tmp_path, graph_cha
     from messaging.tasks import outbox_deliver, outbox_sweep
     from tests.messaging.test_send import _queued_outbox
 
-    redis_url = broker
+    redis_url = redis_broker
     rows = [_queued_outbox(graph_channel) for _ in range(3)]
     for row in rows:
         transaction.on_commit(lambda row_id=row.pk: outbox_deliver.delay(row_id))

@@ -28,7 +28,7 @@ from ai.providers.local import iso_639_1, iso_639_3, spam_score
 from answerpal.api.errors import ApiError
 from automation.connector import ConnectorError
 from automation.prompt_documents import function_tool_call
-from automation.services import hook_run, topic_actions_run
+from automation.services import hook_run_inline, topic_actions_run
 from billing.models import CostProvider
 from billing.services import cost_record
 from customers.selectors import custom_fields_validate
@@ -246,7 +246,7 @@ def _pipeline_finish(pipeline: MessagePipeline, state: str, step: str) -> None:
 
 def _hook(message: TicketMessage, links: selectors.AutomationLinks, hook_name: str) -> None:
     if hook_name in links.hooks:
-        hook_run(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
+        hook_run_inline(customer_id=message.customer_id, message_id=message.pk, hook_name=hook_name)
 
 
 def _spam_stage(message: TicketMessage, links: selectors.AutomationLinks):

@@ -13,7 +13,7 @@ from automation.context import message_context, message_for_context
 from automation.models import ActionType, ScheduledTicketDeletion
 from automation.registry import ActionContext, ActionResult, ActionStatus, register_action_type
 from tickets import services as ticket_services
-from tickets.models import Ticket, TicketStatus
+from tickets.models import Ticket, TicketMessage, TicketStatus
 
 
 def _ticket(context: ActionContext) -> Ticket:
@@ -44,15 +44,22 @@ def delete_after_cleanup_handler(*, context: ActionContext) -> ActionResult:
     return ActionResult(message=f"Ticket marked for deletion after {delete_after:%Y-%m-%d} ({days} days).")
 
 
-def mark_spam_handler(*, context: ActionContext) -> ActionResult:
+def _spam_decide(context: ActionContext, *, is_spam: bool) -> None:
+    """The ticket and the message both carry the decision: the AI pipeline keeps a message's decision."""
     ticket = _ticket(context)
-    ticket_services.ticket_update(ticket=ticket, changes={"is_spam": True, "status": TicketStatus.CLOSED})
+    changes = {"is_spam": True, "status": TicketStatus.CLOSED} if is_spam else {"is_spam": False}
+    ticket_services.ticket_update(ticket=ticket, changes=changes)
+    message = TicketMessage.objects.get(customer_id=context.customer_id, pk=context.message_id)
+    ticket_services.message_update(message=message, changes={"is_spam_ai": is_spam})
+
+
+def mark_spam_handler(*, context: ActionContext) -> ActionResult:
+    _spam_decide(context, is_spam=True)
     return ActionResult(message="Marked as spam and closed.")
 
 
 def not_spam_handler(*, context: ActionContext) -> ActionResult:
-    ticket = _ticket(context)
-    ticket_services.ticket_update(ticket=ticket, changes={"is_spam": False})
+    _spam_decide(context, is_spam=False)
     return ActionResult(message="Marked as not spam.")
 
 

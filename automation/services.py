@@ -234,19 +234,36 @@ def _chain_enqueue(message_id: int, trigger: str, countdown: int = 0) -> None:
     transaction.on_commit(lambda: run_action_chain.apply_async((message_id, trigger), countdown=countdown or None))
 
 
+def _hook_runs_record(*, customer_id: int, message_id: int, hook_name: str) -> list[TicketMessageAction] | None:
+    """A run for every active action linked to the hook on the message's channel; None when the message is gone."""
+    message = _message(customer_id=customer_id, message_id=message_id)
+    if message is None:
+        return None
+    channel_id, channel_type = _channel_of(message)
+    links = hook_links(customer_id=customer_id, hook_name=hook_name, channel_id=channel_id, channel_type=channel_type)
+    return _runs_ensure(message=message, links=links, trigger=hook_name)
+
+
 @transaction.atomic
 def hook_run(*, customer_id: int, message_id: int, hook_name: str) -> list[TicketMessageAction]:
     """Records a run for every active action linked to the hook on the message's channel and queues the
     chain; calling it again for the same message and hook adds nothing and repeats nothing finished."""
-    message = _message(customer_id=customer_id, message_id=message_id)
-    if message is None:
+    runs = _hook_runs_record(customer_id=customer_id, message_id=message_id, hook_name=hook_name)
+    if runs is None:
         return []
-    channel_id, channel_type = _channel_of(message)
-    links = hook_links(customer_id=customer_id, hook_name=hook_name, channel_id=channel_id, channel_type=channel_type)
-    runs = _runs_ensure(message=message, links=links, trigger=hook_name)
     if runs or hook_name == HookName.ON_ESCALATE:
-        _chain_enqueue(message.pk, hook_name)
+        _chain_enqueue(message_id, hook_name)
     return runs
+
+
+def hook_run_inline(*, customer_id: int, message_id: int, hook_name: str) -> list[TicketMessageAction]:
+    """Like hook_run, but runs the chain now in the caller's process, so the caller sees what it did before
+    going on (the AI pipeline's PreSpam, PostSpam, PostTopicDetection); a Wait still pauses the rest on the queue."""
+    with transaction.atomic():
+        runs = _hook_runs_record(customer_id=customer_id, message_id=message_id, hook_name=hook_name)
+    if runs:
+        action_chain_run(message_id=message_id, trigger=hook_name)
+    return runs or []
 
 
 @transaction.atomic

@@ -352,3 +352,24 @@ def test_prompt_documents_of_topics_and_hooks_instruct_the_reply(
     assert "## Instructions: Tone\nAlways use the informal 'je'." in message.ai_prompt
     assert "## Instructions: Holiday hours" in message.ai_prompt
     assert "## Instructions: Billing rules" not in message.ai_prompt
+
+
+def test_a_prespam_action_decides_before_the_spam_check_even_when_the_queue_is_slow(
+    customer, tenant, offline, django_capture_on_commit_callbacks, monkeypatch
+):
+    """On a real worker the hook chain must not race the spam check: pipeline hooks run inline."""
+    from automation import services as automation_services
+
+    queued = []
+    monkeypatch.setattr(automation_services, "_chain_enqueue", lambda *args, **kwargs: queued.append(args))
+    mark_spam = ActionFactory(customer=customer, action_type=ActionType.MARK_SPAM, name="Block")
+    HookActionFactory(customer=customer, action=mark_spam, special_topic=HookName.PRE_SPAM)
+    message = _received(
+        customer, tenant.email, "Hello, I would like to know your opening hours.", django_capture_on_commit_callbacks
+    )
+    message.refresh_from_db()
+    run = TicketMessageAction.objects.get(message=message, trigger=HookName.PRE_SPAM)
+    assert run.status == "Succeeded", run.result
+    assert message.ticket.is_spam is True
+    assert message.ai_topics_status == AIStepStatus.SKIPPED and message.ai_generated_response == ""
+    assert not [args for args in queued if args[1] == HookName.PRE_SPAM]

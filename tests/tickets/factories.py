@@ -90,20 +90,10 @@ class TicketMessageAttachmentFactory(factory.django.DjangoModelFactory):
     size = 16
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
-    """automation.Topic for message-topic tests (automation's own factory may supersede it)."""
-
-    class Meta:
-        model = "automation.Topic"
-
-    customer = factory.SubFactory(CustomerFactory)
-    name = factory.Sequence(lambda n: f"Topic {n}")
-
-
 class TicketMessageTopicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TicketMessageTopic
 
     customer = factory.SubFactory(CustomerFactory)
     message = factory.SubFactory(TicketMessageFactory, customer=factory.SelfAttribute("..customer"))
-    topic = factory.SubFactory(TopicFactory, customer=factory.SelfAttribute("..customer"))
+    topic = factory.SubFactory("tests.automation.factories.TopicFactory", customer=factory.SelfAttribute("..customer"))

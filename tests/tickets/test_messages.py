@@ -1,10 +1,11 @@
 import pytest
 
 from answerpal.events import Event
+from tests.automation.factories import TopicFactory
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tests.customers.factories import CustomFieldDefinitionFactory
-from tests.tickets.factories import TicketFactory, TicketMessageFactory, TicketMessageTopicFactory, TopicFactory
+from tests.tickets.factories import TicketFactory, TicketMessageFactory, TicketMessageTopicFactory
 from tickets import registry, services
 from tickets.models import EndUserUID, Ticket, TicketMessage, TicketMessageTopic, TicketStatus
 

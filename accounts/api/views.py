@@ -1,7 +1,7 @@
 """Auth (sign-in, phone sign-in, impersonation, password reset) and CustomerReps routes."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ from answerpal.api.errors import ApiError, field_error
 from answerpal.api.policies import AdministratorOrSupervisor, ManageUsers, Policy, RepToken, Role
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.tokens import TokenKind
-from answerpal.api.viewsets import PublicApiView, TenantViewSet
+from answerpal.api.viewsets import PublicApiView, TenantModelViewSet
 
 
 class LoginView(PublicApiView):
@@ -103,11 +103,9 @@ def _is_self(request, rep: CustomerRep) -> bool:
     return request.auth.kind == TokenKind.REP and request.auth.rep_id == rep.pk
 
 
-class CustomerRepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet):
-    """Representatives of the caller's customer; deleted reps are invisible to every route.
-
-    TenantModelViewSet's mixins are listed here without UpdateModelMixin: create and PUT are
-    written out, and a `partial_update` would register a PATCH route that only answers 405."""
+class CustomerRepViewSet(TenantModelViewSet):
+    """Representatives of the caller's customer; deleted reps are invisible to every route (create and PUT
+    are written out below)."""
 
     queryset = CustomerRep.objects.all()
     serializer_class = CustomerRepReadSerializer

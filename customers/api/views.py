@@ -1,11 +1,11 @@
 """Customer routes: the caller's own customer (settings, models, phone secrets) and custom field definitions."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from answerpal.api.policies import ManageSettings, PhoneAuthOnly, RepToken
-from answerpal.api.viewsets import TenantApiView, TenantViewSet
+from answerpal.api.viewsets import TenantApiView, TenantModelViewSet
 from customers import services
 from customers.api.serializers import (
     CustomerModelSerializer,
@@ -57,17 +57,8 @@ class CustomerSecretsView(TenantApiView):
         return Response(CustomerSecretsSerializer(customer_get(customer_id=self.customer_id)).data)
 
 
-class CustomFieldDefinitionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    TenantViewSet,
-):
-    """Custom field definitions: a plain array ordered by `order`; writes need ManageSettings.
-
-    UpdateModelMixin is left out on purpose: PUT is written below, and its `partial_update` would
-    register a PATCH route that only answers 405."""
+class CustomFieldDefinitionViewSet(TenantModelViewSet):
+    """Custom field definitions: a plain array ordered by `order`; writes need ManageSettings."""
 
     queryset = CustomFieldDefinition.objects.order_by("order", "pk")
     serializer_class = CustomFieldDefinitionSerializer

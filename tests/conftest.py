@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from answerpal.api.policies import Role
@@ -10,6 +11,14 @@ from answerpal.api.tokens import TokenKind, token_issue
 from tests.accounts.factories import CustomerRepFactory
 from tests.channels_cfg.factories import ChannelFactory
 from tests.customers.factories import CustomerFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle budgets and cached totals live in the cache: every test starts and ends with it empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def rep_token(rep) -> str:

@@ -201,6 +201,18 @@ class TicketCounter(models.Model):
         return f"{self.customer_id} {self.status} spam={self.is_spam}: {self.count}"
 
 
+class TicketSearchVersion(models.Model):
+    """A number per customer raised in the same transaction as every write that can change which tickets a
+    `search` matches (a ticket created or deleted, its subject or UID changed; see tickets.services). Cached
+    search totals are keyed by it, so none is served once such a write has committed."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.version}"
+
+
 class TicketMessage(models.Model):
     """One inbound or outbound communication in a ticket, with its AI, tracking and mail metadata."""
 

@@ -13,6 +13,7 @@ from tickets.models import (
     TicketMessage,
     TicketMessageAttachment,
     TicketMessageTopic,
+    TicketSearchVersion,
     TicketStatus,
 )
 
@@ -108,6 +109,11 @@ def ticket_topic_names(*, ticket_ids: list[int]) -> dict[int, list[str]]:
     for ticket_id, name in rows:
         names.setdefault(ticket_id, []).append(name)
     return names
+
+
+def ticket_search_version(*, customer_id: int) -> int:
+    """The customer's TicketSearchVersion (0 before the first ticket). One query."""
+    return TicketSearchVersion.objects.filter(customer_id=customer_id).values_list("version", flat=True).first() or 0
 
 
 def ticket_count_from_counters(*, customer_id: int, statuses=None, is_spam=None, is_closed=None) -> int:

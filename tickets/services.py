@@ -33,6 +33,7 @@ from tickets.models import (
     TicketMessage,
     TicketMessageAttachment,
     TicketMessageTopic,
+    TicketSearchVersion,
     TicketStatus,
     UidType,
 )
@@ -217,14 +218,23 @@ def _end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None
 # --- ticket counters ----------------------------------------------------------------------------
 
 
+def _increment(model, key: dict, field: str, delta: int) -> None:
+    """Adds `delta` to `field` of the row at `key`, creating the row (at 0) on first use; concurrent writers wait
+    on the row lock, so no increment is lost."""
+    if model.objects.filter(**key).update(**{field: F(field) + delta}):
+        return
+    model.objects.bulk_create([model(**key, **{field: 0})], ignore_conflicts=True)
+    model.objects.filter(**key).update(**{field: F(field) + delta})
+
+
 def _counter_add(customer_id: int, status: str, is_spam: bool, delta: int) -> None:
-    if not delta:
-        return
-    key = {"customer_id": customer_id, "status": status, "is_spam": is_spam}
-    if TicketCounter.objects.filter(**key).update(count=F("count") + delta):
-        return
-    TicketCounter.objects.bulk_create([TicketCounter(count=0, **key)], ignore_conflicts=True)
-    TicketCounter.objects.filter(**key).update(count=F("count") + delta)
+    if delta:
+        _increment(TicketCounter, {"customer_id": customer_id, "status": status, "is_spam": is_spam}, "count", delta)
+
+
+def _search_version_bump(customer_id: int) -> None:
+    """Call in the transaction of any write that changes which tickets a search matches (see TicketSearchVersion)."""
+    _increment(TicketSearchVersion, {"customer_id": customer_id}, "version", 1)
 
 
 def _counters_apply(customer_id: int, changes: Counter) -> None:
@@ -246,6 +256,7 @@ def ticket_counters_rebuild(*, customer_id: int) -> int:
         TicketCounter(customer_id=customer_id, status=status, is_spam=is_spam, count=count)
         for (status, is_spam), count in groups.items()
     )
+    _search_version_bump(customer_id)  # rows written around the services (imports, raw SQL) drop cached totals too
     return sum(groups.values())
 
 
@@ -298,6 +309,7 @@ def ticket_create(
     _status_fields(ticket, status, now)
     ticket.save()
     _counter_add(customer_id, ticket.status, ticket.is_spam, 1)
+    _search_version_bump(customer_id)
     return ticket
 
 
@@ -325,7 +337,7 @@ def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     if unknown:
         raise ValueError(f"ticket_update cannot set {sorted(unknown)}")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    before = (ticket.status, ticket.is_spam, ticket.escalated)
+    before = (ticket.status, ticket.is_spam, ticket.escalated, ticket.subject, ticket.uid)
     for key, value in changes.items():
         if key not in ("status", "is_closed", "close_date"):
             setattr(ticket, key, value)
@@ -346,9 +358,11 @@ def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
 
 
 def _ticket_after_change(ticket: Ticket, before: tuple) -> None:
-    old_status, old_spam, old_escalated = before
+    old_status, old_spam, old_escalated, old_subject, old_uid = before
     if (old_status, old_spam) != (ticket.status, ticket.is_spam):
         _counters_apply(ticket.customer_id, Counter({(old_status, old_spam): -1, (ticket.status, ticket.is_spam): 1}))
+    if (old_subject, old_uid) != (ticket.subject, ticket.uid):
+        _search_version_bump(ticket.customer_id)
     if ticket.status == TicketStatus.CLOSED and old_status != TicketStatus.CLOSED:
         publish(Event.TICKET_CLOSED, customer_id=ticket.customer_id, ticket_id=ticket.pk)
     if ticket.escalated and not old_escalated:
@@ -378,6 +392,7 @@ def ticket_delete(*, ticket: Ticket) -> None:
     attachments = TicketMessageAttachment.objects.filter(customer_id=ticket.customer_id, message__ticket=ticket)
     _attachments_release(ticket.customer_id, list(attachments.only("pk", "file", "size")))
     _counter_add(ticket.customer_id, ticket.status, ticket.is_spam, -1)
+    _search_version_bump(ticket.customer_id)
     ticket.delete()
 
 
@@ -553,7 +568,7 @@ def _ticket_touch(ticket: Ticket, message: TicketMessage, from_end_user: bool) -
     """A non-draft message moves the ticket's lastMessageDate/preview; an end user reopens/answers it."""
     if message.status == MessageStatus.DRAFT:
         return
-    before = (ticket.status, ticket.is_spam, ticket.escalated)
+    before = (ticket.status, ticket.is_spam, ticket.escalated, ticket.subject, ticket.uid)
     ticket.last_message_at = message.created_at
     ticket.preview = _message_preview(message) or ticket.preview
     if not ticket.end_user_id and message.end_user_id:

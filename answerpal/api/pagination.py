@@ -18,6 +18,14 @@ def _positive_int(raw, default: int) -> int:
 WINDOW_TOTAL = "paged_total_count"
 
 
+def page_with_count(queryset, offset: int, limit: int, total: int | None = None) -> tuple[list, int]:
+    """One page and the exact total from two queries (a count, then the page unless it lies past the end); a
+    caller that already knows the total passes it and saves the count."""
+    if total is None:
+        total = queryset.count()
+    return (list(queryset[offset : offset + limit]) if offset < total else []), total
+
+
 def page_with_window_count(queryset, offset: int, limit: int) -> tuple[list, int]:
     """One page and the exact total in ONE query (`COUNT(pk) OVER ()`): every match is visited once, so it pays
     off when the filter selects few rows (a trigram search); with many matches two queries are cheaper, since the
@@ -26,8 +34,7 @@ def page_with_window_count(queryset, offset: int, limit: int) -> tuple[list, int
     attribute, values() rows lose the key; past the end (empty page) the total is a plain count. A DISTINCT or
     grouped queryset (the window would count before DISTINCT/GROUP BY) is paged with count + page instead."""
     if queryset.query.distinct or queryset.query.group_by is not None:
-        total = queryset.count()
-        return (list(queryset[offset : offset + limit]) if offset < total else []), total
+        return page_with_count(queryset, offset, limit)
     annotated = queryset.annotate(**{WINDOW_TOTAL: Window(Count("pk"))}).filter(**{f"{WINDOW_TOTAL}__gt": 0})
     rows = list(annotated[offset : offset + limit])
     if not rows:
@@ -61,10 +68,9 @@ class PagedResult(BasePagination):
             rows, self.total_count = paged
             return list(rows)
         counter = getattr(view, "count_queryset", None)
-        self.total_count = counter(queryset) if counter else queryset.count()
-        if start >= self.total_count:
-            return []
-        return list(queryset[start : start + self.page_size])
+        total = counter(queryset) if counter else None
+        rows, self.total_count = page_with_count(queryset, start, self.page_size, total)
+        return rows
 
     def get_paginated_response(self, data):
         return Response(

@@ -106,11 +106,52 @@ def test_a_broad_search_goes_back_to_count_and_page(admin_client, customer, monk
     TicketFactory(customer=customer, subject="Password")
     with django_assert_num_queries(4):  # first time: auth, page with total (3 > 2: remembered as broad), UIDs, topics
         first = admin_client.get("/api/Tickets", {"search": "refund", "pageSize": 2}).json()
-    with django_assert_num_queries(5):  # same filter, next page: auth, count, page, UIDs, topics
+    with django_assert_num_queries(6):  # same filter, next page: auth, search version, count, page, UIDs, topics
         second = admin_client.get("/api/Tickets", {"Search": "refund", "pageSize": 2, "pageNumber": 2}).json()
     assert first["totalCount"] == second["totalCount"] == 3 and len(first["items"]) + len(second["items"]) == 3
     with django_assert_num_queries(4):  # another search is still paged with its total
         assert admin_client.get("/api/Tickets", {"search": "password"}).json()["totalCount"] == 1
+    with django_assert_num_queries(5):  # the broad search's total now comes from the cache: no count
+        assert admin_client.get("/api/Tickets", {"search": "refund", "sortBy": "subject"}).json()["totalCount"] == 3
+    for expected in (4, 5):  # with another filter beside it: window, then count + page, never a cached total
+        with django_assert_num_queries(expected):
+            assert admin_client.get("/api/Tickets", {"search": "refund", "status": "Open"}).json()["totalCount"] == 3
+
+
+def test_a_cached_search_total_follows_every_write_that_changes_the_matches(
+    admin_client, other_admin_client, customer, other_customer, monkeypatch
+):
+    monkeypatch.setattr(ticket_views, "_BROAD_TOTAL", 1)
+    monkeypatch.setattr(ticket_views, "_broad_filters", set())
+    refunds = [TicketFactory(customer=customer, subject="Refund please") for _ in range(2)]
+    other = TicketFactory(customer=customer, subject="Password", uid="someone@example.com")
+    TicketFactory(customer=other_customer, subject="Refund elsewhere")
+
+    def total(client=admin_client, term="refund"):
+        for _ in range(2):  # the first request remembers the search as broad, the second caches its total
+            response = client.get("/api/Tickets", {"search": term})
+        return response.json()["totalCount"]
+
+    assert total() == 2 and total(other_admin_client) == 1
+    renamed = admin_client.patch(
+        f"/api/Tickets/{other.pk}", [{"op": "replace", "path": "/subject", "value": "Refund too"}], format="json"
+    )
+    assert renamed.status_code == 200, renamed.content
+    assert total() == 3 and total(other_admin_client) == 1
+    assert admin_client.delete(f"/api/Tickets/{refunds[0].pk}").status_code == 204
+    assert total() == 2
+    created = admin_client.post(
+        "/api/TicketMessages/create-new",
+        {"channel": "Email", "incoming": True, "uid": "refunds@example.com", "subject": "Hi", "textBody": "Hi"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert total() == 3  # matched by its UID
+    renamed = admin_client.put(
+        f"/api/Tickets/{refunds[1].pk}", {"subject": "Thanks", "status": "Open", "channel": "Email"}, format="json"
+    )
+    assert renamed.status_code == 200, renamed.content
+    assert total() == 2 and total(other_admin_client) == 1
 
 
 def test_search_and_sort_validation(admin_client, customer):

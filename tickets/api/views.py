@@ -14,12 +14,14 @@ A forbidden assignment answers 403 `AssignmentNotAllowed`, a forbidden delete 40
 `TicketDeleteNotAllowed`; phone tokens on another channel's ticket answer 404 (not in scope).
 """
 
+import hashlib
 import re
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import jsonpatch
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -35,7 +37,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, field_error
-from answerpal.api.pagination import page_with_window_count
+from answerpal.api.pagination import page_with_count, page_with_window_count
 from answerpal.api.policies import (
     Policy,
     RepToken,
@@ -90,6 +92,10 @@ _SELECTIVE_PARAMS = frozenset({"search", "uid", "enduserid"})
 _BROAD_TOTAL = 5000
 _BROAD_MEMO_SIZE = 1024
 _broad_filters: set[tuple] = set()
+# A broad search-only list (no other filter; phone tokens do not list) keeps its exact total in the cache under the
+# customer's TicketSearchVersion, which every write changing a subject or UID, or adding or deleting a ticket, raises
+# in its own transaction: the search's next requests page without counting its matches again.
+_SEARCH_TOTAL_TTL = 3600
 
 
 def _can_assign_anyone(request) -> bool:
@@ -298,20 +304,38 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         selective = params & _SELECTIVE_PARAMS
         if self.action != "list" or not selective:
             return None
-        if selective == {"search"} and not any(
-            len(term.strip("\"'")) >= 3 for term in TextSearchFilter().get_search_terms(self.request)
-        ):
+        terms = TextSearchFilter().get_search_terms(self.request)
+        if selective == {"search"} and not any(len(term.strip("\"'")) >= 3 for term in terms):
             return None  # shorter than a trigram: the GIN index does not bound the matches
         filters = sorted((key.lower(), tuple(query.getlist(key))) for key in query if key.lower() not in _PAGING_PARAMS)
         memo_key = (self.customer_id, self.request.auth.channel_id, tuple(filters))
         if memo_key in _broad_filters:
-            return None
+            search_only = params - _PAGING_PARAMS == {"search"}
+            return self._broad_page(queryset, offset, limit, terms if search_only else None)
         rows, total = page_with_window_count(queryset, offset, limit)
         if total > _BROAD_TOTAL:
             if len(_broad_filters) >= _BROAD_MEMO_SIZE:
                 _broad_filters.clear()
             _broad_filters.add(memo_key)
         return rows, total
+
+    def _broad_page(self, queryset, offset: int, limit: int, search_terms: list[str] | None):
+        """Count + page; the total of a search-only list (`search_terms`) is kept in the cache (_SEARCH_TOTAL_TTL)."""
+        if search_terms is None:
+            return page_with_count(queryset, offset, limit)
+        total_key = self._search_total_key(search_terms)
+        total = cache.get(total_key)
+        rows, counted = page_with_count(queryset, offset, limit, total)
+        if total is None:
+            cache.set(total_key, counted, _SEARCH_TOTAL_TTL)
+        return rows, counted
+
+    def _search_total_key(self, terms: list[str]) -> str:
+        """Cache key of a search-only total: the customer's TicketSearchVersion (read before the count, so a total
+        counted while a write commits lands under the version that write replaces) and the terms."""
+        version = selectors.ticket_search_version(customer_id=self.customer_id)
+        digest = hashlib.sha256("\x00".join(sorted(terms)).encode()).hexdigest()[:32]
+        return f"tickets:search-total:{self.customer_id}:{version}:{digest}"
 
     @classmethod
     def filter_like_list(cls, request, queryset):

@@ -2,6 +2,7 @@
 (httpx → respx) and Twilio (requests → `responses`)."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -14,6 +15,8 @@ from tests.channels_cfg.factories import ChannelFactory, ChannelFolderFactory
 AUTHORITY = "https://login.microsoftonline.com/tenant-1"
 GRAPH = "https://graph.microsoft.com/v1.0"
 MAILBOX = "support@acme.test"
+# Graph answers a new subscription with its expiry, always ahead of the clock.
+SUBSCRIPTION_EXPIRY = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from channels_cfg.models import ChannelFolder, ChannelType, EmailProvider
 from tests.channels_cfg.factories import ChannelFactory, ChannelFolderFactory
 from tests.conftest import assert_problem
-from tests.messaging.conftest import GRAPH, MAILBOX, mock_graph_messages, token_endpoint_mock
+from tests.messaging.conftest import GRAPH, MAILBOX, SUBSCRIPTION_EXPIRY, mock_graph_messages, token_endpoint_mock
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ class TestImportEmails:
             json={"value": [], "@odata.deltaLink": "d"}
         )
         graph_mock.post(f"{GRAPH}/subscriptions").respond(
-            201, json={"id": "sub-new", "expirationDateTime": "2026-11-28T10:00:00Z"}
+            201, json={"id": "sub-new", "expirationDateTime": SUBSCRIPTION_EXPIRY}
         )
         with django_capture_on_commit_callbacks(execute=True):
             response = admin_client.post(f"/api/Channels/{graph_channel.pk}/import-emails")

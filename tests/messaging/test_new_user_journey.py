@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.conftest import assert_problem
-from tests.messaging.conftest import GRAPH, graph_message, mock_graph_messages
+from tests.messaging.conftest import GRAPH, SUBSCRIPTION_EXPIRY, graph_message, mock_graph_messages
 
 pytestmark = pytest.mark.django_db
 MAILBOX = "support@acme.test"
@@ -50,7 +50,7 @@ def test_connect_test_receive_reply(admin_client, customer, graph_mock, django_c
     folders = admin_client.get(f"/api/ChannelFolders/fromMailbox/{channel['channelID']}").json()
     assert folders[0]["isLinked"] is False
     subscribe = graph_mock.post(f"{GRAPH}/subscriptions").respond(
-        201, json={"id": "sub-1", "expirationDateTime": "2026-11-28T10:00:00Z"}
+        201, json={"id": "sub-1", "expirationDateTime": SUBSCRIPTION_EXPIRY}
     )
     with django_capture_on_commit_callbacks(execute=True):
         linked = admin_client.post(

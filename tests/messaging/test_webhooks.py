@@ -8,7 +8,7 @@ from django.utils import timezone
 from channels_cfg.models import ChannelFolder
 from messaging.models import GraphSubscription
 from tests.conftest import assert_problem
-from tests.messaging.conftest import GRAPH, MAILBOX, graph_message, mock_graph_messages
+from tests.messaging.conftest import GRAPH, MAILBOX, SUBSCRIPTION_EXPIRY, graph_message, mock_graph_messages
 from tests.messaging.factories import GraphSubscriptionFactory
 from tickets.models import TicketMessage
 
@@ -100,7 +100,7 @@ class TestSubscriptions:
         self, admin_client, graph_mock, graph_channel, django_capture_on_commit_callbacks
     ):
         create = graph_mock.post(f"{GRAPH}/subscriptions").respond(
-            201, json={"id": "sub-42", "resource": "r", "expirationDateTime": "2026-11-28T10:00:00Z"}
+            201, json={"id": "sub-42", "resource": "r", "expirationDateTime": SUBSCRIPTION_EXPIRY}
         )
         delete = graph_mock.delete(f"{GRAPH}/subscriptions/sub-42").respond(204)
         with django_capture_on_commit_callbacks(execute=True):
@@ -159,7 +159,7 @@ class TestSubscriptions:
         )
         graph_mock.patch(f"{GRAPH}/subscriptions/gone-1").respond(404, json={"error": {"code": "ResourceNotFound"}})
         graph_mock.post(f"{GRAPH}/subscriptions").respond(
-            201, json={"id": "fresh-1", "expirationDateTime": "2026-11-28T10:00:00Z"}
+            201, json={"id": "fresh-1", "expirationDateTime": SUBSCRIPTION_EXPIRY}
         )
         assert renew_graph_subscriptions() == {"renewed": 1, "failed": 0}
         assert list(GraphSubscription.objects.values_list("subscription_id", flat=True)) == ["fresh-1"]
@@ -177,7 +177,7 @@ def test_changed_mailbox_moves_the_subscription(graph_mock, graph_folder):
     )
     graph_mock.delete(f"{GRAPH}/subscriptions/old-1").respond(204)
     create = graph_mock.post(f"{GRAPH}/subscriptions").respond(
-        201, json={"id": "new-1", "expirationDateTime": "2026-11-28T10:00:00Z"}
+        201, json={"id": "new-1", "expirationDateTime": SUBSCRIPTION_EXPIRY}
     )
     assert services.graph_subscriptions_sync(channel_id=graph_folder.channel_id) == {"created": 0, "deleted": 0}
     graph_folder.channel.email_address = "renamed@acme.test"

@@ -3,9 +3,16 @@ import json
 import pytest
 
 from tests.accounts.factories import CustomerRepFactory
+from tests.automation.factories import TopicFactory
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
-from tests.tickets.factories import TicketFactory, TicketMessageTopicFactory
+from tests.tickets.factories import (
+    EndUserFactory,
+    EndUserUIDFactory,
+    TicketFactory,
+    TicketMessageFactory,
+    TicketMessageTopicFactory,
+)
 from tickets import registry
 from tickets.api import views as ticket_views
 from tickets.models import Ticket, TicketCounter, TicketStatus
@@ -33,6 +40,27 @@ def test_list_fields_default_order_and_query_count(admin_client, customer, admin
     assert row["channel"] == "Email" and row["channelName"] == older.channel.name and row["status"] == "Open"
     assert row["endUsers"][0]["endUserID"] == older.end_user_id and row["aiFeedbackComments"] == []
     assert set(row) >= {"isSpam", "isClosed", "dateCreated", "lastMessageDate", "closeDate", "uid", "preview"}
+
+
+def test_list_rows_carry_the_same_end_user_and_topics_as_their_own_routes(admin_client, customer):
+    end_user = EndUserFactory(customer=customer, gender=True, company="Acme")
+    EndUserUIDFactory(customer=customer, end_user=end_user, uid="second@example.com", is_primary=False)
+    EndUserUIDFactory(customer=customer, end_user=end_user, uid="+3225550101", uid_type="Phone", is_primary=True)
+    ticket = TicketFactory(customer=customer, end_user=end_user)
+    billing, access = TopicFactory(customer=customer, name="Billing"), TopicFactory(customer=customer, name="Access")
+    first, second = (
+        TicketMessageFactory(customer=customer, ticket=ticket),
+        TicketMessageFactory(customer=customer, ticket=ticket),
+    )
+    for message, topic in ((first, billing), (second, billing), (second, access)):
+        TicketMessageTopicFactory(customer=customer, message=message, topic=topic)
+    TicketFactory(customer=customer, end_user=None)
+    rows = {row["ticketID"]: row for row in admin_client.get("/api/Tickets").json()["items"]}
+    person = admin_client.get(f"/api/EndUsers/{end_user.pk}").json()
+    assert rows[ticket.pk]["endUsers"] == [person] and rows[ticket.pk]["topics"] == ["Access", "Billing"]
+    assert [uid["uid"] for uid in person["uiDs"]] == ["+3225550101", "second@example.com"]
+    assert person["gender"] is True and person["uiDs"][0]["isPrimary"] is True
+    assert admin_client.get(f"/api/Tickets/{ticket.pk}").json() == rows[ticket.pk]
 
 
 def test_list_filters_as_the_client_sends_them(admin_client, customer, rep):

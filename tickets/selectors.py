@@ -72,6 +72,17 @@ def ticket_rows(queryset):
     )
 
 
+@cache
+def _all_ticket_rows():
+    return ticket_rows(Ticket.objects.all())
+
+
+def all_ticket_rows():
+    """ticket_rows over all tickets (filter before use), built once per process and cloned: building the joins
+    and values() costs more than cloning them."""
+    return _all_ticket_rows().all()
+
+
 def ticket_row_extras(rows: list[dict]) -> dict:
     """For a page of ticket rows: the end users with their UIDs, primary first (one query, UIDs left-joined), and
     the tickets' topic names, distinct and alphabetical (one query). Both are fixed SQL over the models' tables,

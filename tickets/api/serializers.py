@@ -1,5 +1,8 @@
 """DTOs of End Users, Tickets, Ticket Messages, attachments and message topics (names as in the spec)."""
 
+import datetime
+from functools import partial
+
 from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
 
@@ -55,7 +58,8 @@ class _SourceFieldsSerializer(serializers.Serializer):
         cls._declared_fields = {**declared, **cls._declared_fields}
 
     def to_representation(self, instance):
-        return {name: _plain(_attribute(instance, source)) for name, source in self.dto_fields.items()}
+        read = instance.__getitem__ if isinstance(instance, dict) else partial(getattr, instance)
+        return {name: _plain(read(source)) for name, source in self.dto_fields.items()}
 
 
 def _attribute(instance, source: str):
@@ -63,8 +67,11 @@ def _attribute(instance, source: str):
     return instance[source] if isinstance(instance, dict) else getattr(instance, source)
 
 
+_TEMPORAL = (datetime.datetime, datetime.date, datetime.time)
+
+
 def _plain(value):
-    if hasattr(value, "isoformat"):
+    if isinstance(value, _TEMPORAL):
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     return value

@@ -281,7 +281,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     def scope_queryset(self, queryset):
         if self.action in ("list", "retrieve"):
-            queryset = selectors.ticket_rows(queryset)
+            queryset = selectors.all_ticket_rows()  # ticket_rows(queryset); `queryset` is all tickets here
         if self.request.auth.is_phone:
             return queryset.filter(channel_id=self.request.auth.channel_id)
         return queryset

@@ -200,7 +200,13 @@ def main() -> None:
             f"p99 {outcome['p99_ms']:7.1f} ms  ({outcome['requests']} requests, {outcome['errors']} errors)"
         )
     ceiling = results[0][1]["rps"] or 1
-    print(f"\ncustomer {customer_id}: {total:,} tickets; {os.cpu_count()} CPUs; concurrency {args.concurrency}")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
+    print(
+        f"\ncustomer {customer_id}: {total:,} tickets; {os.cpu_count()} CPUs; concurrency {args.concurrency}; "
+        f"PostgreSQL shared_buffers {shared_buffers}"
+    )
     print("| scenario | req/s | p50 ms | p99 ms | % of ceiling |\n|---|---:|---:|---:|---:|")
     for label, outcome in results:
         share = 100 * outcome["rps"] / ceiling

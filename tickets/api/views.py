@@ -252,8 +252,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     comes from TicketCounter (a handful of rows kept by tickets.services); any other filter counts on the
     customer-led indexes, and `search` (subject or UID, case-insensitive substring) on the trigram GIN
     indexes of migration 0002 (PostgreSQL; a plain scan on SQLite). With `search`, `uid` or `endUserId` (few
-    matches) the page and its total come from one query (window count). Rows are read with values() and rendered
-    from one DTO mapping: 5 queries per page (auth, count, page, end users + UIDs, topics), 4 when selective."""
+    matches) the page and its total come from one query (window count); a search that turns out broad is counted
+    once per TicketSearchVersion and its total cached (see _SEARCH_TOTAL_TTL). Rows are read with values() and
+    rendered from one DTO mapping: 5 queries per page (auth, count or search version, page, end users + UIDs,
+    topics), 4 when selective."""
 
     queryset = Ticket.objects.all()
     serializer_class = TicketReadSerializer

@@ -4,7 +4,7 @@ from answerpal.api.errors import ApiError
 from answerpal.events import Event
 from tests.channels_cfg.factories import ChannelFactory
 from tests.tickets.factories import EndUserUIDFactory, TicketFactory
-from tickets import registry, services
+from tickets import registry, selectors, services
 from tickets.models import EndUserUID, MessageStatus, Ticket, TicketCounter, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,25 @@ def test_known_end_user_flag_and_field_checks(customer):
         services.message_update(message=again, changes={"ticket": first.ticket})
     with pytest.raises(ValueError, match="token"):
         services.ticket_update(ticket=first.ticket, changes={"token": "x"})
+
+
+def test_the_search_version_moves_with_every_write_that_changes_what_a_search_matches(customer, other_customer):
+    def version():
+        return selectors.ticket_search_version(customer_id=customer.pk)
+
+    assert version() == 0
+    ticket = TicketFactory(customer=customer, uid="")
+    created = version()
+    assert created > 0
+    services.message_create(customer_id=customer.pk, ticket=ticket, incoming=False, fields={"text_body": "On it"})
+    services.ticket_update(ticket=ticket, changes={"preview": "Other words", "status": TicketStatus.PENDING})
+    assert version() == created  # the representative's reply, preview and status leave every search as it was
+    services.message_create(customer_id=customer.pk, ticket=ticket, uid="jo@example.com", fields={"text_body": "Hi"})
+    assert Ticket.objects.get(pk=ticket.pk).uid == "jo@example.com" and version() == created + 1
+    services.ticket_update(ticket=Ticket.objects.get(pk=ticket.pk), changes={"subject": "Renamed"})
+    assert version() == created + 2
+    TicketFactory(customer=other_customer)
+    assert version() == created + 2  # another customer's writes leave this customer's searches alone
+    services.ticket_counters_rebuild(customer_id=customer.pk)  # rows written around the services
+    services.ticket_delete(ticket=Ticket.objects.get(pk=ticket.pk))
+    assert version() == created + 4

@@ -9,8 +9,8 @@ from tickets.services import ticket_counters_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recount tickets per status and spam flag into TicketCounter (after bulk imports or raw SQL); "
-        "reports the counters that were wrong."
+        "Recount tickets per status and spam flag into TicketCounter and drop cached search totals (after bulk "
+        "imports or raw SQL); reports the counters that were wrong."
     )
 
     def add_arguments(self, parser):

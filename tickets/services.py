@@ -337,7 +337,7 @@ def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     if unknown:
         raise ValueError(f"ticket_update cannot set {sorted(unknown)}")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    before = (ticket.status, ticket.is_spam, ticket.escalated, ticket.subject, ticket.uid)
+    before = _ticket_state(ticket)
     for key, value in changes.items():
         if key not in ("status", "is_closed", "close_date"):
             setattr(ticket, key, value)
@@ -355,6 +355,11 @@ def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     ticket.save()
     _ticket_after_change(ticket, before)
     return ticket
+
+
+def _ticket_state(ticket: Ticket) -> tuple:
+    """What _ticket_after_change compares: the counted, published and searched fields."""
+    return ticket.status, ticket.is_spam, ticket.escalated, ticket.subject, ticket.uid
 
 
 def _ticket_after_change(ticket: Ticket, before: tuple) -> None:
@@ -568,7 +573,7 @@ def _ticket_touch(ticket: Ticket, message: TicketMessage, from_end_user: bool) -
     """A non-draft message moves the ticket's lastMessageDate/preview; an end user reopens/answers it."""
     if message.status == MessageStatus.DRAFT:
         return
-    before = (ticket.status, ticket.is_spam, ticket.escalated, ticket.subject, ticket.uid)
+    before = _ticket_state(ticket)
     ticket.last_message_at = message.created_at
     ticket.preview = _message_preview(message) or ticket.preview
     if not ticket.end_user_id and message.end_user_id:

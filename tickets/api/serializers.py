@@ -67,7 +67,7 @@ def _attribute(instance, source: str):
     return instance[source] if isinstance(instance, dict) else getattr(instance, source)
 
 
-_TEMPORAL = (datetime.datetime, datetime.date, datetime.time)
+_TEMPORAL = (datetime.date, datetime.time)  # datetime.datetime is a date
 
 
 def _plain(value):

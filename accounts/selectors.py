@@ -19,6 +19,12 @@ def hostname_normalise(hostname: str) -> str:
     return host
 
 
+def customer_has_reps(*, hostname: str) -> bool:
+    """True once the customer owning `hostname` has any representative (deleted ones included), which
+    closes the first-user bootstrap for it."""
+    return CustomerRep.objects.filter(customer__hostname__iexact=hostname_normalise(hostname)).exists()
+
+
 def reps_live() -> QuerySet[CustomerRep]:
     """Tenant representatives that are not deleted (active or not), with their customer."""
     return CustomerRep.objects.filter(customer__isnull=False, deleted_at__isnull=True).select_related("customer")

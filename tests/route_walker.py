@@ -28,7 +28,9 @@ class Route:
 
     @property
     def is_public(self) -> bool:
-        return not self.view_class.authentication_classes or AllowAny in self.view_class.permission_classes
+        return not self.view_class.authentication_classes or any(
+            AllowAny in self.view_class.policy_for(action) for action in self.actions.values()
+        )
 
     def path(self, **values) -> str:
         def fill(match):

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts import selectors, services
+from accounts.api.policies import ManageUsersOrFirstRep
 from accounts.api.serializers import (
     ChangePasswordSerializer,
     CustomerRepCreateSerializer,
@@ -22,7 +23,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, field_error
-from answerpal.api.policies import AdministratorOrSupervisor, ManageUsers, Policy, RepToken, Role
+from answerpal.api.policies import AdministratorOrSupervisor, ManageUsers, Policy, Role
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.tokens import TokenKind
 from answerpal.api.viewsets import PublicApiView, TenantModelViewSet
@@ -115,9 +116,9 @@ class CustomerRepViewSet(TenantModelViewSet):
     default_sort = "name"
     search_fields = ["username", "name", "email"]
 
-    _policies = {
+    policies = {
         "list": ManageUsers,
-        "create": ManageUsers,
+        "create": ManageUsersOrFirstRep,
         "retrieve": ManageUsers,
         "destroy": ManageUsers,
         "activate": ManageUsers,
@@ -127,11 +128,6 @@ class CustomerRepViewSet(TenantModelViewSet):
 
     def scope_queryset(self, queryset):
         return queryset.filter(deleted_at__isnull=True)
-
-    def get_permissions(self):
-        if self.action == "create" and self.request.auth is None:
-            return []  # first-user bootstrap: the service decides (401 unless the customer has no reps)
-        return [self._policies.get(self.action, RepToken)()]
 
     def get_throttles(self):
         if self.action == "create" and self.request.auth is None:

@@ -35,13 +35,14 @@ class TicketMessageAIViewSet(TenantViewSet):
 
     queryset = TicketMessage.objects.all()
     serializer_class = ReplySerializer
-    permission_classes = [TicketAccess]
+    policy = TicketAccess
+    policies = {"reply": TicketAccessOrPhoneAuth}
 
     def scope_queryset(self, queryset):
         return queryset.select_related(*selectors.MESSAGE_AI_RELATED)
 
     @extend_schema(request=None, responses=ReplySerializer, summary="Generate and store an AI reply")
-    @action(detail=True, methods=["post"], permission_classes=[TicketAccessOrPhoneAuth])
+    @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         message = self.get_object()
         ensure_channel_access(request, message.channel_id)
@@ -102,7 +103,7 @@ class TicketSummaryViewSet(TenantViewSet):
 
     queryset = Ticket.objects.all()
     serializer_class = SummarySerializer
-    permission_classes = [TicketAccess]
+    policy = TicketAccess
 
     def scope_queryset(self, queryset):
         return queryset.select_related("customer", "customer__default_summary_model")
@@ -119,7 +120,7 @@ class TicketSummaryViewSet(TenantViewSet):
 class TranslationsViewSet(TenantScoped, viewsets.ViewSet):
     """AI text utilities of the caller's customer; answers are plain JSON strings."""
 
-    permission_classes = [RepToken]
+    policy = RepToken
 
     def _customer(self):
         return selectors.customer_for_ai(customer_id=self.customer_id)

@@ -47,7 +47,7 @@ from automation.models import Action, Topic, TopicAction, TopicChannel, TopicDoc
 from automation.prompt_documents import prompt_documents_build
 from tickets.models import TicketMessage, TicketMessageTopic
 
-READ_ACTIONS = {"list", "retrieve"}
+READ_ACTIONS = ("list", "retrieve")
 
 
 def _int_param(request, name: str, *, required: bool = False) -> int | None:
@@ -89,8 +89,8 @@ class TopicViewSet(TenantModelViewSet):
     default_sort = "name"
     search_fields = ["name", "description"]
 
-    def get_permissions(self):
-        return [TicketAccessOrPhoneAuth() if self.action in READ_ACTIONS else ManageSettings()]
+    policy = ManageSettings
+    policies = dict.fromkeys(READ_ACTIONS, TicketAccessOrPhoneAuth)
 
     @extend_schema(parameters=[OpenApiParameter("channelId", OpenApiTypes.INT)])
     def list(self, request, *args, **kwargs):
@@ -126,7 +126,7 @@ class TopicChannelViewSet(
 
     queryset = TopicChannel.objects.all()
     serializer_class = TopicChannelSerializer
-    permission_classes = [ManageSettings]
+    policy = ManageSettings
     filterset_class = TopicChannelFilterSet
     lookup_value_regex = "[0-9]+"
     sort_fields = {"topicChannelID": "id", "topicName": "topic__name", "channelName": "channel__name"}
@@ -168,8 +168,8 @@ class _LinkViewSet(TenantModelViewSet):
 
     lookup_value_regex = "[0-9]+"
 
-    def get_permissions(self):
-        return [RepToken() if self.action in READ_ACTIONS else ManageSettings()]
+    policy = ManageSettings
+    policies = dict.fromkeys(READ_ACTIONS, RepToken)
 
 
 class _ActionLinkViewSet(_LinkViewSet):
@@ -266,8 +266,8 @@ class ActionViewSet(TenantModelViewSet):
     default_sort = "name"
     search_fields = ["name", "description"]
 
-    def get_permissions(self):
-        return [TicketAccessOrPhoneAuth() if self.action == "available" else ManageSettings()]
+    policy = ManageSettings
+    policies = {"available": TicketAccessOrPhoneAuth}
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -311,8 +311,8 @@ class HookActionViewSet(_ActionLinkViewSet):
         "actionName": "action__name",
     }
 
-    def get_permissions(self):
-        return [RepToken() if self.action in READ_ACTIONS | {"wait_seconds"} else ManageSettings()]
+    policy = ManageSettings
+    policies = dict.fromkeys((*READ_ACTIONS, "wait_seconds"), RepToken)
 
     def scope_queryset(self, queryset):
         return selectors.hook_action_queryset()
@@ -344,8 +344,8 @@ class HookDocumentViewSet(mixins.CreateModelMixin, TenantViewSet):
     queryset = TopicDocument.objects.all()
     serializer_class = HookDocumentSerializer
 
-    def get_permissions(self):
-        return [TicketAccessOrPhoneAuth() if self.action == "prompt_documents" else ManageSettings()]
+    policy = ManageSettings
+    policies = {"prompt_documents": TicketAccessOrPhoneAuth}
 
     def scope_queryset(self, queryset):
         return selectors.topic_document_queryset().filter(special_topic__in=selectors.HOOK_NAMES)
@@ -380,9 +380,8 @@ class TicketMessageAutomationViewSet(TenantViewSet):
     serializer_class = TicketMessageActionSerializer
     lookup_value_regex = "[0-9]+"
 
-    def get_permissions(self):
-        phone_allowed = {"execute_hook", "prompt_documents"}
-        return [TicketAccessOrPhoneAuth() if self.action in phone_allowed else TicketAccess()]
+    policy = TicketAccess
+    policies = dict.fromkeys(("execute_hook", "prompt_documents"), TicketAccessOrPhoneAuth)
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("ticket", "channel")

@@ -21,7 +21,7 @@ from billing.selectors import CostPeriod, cost_report, effective_limits, storage
 class SubscriptionMeView(TenantApiView):
     """The caller's plan, effective limits (overrides applied) and feature flags."""
 
-    permission_classes = [RepToken]
+    policy = RepToken
 
     @extend_schema(responses=SubscriptionPlanResponseSerializer)
     def get(self, request):
@@ -31,7 +31,7 @@ class SubscriptionMeView(TenantApiView):
 class StorageStatusView(TenantApiView):
     """Lightweight quota status for any representative."""
 
-    permission_classes = [RepToken]
+    policy = RepToken
 
     @extend_schema(responses=StorageStatusSerializer)
     def get(self, request):
@@ -41,7 +41,7 @@ class StorageStatusView(TenantApiView):
 class StorageUsageView(TenantApiView):
     """Detailed usage with the notification state and timestamps (ViewReports)."""
 
-    permission_classes = [ViewReports]
+    policy = ViewReports
 
     @extend_schema(responses=StorageUsageSerializer)
     def get(self, request):
@@ -51,7 +51,7 @@ class StorageUsageView(TenantApiView):
 class StorageRecalculateView(TenantApiView):
     """Re-measures every registered storage source now and answers the detailed usage."""
 
-    permission_classes = [ViewReports]
+    policy = ViewReports
 
     @extend_schema(request=None, responses=StorageUsageSerializer)
     def post(self, request):
@@ -68,7 +68,7 @@ _RANGE_PARAMETERS = [
 class CostReportView(TenantApiView):
     """OpenAI, Twilio, Google and total costs per period of a UTC date range (zero-filled)."""
 
-    permission_classes = [ViewReports]
+    policy = ViewReports
     period = CostPeriod.DAY
     row_serializer = DailyCostSerializer
 

@@ -26,9 +26,8 @@ _READ_ACTIONS = frozenset({"list", "retrieve", "routing", "by_channel"})
 class SettingsWritePermissions:
     """Reads need any representative token; writes need ManageSettings."""
 
-    def get_permissions(self):
-        permission = RepToken if self.action in _READ_ACTIONS else ManageSettings
-        return [permission()]
+    policy = ManageSettings
+    policies = dict.fromkeys(_READ_ACTIONS, RepToken)
 
 
 class ChannelViewSet(SettingsWritePermissions, TenantModelViewSet):

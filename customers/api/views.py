@@ -21,8 +21,7 @@ from customers.selectors import customer_get, customer_models
 class CustomerMeView(TenantApiView):
     """GET: the caller's customer (any representative); PUT: change settings (ManageSettings, 204)."""
 
-    def get_permissions(self):
-        return [ManageSettings()] if self.request.method == "PUT" else [RepToken()]
+    policies = {"put": ManageSettings}
 
     @extend_schema(responses=CustomerReadSerializer)
     def get(self, request):
@@ -50,7 +49,7 @@ class CustomerModelsView(TenantApiView):
 class CustomerSecretsView(TenantApiView):
     """The clear OpenAI and Twilio secrets, for phone-auth flows only."""
 
-    permission_classes = [PhoneAuthOnly]
+    policy = PhoneAuthOnly
 
     @extend_schema(responses=CustomerSecretsSerializer)
     def get(self, request):
@@ -64,8 +63,8 @@ class CustomFieldDefinitionViewSet(TenantModelViewSet):
     serializer_class = CustomFieldDefinitionSerializer
     pagination_class = None
 
-    def get_permissions(self):
-        return [RepToken()] if self.action in {"list", "retrieve"} else [ManageSettings()]
+    policy = ManageSettings
+    policies = dict.fromkeys(("list", "retrieve"), RepToken)
 
     def perform_create(self, serializer):
         serializer.instance = services.custom_field_create(customer_id=self.customer_id, **serializer.validated_data)

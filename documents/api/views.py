@@ -37,7 +37,7 @@ class DocumentViewSet(TenantModelViewSet):
     queryset = Document.objects.all()
     serializer_class = DocumentSerializer
     max_page_size = 1000  # the web app fetches "all" with pageSize=1000 (frontend.md)
-    permission_classes = [ManageSettings]
+    policy = ManageSettings
     sort_fields = {"name": "name", "creationDate": "creation_date", "lastModifiedDate": "last_modified_date"}
     default_sort = "name"
     search_fields = ["name", "description"]

@@ -62,8 +62,8 @@ class ChannelTransportViewSet(TenantViewSet):
     lookup_value_regex = "[0-9]+"
     pagination_class = None
 
-    def get_permissions(self):
-        return [ManageSettings() if self.action == "test_connection" else ImportEmails()]
+    policy = ImportEmails
+    policies = {"test_connection": ManageSettings}
 
     @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_all")
     @action(detail=False, methods=["post"], url_path="import-emails")
@@ -116,7 +116,7 @@ class MailboxFolderViewSet(TenantViewSet):
         "customer"
     )
     serializer_class = MailboxFolderSerializer
-    permission_classes = [ManageSettings]
+    policy = ManageSettings
     lookup_url_kwarg = "channelId"
     lookup_value_regex = "[0-9]+"
     pagination_class = None
@@ -134,8 +134,8 @@ class TicketMessageSendViewSet(TenantViewSet):
     serializer_class = SentMessageSerializer
     lookup_value_regex = "[0-9]+"
 
-    def get_permissions(self):
-        return [ImportEmails() if self.action == "import_emails" else TicketAccess()]
+    policy = TicketAccess
+    policies = {"import_emails": ImportEmails}
 
     def _rep(self):
         return self.request.user if getattr(self.request.user, "pk", None) else None

@@ -27,7 +27,7 @@ class RepSerializer(serializers.ModelSerializer):
 class RepViewSet(TenantModelViewSet):
     queryset = CustomerRep.objects.all()
     serializer_class = RepSerializer
-    permission_classes = [ManageUsers]
+    policy = ManageUsers
     sort_fields = {"name": "name", "username": "username"}
     search_fields = ["username", "name"]
 

@@ -72,7 +72,7 @@ def test_feature_require(customer):
 
 
 class PhoneOnlyView(TenantApiView):
-    permission_classes = [RepToken, RequiresFeature("hasPhone")]
+    policy = (RepToken, RequiresFeature("hasPhone"))
 
     def get(self, request):
         return Response({"ok": True})

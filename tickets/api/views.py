@@ -119,7 +119,7 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
 
     queryset = selectors.end_users_queryset()
     serializer_class = EndUserReadSerializer
-    permission_classes = [RepToken]
+    policy = RepToken
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "put", "delete"]
     search_fields = ["firstname", "lastname", "customer_ref", "company", "uids__uid"]
@@ -200,7 +200,7 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
 class EndUserUIDAssignView(TenantApiView):
     """POST /api/EndUserUIDs/assign: attach one more UID to an end user (409 DuplicateUid if taken)."""
 
-    permission_classes = [RepToken]
+    policy = RepToken
 
     @extend_schema(request=AssignUIDSerializer, responses=EndUserReadSerializer)
     def post(self, request):
@@ -278,8 +278,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     default_sort = "lastMessageDate"
     default_sort_order = "desc"
 
-    def get_permissions(self):
-        return [_TICKET_POLICIES.get(self.action, TicketAccess)()]
+    policy = TicketAccess
+    policies = _TICKET_POLICIES
 
     def scope_queryset(self, queryset):
         if self.action in ("list", "retrieve"):
@@ -656,8 +656,8 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
     default_sort = "dateCreated"
     default_page_size = 50
 
-    def get_permissions(self):
-        return [_MESSAGE_POLICIES.get(self.action, TicketAccess)()]
+    policy = TicketAccess
+    policies = _MESSAGE_POLICIES
 
     def scope_queryset(self, queryset):
         if self.action == "retrieve":
@@ -838,7 +838,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
 class TicketMessageTopicsView(TenantApiView):
     """POST /api/TicketMessageTopics adds a topic to a message; DELETE (JSON body) removes one."""
 
-    permission_classes = [TicketAccess]
+    policy = TicketAccess
 
     @extend_schema(request=AddTopicSerializer, responses={201: TicketMessageTopicSerializer})
     def post(self, request):

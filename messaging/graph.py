@@ -18,8 +18,9 @@ import httpx
 import msal
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from messaging.mail_settings import GraphCredentials
+from messaging.mail_settings import GraphCredentials, graph_credentials
 
 MAX_THROTTLE_WAIT = 30
 SECRET_EXPIRED_CODE = "AADSTS7000222"
@@ -277,3 +278,13 @@ def _graph_error(response: httpx.Response, step: str) -> GraphError:
         code=error.get("code", ""),
         step=step,
     )
+
+
+def graph_client_for(channel) -> "GraphClient":
+    """A Graph client with the channel's credentials (its override, else its customer's)."""
+    return GraphClient(graph_credentials(channel))
+
+
+def graph_datetime(value: str | None) -> datetime | None:
+    """Graph's ISO timestamps (`2026-11-28T10:00:00Z`) as aware datetimes; None for a missing value."""
+    return parse_datetime(value.replace("Z", "+00:00")) if value else None

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from channels_cfg.models import Channel, ChannelFolder, EmailProvider
-from messaging import services
+from messaging import selectors, services
 from messaging.graph import GraphError, GraphThrottled
 from messaging.imap import ImapError
 from messaging.mail_settings import mail_provider
@@ -73,7 +73,7 @@ def graph_subscriptions_sync(channel_id: int) -> dict:
 def renew_graph_subscriptions() -> dict:
     """Beat: renews every subscription expiring within the renewal window."""
     renewed = failed = 0
-    for subscription in services.graph_subscriptions_due().select_related("channel"):
+    for subscription in selectors.graph_subscriptions_due().select_related("channel"):
         if services.graph_subscription_renew(subscription=subscription):
             renewed += 1
         else:
@@ -125,7 +125,7 @@ def whatsapp_media_fetch(message_id: int, media: list) -> int:
 
 def channel_saved(*, channel_id: int, customer_id: int) -> None:
     """ChannelSaved / ChannelDeleted handler: reconcile the channel's Graph subscriptions in a task."""
-    if GraphSubscription.objects.filter(channel_id=channel_id).exists() or services.subscription_wanted(
+    if GraphSubscription.objects.filter(channel_id=channel_id).exists() or selectors.subscription_wanted(
         channel_id=channel_id
     ):
         graph_subscriptions_sync.delay(channel_id)

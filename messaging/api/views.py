@@ -21,7 +21,7 @@ from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
 from channels_cfg.models import Channel, ChannelType
 from customers.models import Customer
-from messaging import services, tasks
+from messaging import selectors, services, tasks
 from messaging.api.serializers import (
     ConnectionTestInputSerializer,
     ConnectionTestResultSerializer,
@@ -68,7 +68,7 @@ class ChannelTransportViewSet(TenantViewSet):
     @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_all")
     @action(detail=False, methods=["post"], url_path="import-emails")
     def import_emails_all(self, request):
-        return _import_queue(services.mail_channels(customer_id=self.customer_id))
+        return _import_queue(selectors.mail_channels(customer_id=self.customer_id))
 
     @extend_schema(request=None, responses={202: ImportQueuedSerializer}, operation_id="Channels_import_emails_one")
     @action(detail=True, methods=["post"], url_path="import-emails")
@@ -76,7 +76,7 @@ class ChannelTransportViewSet(TenantViewSet):
         channel = self.get_object()
         if channel.channel_type != ChannelType.EMAIL:
             raise ApiError(400, "NotAMailChannel", "Only Email channels import e-mails.")
-        return _import_queue(services.mail_channels(customer_id=self.customer_id, channel_id=channel.pk))
+        return _import_queue(selectors.mail_channels(customer_id=self.customer_id, channel_id=channel.pk))
 
     @extend_schema(request=ConnectionTestInputSerializer, responses=ConnectionTestResultSerializer)
     @action(detail=False, methods=["post"], url_path="test-connection")
@@ -177,7 +177,7 @@ class TicketMessageSendViewSet(TenantViewSet):
     @extend_schema(request=None, responses={202: ImportQueuedSerializer})
     @action(detail=False, methods=["post"], url_path="import-emails")
     def import_emails(self, request):
-        return _import_queue(services.mail_channels(customer_id=self.customer_id))
+        return _import_queue(selectors.mail_channels(customer_id=self.customer_id))
 
 
 # --- public provider callbacks ------------------------------------------------------------------
@@ -251,7 +251,7 @@ class TwilioWhatsAppWebhookView(PublicApiView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={(200, "text/xml"): OpenApiTypes.STR})
     def post(self, request):
         params = {key: request.data.get(key) for key in request.data}
-        channel = services.whatsapp_channel_for(params.get("To", ""))
+        channel = selectors.whatsapp_channel_for(params.get("To", ""))
         if channel is None:
             raise ApiError(404, "ChannelNotFound", "No WhatsApp channel has this number.")
         account = TwilioAccount.of(channel.customer)

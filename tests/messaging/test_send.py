@@ -437,7 +437,7 @@ def test_unexpected_errors_are_retried_and_rows_that_keep_crashing_end_failed(gr
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_deliver", explode)
+    monkeypatch.setattr(services.outbox, "_deliver", explode)
     assert services.outbox_deliver(outbox_id=outbox.pk) == OutboxStatus.QUEUED
     outbox.refresh_from_db()
     assert outbox.last_error == "RuntimeError: disk full"

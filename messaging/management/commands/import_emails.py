@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from messaging import services
+from messaging import selectors, services
 from messaging.graph import GraphError
 from messaging.imap import ImapError
 
@@ -22,9 +22,9 @@ class Command(BaseCommand):
             customer_id = Channel.objects.filter(pk=channel).values_list("customer_id", flat=True).first()
             if customer_id is None:
                 raise CommandError(f"No channel {channel}.")
-            channels = services.mail_channels(customer_id=customer_id, channel_id=channel)
+            channels = selectors.mail_channels(customer_id=customer_id, channel_id=channel)
         else:
-            channels = services.mail_channels(customer_id=customer)
+            channels = selectors.mail_channels(customer_id=customer)
         channels = list(channels)
         if not channels:
             raise CommandError("No active Email channel matches.")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from channels_cfg.models import Channel, ChannelType
-from messaging import services
+from messaging import selectors, services
 from messaging.graph import GraphError
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--sync", action="store_true", help="Also create missing / remove stale subscriptions.")
 
     def handle(self, *args, customer=None, sync=False, **options):
-        due = services.graph_subscriptions_due().select_related("channel")
+        due = selectors.graph_subscriptions_due().select_related("channel")
         if customer:
             due = due.filter(customer_id=customer)
         renewed = failed = created = deleted = 0

@@ -1,0 +1,228 @@
+"""Outbound send routes: `send`, `send-new` and `send-forward` store the outbound TicketMessage and its
+OutboxMessage in one transaction and enqueue delivery after commit."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from accounts.models import CustomerRep
+from answerpal.api.errors import ApiError, Conflict, field_error
+from channels_cfg.models import Channel, ChannelType, EmailProvider
+from messaging import compose
+from messaging.mail_settings import mail_provider
+from messaging.models import (
+    OutboxMessage,
+    Transport,
+)
+from tickets import services as ticket_services
+from tickets.models import MessageStatus, SenderType, TicketMessage
+
+logger = logging.getLogger(__name__)
+
+logger = logging.getLogger(__name__)
+
+
+def _transport_for(channel: Channel) -> str | None:
+    """The transport of a channel; None for web chat (the widget reads the message directly)."""
+    if channel.channel_type == ChannelType.WHATSAPP:
+        return Transport.TWILIO
+    if channel.channel_type == ChannelType.EMAIL:
+        provider = mail_provider(channel)
+        if provider == EmailProvider.MICROSOFT365:
+            return Transport.GRAPH
+        if provider == EmailProvider.IMAP:
+            return Transport.SMTP
+        raise ApiError(400, "MailboxNotConfigured", "The channel has no mail provider (Microsoft365 or Imap).")
+    if channel.channel_type == ChannelType.CHAT:
+        return None
+    raise ApiError(400, "ChannelCannotSend", f"Messages cannot be sent on a {channel.channel_type} channel.")
+
+
+def _queue(message: TicketMessage, channel: Channel, *, automated: bool = False) -> TicketMessage:
+    """Queues an outbound message for delivery (web chat: visible at once, nothing to deliver)."""
+    transport = _transport_for(channel)
+    if transport is None:
+        return ticket_services.message_mark_sent(message=message)
+    OutboxMessage.objects.create(
+        customer_id=message.customer_id,
+        message=message,
+        channel=channel,
+        transport=transport,
+        idempotency_key=f"message-{message.pk}",
+        internet_message_id=compose.internet_message_id_for(message) if transport != Transport.TWILIO else "",
+        automated=automated,
+        next_attempt_at=timezone.now(),
+    )
+    TicketMessage.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
+    message.status = MessageStatus.QUEUED
+
+    def enqueue():
+        from messaging.tasks import outbox_deliver
+
+        outbox_id = OutboxMessage.objects.filter(message_id=message.pk).values_list("pk", flat=True).first()
+        if outbox_id is not None:
+            outbox_deliver.delay(outbox_id)
+
+    transaction.on_commit(enqueue)
+    return message
+
+
+def _live_channel(message: TicketMessage) -> Channel:
+    channel = Channel.objects.select_related("customer").filter(pk=message.channel_id, deleted_at__isnull=True).first()
+    if channel is None:
+        raise ApiError(400, "ChannelUnavailable", "The message's channel no longer exists; it cannot be sent.")
+    return channel
+
+
+def _customer_channel_of_type(customer_id: int, channel_type: str) -> Channel | None:
+    return (
+        Channel.objects.select_related("customer")
+        .filter(customer_id=customer_id, channel_type=channel_type, deleted_at__isnull=True)
+        .first()
+    )
+
+
+def _rep_draft_create(source: TicketMessage, channel: Channel, *, customer_rep_id: int | None, fields: dict):
+    """A representative's outbound draft on `source`'s ticket, answering `source`, sent through `channel`."""
+    return ticket_services.message_create(
+        customer_id=source.customer_id,
+        ticket=source.ticket,
+        channel_id=channel.pk,
+        channel_type=channel.channel_type,
+        incoming=False,
+        sender_type=SenderType.CUSTOMER_REP,
+        customer_rep_id=customer_rep_id,
+        create_ticket=False,
+        fields={
+            "lang": source.lang,
+            "reply_to_message_id": source.pk,
+            "email_address": channel.email_address,
+            "status": MessageStatus.DRAFT,
+            **fields,
+        },
+    )
+
+
+def _address_fields(channel: Channel, source: TicketMessage) -> dict:
+    if channel.channel_type == ChannelType.WHATSAPP:
+        return {"to_number": source.from_number or source.uid, "from_number": channel.phone_number}
+    return {"to_address": source.from_address or source.uid, "from_address": channel.email_address}
+
+
+def _reply_subject(subject: str) -> str:
+    return subject if subject.lower().startswith(("re:", "aw:")) else f"Re: {subject}".strip()
+
+
+def message_reply_send(
+    *, message: TicketMessage, rep: CustomerRep | None, modified_answer: str | None, automated: bool = False
+) -> TicketMessage:
+    """POST /send (and the ReplySend action, `automated`): sends the answer to `message` (modifiedAnswer,
+    else the stored modified or AI response); an edited answer is recorded as aI_ModifiedResponse.
+    Returns the outbound message."""
+    answer = modified_answer if modified_answer is not None else ""
+    answer = answer.strip() or message.ai_modified_response.strip() or message.ai_generated_response.strip()
+    if not answer:
+        raise field_error("modifiedAnswer", "There is no answer to send: write one or generate an AI reply first.")
+    channel = _live_channel(message)
+    with transaction.atomic():
+        if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
+            ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
+        is_html = "<" in answer and ">" in answer
+        outbound = _rep_draft_create(
+            message,
+            channel,
+            customer_rep_id=rep.pk if rep else message.ticket.customer_rep_id,
+            fields={
+                "message": strip_tags(answer) if is_html else answer,
+                "html_body": answer if is_html else "",
+                "text_body": strip_tags(answer) if is_html else answer,
+                "subject": _reply_subject(message.subject or message.ticket.subject),
+                "in_reply_to": message.message_identifier,
+                "references": " ".join(v for v in (message.references, message.message_identifier) if v),
+                "conversation_id": message.conversation_id,
+                **_address_fields(channel, message),
+            },
+        )
+        return _queue(outbound, channel, automated=automated)
+
+
+def message_draft_send(*, message: TicketMessage) -> TicketMessage:
+    """POST /send-new: queues a newly composed outbound message (a draft created with create-new)."""
+    if message.incoming:
+        raise ApiError(400, "NotAnOutboundMessage", "Only an outbound (composed) message can be sent with send-new.")
+    if message.status not in (MessageStatus.DRAFT, MessageStatus.FAILED):
+        raise Conflict("MessageAlreadySent", f"The message is already {message.status}.")
+    channel = _live_channel(message)
+    if channel.channel_type == ChannelType.EMAIL and not message.to_address:
+        raise field_error("toAddress", "The message has no recipient.")
+    if channel.channel_type == ChannelType.WHATSAPP and not message.to_number:
+        raise field_error("toNumber", "The message has no recipient number.")
+    with transaction.atomic():
+        message = TicketMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status == MessageStatus.FAILED:
+            OutboxMessage.objects.filter(message=message).delete()
+        changes = {"status": MessageStatus.DRAFT}
+        if channel.channel_type == ChannelType.EMAIL and not message.email_address:
+            changes["email_address"] = channel.email_address
+            changes["from_address"] = message.from_address or channel.email_address
+        ticket_services.message_update(message=message, changes=changes)
+        message.channel = channel
+        return _queue(message, channel)
+
+
+def message_forward_send(
+    *,
+    message: TicketMessage,
+    rep: CustomerRep | None,
+    to_address: str = "",
+    to_number: str = "",
+    cc: str = "",
+    comment: str = "",
+    automated: bool = False,
+) -> TicketMessage:
+    """POST /send-forward (and the Forward action): forwards `message` with its attachments to an
+    e-mail address (mail channel) or a WhatsApp number."""
+    channel = _live_channel(message)
+    if to_number:
+        channel = _customer_channel_of_type(message.customer_id, ChannelType.WHATSAPP)
+        if channel is None:
+            raise ApiError(400, "NoWhatsAppChannel", "Forwarding to a phone number needs a WhatsApp channel.")
+    elif not to_address:
+        raise field_error("toAddress", "Give toAddress or toNumber.")
+    elif channel.channel_type != ChannelType.EMAIL:
+        channel = _customer_channel_of_type(message.customer_id, ChannelType.EMAIL)
+        if channel is None:
+            raise ApiError(400, "NoEmailChannel", "Forwarding by e-mail needs an Email channel.")
+    original = message.text_body or message.message or strip_tags(message.html_body)
+    quoted = (
+        f"{comment}\n\n---------- Forwarded message ----------\nFrom: {message.from_name} "
+        f"<{message.from_address or message.from_number}>\nSubject: {message.subject}\n\n{original}"
+    ).strip()
+    with transaction.atomic():
+        forward = _rep_draft_create(
+            message,
+            channel,
+            customer_rep_id=rep.pk if rep else None,
+            fields={
+                "message": quoted,
+                "text_body": quoted,
+                "subject": f"Fw: {message.subject or message.ticket.subject}".strip(),
+                **(
+                    {"to_number": to_number, "from_number": channel.phone_number}
+                    if to_number
+                    else {"to_address": to_address, "cc_address": cc, "from_address": channel.email_address}
+                ),
+            },
+        )
+        for attachment in message.attachments.all():  # e-mail attachments, or WhatsApp media by file link
+            with attachment.file.open("rb") as handle:
+                ticket_services.attachment_store(
+                    message=forward,
+                    content=handle.read(),
+                    file_name=attachment.file_name,
+                    content_type=attachment.content_type,
+                    is_customer_rep_provided=True,
+                )
+        return _queue(forward, channel, automated=automated)

@@ -1,0 +1,273 @@
+"""The outbox: claim a row under a lease, deliver it through its transport exactly once, back off and
+retry, and let the sweeper re-drive rows whose task was lost (see OutboxMessage for the rules)."""
+
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from channels_cfg.models import Channel
+from messaging import compose
+from messaging.graph import GraphError, GraphSecretExpired, GraphThrottled, graph_client_for
+from messaging.mail_settings import smtp_settings
+from messaging.models import (
+    InboundReceipt,
+    OutboxMessage,
+    OutboxStatus,
+    Transport,
+)
+from messaging.services.inbound_mail import PROVIDER_MAIL
+from messaging.smtp import SmtpError, smtp_send
+from messaging.whatsapp import (
+    TwilioAccount,
+    WhatsAppError,
+    whatsapp_send,
+    whatsapp_sent_since,
+)
+from tickets import services as ticket_services
+from tickets.models import MessageStatus, TicketMessage
+
+logger = logging.getLogger(__name__)
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+def outbox_lease() -> timedelta:
+    """How long a worker owns a row it is sending (longer than any provider call may take)."""
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def outbox_queued_grace() -> timedelta:
+    """How long a due row may wait for its task before the sweeper assumes the task was lost."""
+    return timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
+
+
+def worker_identity() -> str:
+    """A lease owner name unique to this process and call."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class PermanentFailure(Exception):
+    """A send that retrying cannot fix (bad address, no credentials, refused by the provider)."""
+
+
+def outbox_claim(*, outbox_id: int, owner: str) -> OutboxMessage | None:
+    """Takes the lease on a due row (queued and due, or sending with an expired lease); None if another
+    worker holds it or it is finished. The conditional UPDATE makes the claim atomic."""
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=outbox_id)
+        .filter(
+            Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+            | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+        )
+        .update(status=OutboxStatus.SENDING, lease_owner=owner, lease_until=now + outbox_lease())
+    )
+    if not claimed:
+        return None
+    outbox = OutboxMessage.objects.select_related("message", "channel__customer").get(pk=outbox_id)
+    outbox.attempts += 1
+    outbox.first_attempt_at = outbox.first_attempt_at or now
+    OutboxMessage.objects.filter(pk=outbox_id).update(
+        attempts=outbox.attempts, first_attempt_at=outbox.first_attempt_at
+    )
+    return outbox
+
+
+def _still_leased(outbox: OutboxMessage, owner: str) -> bool:
+    return OutboxMessage.objects.filter(
+        pk=outbox.pk, status=OutboxStatus.SENDING, lease_owner=owner, lease_until__gt=timezone.now()
+    ).exists()
+
+
+def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
+    """Delivers one outbox row under a lease: checks with the provider whether an earlier attempt
+    already went out, sends otherwise, records the provider id, and marks the message Sent; failures
+    are retried with capped exponential backoff or end Failed. Returns the row's resulting status."""
+    owner = owner or worker_identity()
+    outbox = outbox_claim(outbox_id=outbox_id, owner=owner)
+    if outbox is None:
+        return "skipped"
+    if outbox.attempts > outbox.max_attempts:  # workers kept dying on this row
+        return _outbox_failed(outbox, outbox.last_error or "Too many interrupted attempts.", permanent=True)
+    try:
+        provider_id = _deliver(outbox, owner)
+    except PermanentFailure as error:
+        return _outbox_failed(outbox, str(error), permanent=True)
+    except GraphThrottled as error:
+        return _outbox_failed(outbox, str(error), permanent=False, retry_after=error.retry_after)
+    except (GraphError, SmtpError, WhatsAppError) as error:
+        permanent = getattr(error, "permanent", False) or isinstance(error, GraphSecretExpired)
+        permanent = permanent or (isinstance(error, GraphError) and error.status in (400, 403, 404))
+        return _outbox_failed(outbox, f"{getattr(error, 'step', 'send')}: {error}", permanent=permanent)
+    except Exception as error:  # an unexpected failure is retried like an outage, and logged in full
+        logger.exception("outbox %s: unexpected delivery error", outbox.pk)
+        return _outbox_failed(outbox, f"{type(error).__name__}: {error}", permanent=False)
+    return _outbox_sent(outbox, provider_id)
+
+
+def _deliver(outbox: OutboxMessage, owner: str) -> str:
+    message = TicketMessage.objects.select_related("customer_rep").get(pk=outbox.message_id)
+    channel = outbox.channel
+    if channel is None:
+        raise PermanentFailure("The channel was deleted.")
+    if outbox.transport == Transport.TWILIO:
+        return _deliver_whatsapp(outbox, message, channel)
+    mail = compose.outbound_email_build(
+        message=message,
+        body_text=message.html_body or message.message or message.text_body,
+        from_address=channel.email_address,
+        automated=outbox.automated,
+    )
+    if outbox.transport == Transport.GRAPH:
+        client = graph_client_for(channel)
+        if outbox.attempts > 1 and client.sent_message_exists(channel.email_address, mail.internet_message_id):
+            return mail.internet_message_id  # an earlier attempt went out; do not send twice
+        if not _still_leased(outbox, owner):
+            raise GraphError("The lease expired before sending.", step="lease")
+        client.send_mime(channel.email_address, mail.as_bytes())
+        return mail.internet_message_id
+    if not _still_leased(outbox, owner):
+        raise SmtpError("The lease expired before sending.", step="lease")
+    smtp_send(smtp_settings(channel), mail.email)
+    return mail.internet_message_id
+
+
+def _deliver_whatsapp(outbox: OutboxMessage, message: TicketMessage, channel: Channel) -> str:
+    account = TwilioAccount.of(channel.customer)
+    if outbox.provider_message_id:
+        return outbox.provider_message_id  # the SID was recorded: it went out
+    body = message.message or message.text_body or strip_tags(message.html_body)
+    if outbox.attempts > 1:
+        sid = whatsapp_sent_since(
+            account,
+            from_number=channel.phone_number,
+            to_number=message.to_number,
+            body=body,
+            since=outbox.first_attempt_at - timedelta(minutes=1),
+        )
+        if sid:
+            return sid
+    media_urls = [
+        settings.PUBLIC_BASE_URL.rstrip("/") + reverse("file-download", kwargs={"access_token": token})
+        for token in message.attachments.values_list("access_token", flat=True)
+    ]
+    sid = whatsapp_send(
+        account,
+        from_number=channel.phone_number,
+        to_number=message.to_number,
+        body=body,
+        media_urls=media_urls,
+        status_callback=settings.PUBLIC_BASE_URL.rstrip("/") + reverse("twilio-whatsapp-status"),
+    )
+    OutboxMessage.objects.filter(pk=outbox.pk).update(provider_message_id=sid)  # recorded before anything else
+    return sid
+
+
+def _outbox_sent(outbox: OutboxMessage, provider_id: str) -> str:
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=outbox.pk).update(
+            status=OutboxStatus.SENT,
+            provider_message_id=provider_id,
+            sent_at=timezone.now(),
+            lease_owner="",
+            lease_until=None,
+            last_error="",
+        )
+        message = TicketMessage.objects.get(pk=outbox.message_id)
+        ticket_services.message_mark_sent(message=message, message_identifier=outbox.internet_message_id or provider_id)
+        if outbox.internet_message_id:
+            InboundReceipt.objects.get_or_create(
+                customer_id=outbox.customer_id,
+                provider=PROVIDER_MAIL,
+                external_id=outbox.internet_message_id,
+                defaults={"channel_id": outbox.channel_id, "message": message},
+            )
+    return OutboxStatus.SENT
+
+
+def outbox_backoff(attempts: int) -> int:
+    """Seconds before the next attempt: 30 s doubled per attempt, at most one hour."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1), BACKOFF_CAP_SECONDS)
+
+
+def _outbox_failed(outbox: OutboxMessage, error: str, *, permanent: bool, retry_after: int = 0) -> str:
+    final = permanent or outbox.attempts >= outbox.max_attempts
+    delay = max(retry_after, outbox_backoff(outbox.attempts))
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=outbox.pk).update(
+            status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            last_error=error[:4000],
+            lease_owner="",
+            lease_until=None,
+        )
+        if final:
+            TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
+    if not final:
+
+        def schedule():
+            from messaging.tasks import outbox_deliver as task
+
+            task.apply_async((outbox.pk,), countdown=delay)
+
+        transaction.on_commit(schedule)
+    logger.warning(
+        "outbox %s attempt %s failed (%s): %s", outbox.pk, outbox.attempts, "final" if final else "retry", error
+    )
+    return OutboxStatus.FAILED if final else OutboxStatus.QUEUED
+
+
+def whatsapp_status_record(*, outbox: OutboxMessage, status: str, error_code: str = "") -> bool:
+    """Twilio's later delivery report: `failed`/`undelivered` turns a sent WhatsApp message Failed
+    (visible on the message and in the admin, with Twilio's error code); True when it did."""
+    if status not in ("failed", "undelivered"):
+        return False
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=outbox.pk).update(
+            status=OutboxStatus.FAILED, last_error=f"Twilio reported {status} (error {error_code or 'unknown'})."
+        )
+        TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
+    return True
+
+
+def outbox_retry(*, outbox: OutboxMessage) -> bool:
+    """Re-queues a failed row now with a fresh attempt budget (admin action); False if not failed."""
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(pk=outbox.pk, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.QUEUED, next_attempt_at=timezone.now(), max_attempts=outbox.attempts + 8
+        )
+        if not updated:
+            return False
+        TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.QUEUED)
+
+        def enqueue():
+            from messaging.tasks import outbox_deliver as task
+
+            task.delay(outbox.pk)
+
+        transaction.on_commit(enqueue)
+    return True
+
+
+def outbox_stuck_ids() -> list[int]:
+    """Rows a lost broker message or a dead worker left behind: an expired lease, or queued and due
+    for longer than the grace period."""
+    now = timezone.now()
+    return list(
+        OutboxMessage.objects.filter(
+            Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+            | Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now - outbox_queued_grace())
+        ).values_list("pk", flat=True)[:1000]
+    )

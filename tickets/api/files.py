@@ -53,6 +53,34 @@ def _chunks(handle, first: int, last: int):
         handle.close()
 
 
+def stored_file_response(request, *, file, content_type: str, file_name: str, size: int | None = None):
+    """A stored file (a storage-API FieldFile) as a download: its type (fallback application/octet-stream),
+    inline for INLINE_TYPES else an attachment under `file_name` (fallback download.bin), single byte ranges
+    (206 / 416), nosniff. The File route and other apps' token routes (place photos) answer with it."""
+    content_type = content_type or "application/octet-stream"
+    file_name = file_name or "download.bin"
+    size = size or file.size
+    requested = byte_range(request.headers.get("Range", ""), size)
+    if requested is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif requested is None:
+        response = FileResponse(file.open("rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        first, last = requested
+        response = StreamingHttpResponse(_chunks(file.open("rb"), first, last), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(content_type not in INLINE_TYPES, file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    if content_type == "image/svg+xml":
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
 class FileDownloadView(PublicApiView):
     """Possession of the GUID is the permission; images, PDF and plain text are shown inline,
     everything else downloads under its stored name (fallbacks: application/octet-stream, download.bin)."""
@@ -62,27 +90,10 @@ class FileDownloadView(PublicApiView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, access_token):
         attachment = get_object_or_404(TicketMessageAttachment, access_token=access_token)
-        content_type = attachment.content_type or "application/octet-stream"
-        file_name = attachment.file_name or "download.bin"
-        size = attachment.size or attachment.file.size
-        requested = byte_range(request.headers.get("Range", ""), size)
-        if requested is False:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-        elif requested is None:
-            response = FileResponse(attachment.file.open("rb"), content_type=content_type)
-            response["Content-Length"] = str(size)
-        else:
-            first, last = requested
-            response = StreamingHttpResponse(
-                _chunks(attachment.file.open("rb"), first, last), status=206, content_type=content_type
-            )
-            response["Content-Range"] = f"bytes {first}-{last}/{size}"
-            response["Content-Length"] = str(last - first + 1)
-        response["Accept-Ranges"] = "bytes"
-        response["Content-Disposition"] = content_disposition_header(content_type not in INLINE_TYPES, file_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        if content_type == "image/svg+xml":
-            response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-        return response
+        return stored_file_response(
+            request,
+            file=attachment.file,
+            content_type=attachment.content_type,
+            file_name=attachment.file_name,
+            size=attachment.size,
+        )

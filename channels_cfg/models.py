@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from answerpal.fields import EncryptedTextField
+from channels_cfg.hostnames import host_allowed
 
 e164_validator = RegexValidator(
     r"^\+[1-9]\d{6,14}$", "Use the international E.164 form: '+' and 7 to 15 digits, e.g. +32470123456."
@@ -88,21 +89,10 @@ class Channel(models.Model):
     def __str__(self):
         return f"{self.name} ({self.channel_type})"
 
-    @property
-    def hostname_list(self) -> list[str]:
-        return [item.strip().lower() for item in self.hostnames.replace(",", " ").split() if item.strip()]
-
     def hostname_allowed(self, host: str) -> bool:
-        """Whether a page on `host` (hostname, or hostname:port) may use this chat channel; entries are
-        exact hostnames, `hostname:port`, or `*.example.com` wildcards."""
-        host = (host or "").strip().lower()
-        hostname = host.split(":")[0]
-        for entry in self.hostname_list:
-            if entry in (host, hostname):
-                return True
-            if entry.startswith("*.") and hostname.endswith(entry[1:]):
-                return True
-        return False
+        """Whether a page on `host` (hostname, or hostname:port) may use this chat channel (see
+        channels_cfg.hostnames for the rule)."""
+        return host_allowed(host, self.hostnames)
 
 
 class ChannelFolder(models.Model):

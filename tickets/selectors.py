@@ -1,5 +1,6 @@
 """Reads of the conversation store: querysets with their joins, counts, history and storage bytes."""
 
+import uuid
 from functools import cache
 
 from django.db import connection
@@ -7,10 +8,15 @@ from django.db.models import BooleanField, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 
+from answerpal.api.errors import ApiError
+from billing.permissions import feature_require
+from channels_cfg.models import Channel, ChannelType
 from tickets import registry
 from tickets.models import (
     EndUser,
     EndUserUID,
+    MessageStatus,
+    SenderType,
     Ticket,
     TicketCounter,
     TicketMessage,
@@ -260,3 +266,46 @@ def attachment_bytes(customer_id: int) -> int:
     """Bytes of a customer's stored attachments (billing's storage source for `attachments`)."""
     total = TicketMessageAttachment.objects.filter(customer_id=customer_id).aggregate(total=Sum("size"))["total"]
     return int(total or 0)
+
+
+def chat_channel_for_page(*, token, host: str) -> Channel:
+    """The active chat channel of a public `token` for a page on `host`, checked the same way for every
+    web-chat route: 404 ChannelNotFound, 403 FeatureNotInPlan without chat in the plan, 403
+    HostnameNotAllowed unless `host` is one of the channel's hostnames (channels_cfg.hostnames)."""
+    channel = (
+        Channel.objects.select_related("customer")
+        .filter(token=token, channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True)
+        .first()
+    )
+    if channel is None:
+        raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
+    feature_require(customer_id=channel.customer_id, feature="hasChat")
+    if not host or not channel.hostname_allowed(host):
+        raise ApiError(403, "HostnameNotAllowed", f"The chat channel is not enabled on '{host or '?'}'.")
+    return channel
+
+
+def chat_ticket_by_token(*, channel: Channel, token) -> Ticket:
+    """The chat conversation of a visitor's ticket token on `channel` (404 TicketNotFound otherwise)."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError as error:
+        raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token.") from error
+    ticket = Ticket.objects.filter(token=token, channel=channel, customer_id=channel.customer_id).first()
+    if ticket is None:
+        raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token on this channel.")
+    return ticket
+
+
+def chat_lines_after(*, ticket: Ticket, after: int, limit: int = 200) -> list[TicketMessage]:
+    """The lines a visitor sees after message `after`, oldest first: theirs, the AI's and the
+    representatives' sent answers (never drafts, queued or failed sends)."""
+    return list(
+        TicketMessage.objects.filter(ticket=ticket, pk__gt=after)
+        .exclude(
+            sender_type=SenderType.CUSTOMER_REP,
+            status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],
+        )
+        .select_related("customer_rep")
+        .order_by("id")[:limit]
+    )

@@ -22,6 +22,7 @@ from answerpal.api.errors import ApiError, field_error
 from answerpal.events import Event, publish
 from billing.models import StorageCategory
 from billing.services import storage_usage_change
+from channels_cfg.models import ChannelType
 from tickets import registry
 from tickets.models import (
     EndUser,
@@ -331,6 +332,21 @@ TICKET_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
+def chat_ticket_create(*, channel, subject: str, uid: str = "", name: str = "") -> Ticket:
+    """Opens a web-chat ticket on `channel`; with a `uid` the visitor's end user is found or created
+    (named `name`) and the ticket carries that UID."""
+    with transaction.atomic():
+        end_user = end_user_find_or_create(customer_id=channel.customer_id, uid=uid, name=name) if uid else None
+        return ticket_create(
+            customer_id=channel.customer_id,
+            channel_type=ChannelType.CHAT,
+            channel_id=channel.pk,
+            subject=subject,
+            end_user=end_user,
+            uid=end_user.uids.values_list("uid", flat=True).first() if end_user else "",
+        )
+
+
 def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     """Applies editable fields; `status` wins over `is_closed`; keeps counters; publishes OnClose/OnEscalate."""
     unknown = set(changes) - set(TICKET_EDITABLE_FIELDS)
@@ -517,10 +533,12 @@ def message_create(
     customer_rep_id: int | None = None,
     fields: dict | None = None,
     create_ticket: bool = True,
+    announce: bool = True,
 ) -> TicketMessage:
     """Stores a message (inbound or outbound); finds/creates the end user by UID and the ticket (given,
     e-mail thread, or new); reopens a closed ticket when an end user writes; moves lastMessageDate and
-    preview; publishes MessageReceived for inbound end-user messages."""
+    preview; publishes MessageReceived for inbound end-user messages unless `announce` is False (a call
+    whose text is its transcript publishes it once the transcript is stored)."""
     fields = dict(fields or {})
     unknown = set(fields) - (MESSAGE_FIELDS - _MESSAGE_CREATE_ARGUMENTS)
     if unknown:
@@ -564,7 +582,7 @@ def message_create(
         **fields,
     )
     _ticket_touch(ticket, message, from_end_user)
-    if from_end_user:
+    if from_end_user and announce:
         publish(Event.MESSAGE_RECEIVED, message_id=message.pk, customer_id=customer_id)
     return message
 
@@ -609,12 +627,14 @@ def message_update(*, message: TicketMessage, changes: dict) -> TicketMessage:
 
 @transaction.atomic
 def message_mark_sent(*, message: TicketMessage, message_identifier: str = "") -> TicketMessage:
-    """Records a successful outbound delivery: status Sent, ticket lastMessageDate moved, Open → Pending."""
+    """Records a successful outbound delivery: status Sent, ticket lastMessageDate moved, Open → Pending;
+    publishes MessageSent."""
     message.status, message.message_date = MessageStatus.SENT, timezone.now()
     message.message_identifier = message_identifier or message.message_identifier
     message.save(update_fields=["status", "message_date", "message_identifier"])
     ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)
     _ticket_touch(ticket, message, from_end_user=False)
+    publish(Event.MESSAGE_SENT, message_id=message.pk, customer_id=message.customer_id)
     return message
 
 

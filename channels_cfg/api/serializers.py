@@ -5,6 +5,7 @@ import re
 from rest_framework import serializers
 
 from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField
+from channels_cfg.hostnames import hostname_entries
 from channels_cfg.models import (
     Channel,
     ChannelFolder,
@@ -125,7 +126,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         return values
 
     def validate_hostnames(self, value):
-        names = [item.strip().lower() for item in (value or "").replace(",", " ").split() if item.strip()]
+        names = hostname_entries(value or "")
         bad = [name for name in names if not _HOSTNAME.match(name)]
         if bad:
             raise serializers.ValidationError(f"Not a hostname: {', '.join(bad)} (use e.g. www.example.com).")

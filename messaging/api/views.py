@@ -2,7 +2,6 @@
 public provider callbacks (Graph notifications, Twilio WhatsApp) and web-chat endpoints."""
 
 import logging
-import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from answerpal.api.errors import ApiError, field_error, problem_response
 from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
+from channels_cfg.hostnames import page_host
 from channels_cfg.models import Channel, ChannelType
 from customers.models import Customer
 from messaging import selectors, services, tasks
@@ -36,9 +36,9 @@ from messaging.api.serializers import (
     WebChatPostSerializer,
 )
 from messaging.models import OutboxMessage, Transport
-from messaging.plan import channel_type_in_plan
 from messaging.whatsapp import TwilioAccount, signature_valid
-from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
+from tickets import selectors as ticket_selectors
+from tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -336,20 +336,8 @@ class WebChatView(PublicApiView):
         if length > WEBCHAT_MAX_BODY:
             raise ApiError(413, "PayloadTooLarge", f"A chat request may be at most {WEBCHAT_MAX_BODY} bytes.")
         super().initial(request, *args, **kwargs)
-        self.channel = (
-            Channel.objects.select_related("customer")
-            .filter(
-                token=kwargs["channelToken"], channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True
-            )
-            .first()
-        )
-        if self.channel is None:
-            raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
-        channel_type_in_plan(customer_id=self.channel.customer_id, channel_type=ChannelType.CHAT)
-        self.origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-        host = urlsplit(self.origin).netloc if self.origin and self.origin != "null" else ""
-        if not host or not self.channel.hostname_allowed(host):
-            raise ApiError(403, "HostnameNotAllowed", f"The chat channel is not enabled on '{host or '?'}'.")
+        host = page_host(origin=request.headers.get("Origin"), referer=request.headers.get("Referer"))
+        self.channel = ticket_selectors.chat_channel_for_page(token=kwargs["channelToken"], host=host)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -367,16 +355,7 @@ class WebChatView(PublicApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _ticket(self, token) -> Ticket | None:
-        if not token:
-            return None
-        try:
-            token = uuid.UUID(str(token))
-        except ValueError as error:
-            raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token.") from error
-        ticket = Ticket.objects.filter(token=token, channel=self.channel, customer_id=self.channel.customer_id).first()
-        if ticket is None:
-            raise ApiError(404, "TicketNotFound", "No chat conversation has this ticket token on this channel.")
-        return ticket
+        return ticket_selectors.chat_ticket_by_token(channel=self.channel, token=token) if token else None
 
     @extend_schema(request=WebChatPostSerializer, responses={201: WebChatPostResultSerializer})
     def post(self, request, channelToken):
@@ -407,15 +386,6 @@ class WebChatView(PublicApiView):
         after = request.query_params.get("after") or "0"
         if not after.isdigit():
             raise ApiError(400, "ValidationFailed", "after must be a message id.", errors={"after": ["Not a number."]})
-        visible = (
-            TicketMessage.objects.filter(ticket=ticket, pk__gt=int(after))
-            .exclude(
-                sender_type=SenderType.CUSTOMER_REP,
-                status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],
-            )
-            .select_related("customer_rep")
-            .order_by("id")[:200]
-        )
-        items = list(visible)
+        items = ticket_selectors.chat_lines_after(ticket=ticket, after=int(after))
         cursor = items[-1].pk if items else int(after)
         return Response({"items": WebChatMessageSerializer(items, many=True).data, "cursor": cursor})

@@ -15,7 +15,6 @@ A forbidden assignment answers 403 `AssignmentNotAllowed`, a forbidden delete 40
 """
 
 import hashlib
-import re
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -50,7 +49,8 @@ from answerpal.api.search import TextSearchFilter
 from answerpal.api.sorting import SortFilter
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.viewsets import PublicApiView, TenantApiView, TenantViewSet
-from channels_cfg.models import Channel, ChannelType
+from channels_cfg.hostnames import page_host
+from channels_cfg.models import Channel
 from customers.selectors import custom_fields_list
 from tickets import selectors, services
 from tickets.api.serializers import (
@@ -560,27 +560,6 @@ class ChatTicketChannelThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": str(token)[:64]} if token else None
 
 
-def _request_hostname(request, fallback: str) -> str:
-    for header in ("Origin", "Referer"):
-        value = request.headers.get(header)
-        if value and value != "null":
-            return (urlsplit(value).hostname or "").lower()
-    return (fallback or "").strip().lower()
-
-
-def _hostname_allowed(hostname: str, allowed: str) -> bool:
-    """Exact hostnames or `*.example.com` wildcards (comma/space separated on the channel)."""
-    for entry in re.split(r"[\s,;]+", allowed.lower()):
-        entry = entry.strip().rstrip("/")
-        if "://" in entry:
-            entry = urlsplit(entry).hostname or ""
-        if not entry:
-            continue
-        if entry == hostname or (entry.startswith("*.") and hostname.endswith(entry[1:])):
-            return True
-    return False
-
-
 class ChatTicketCreateView(PublicApiView):
     """POST /api/Tickets/createchatticket: a web-chat ticket for a chat channel's token, when the page's
     Origin (or Referer, or the body's hostname when neither is sent) is one of the channel's hostnames.
@@ -593,28 +572,18 @@ class ChatTicketCreateView(PublicApiView):
         body = ChatTicketCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        channel = Channel.objects.filter(
-            token=data["token"], channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True
-        ).first()
-        if channel is None:
-            raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
-        hostname = _request_hostname(request, data.get("hostname", ""))
-        if not hostname or not _hostname_allowed(hostname, channel.hostnames):
-            raise ApiError(403, "HostnameNotAllowed", f"The chat channel is not enabled on '{hostname or '?'}'.")
-        with transaction.atomic():
-            end_user = None
-            if data.get("uid"):
-                end_user = services.end_user_find_or_create(
-                    customer_id=channel.customer_id, uid=data["uid"], name=data.get("name", "")
-                )
-            ticket = services.ticket_create(
-                customer_id=channel.customer_id,
-                channel_type=ChannelType.CHAT,
-                channel_id=channel.pk,
-                subject=data.get("subject") or f"Chat on {hostname}",
-                end_user=end_user,
-                uid=end_user.uids.values_list("uid", flat=True).first() if end_user else "",
-            )
+        host = page_host(
+            origin=request.headers.get("Origin"),
+            referer=request.headers.get("Referer"),
+            fallback=data.get("hostname", ""),
+        )
+        channel = selectors.chat_channel_for_page(token=data["token"], host=host)
+        ticket = services.chat_ticket_create(
+            channel=channel,
+            subject=data.get("subject") or f"Chat on {urlsplit('//' + host).hostname}",
+            uid=data.get("uid", ""),
+            name=data.get("name", ""),
+        )
         return Response({"ticketID": ticket.pk, "token": str(ticket.token)}, status=status.HTTP_201_CREATED)
 
 

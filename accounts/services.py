@@ -20,6 +20,7 @@ from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken,
 from answerpal.api.errors import ApiError, Conflict
 from answerpal.api.policies import Role
 from answerpal.api.tokens import TokenKind, token_issue
+from answerpal.celery import enqueue_after_commit
 from billing.permissions import feature_require
 from billing.selectors import effective_limits
 from channels_cfg.models import Channel
@@ -134,7 +135,7 @@ def password_reset_request(*, email: str, hostname: str) -> list[PasswordResetTo
             PasswordResetToken.objects.create(rep=rep, expires_at=now + settings.PASSWORD_RESET_TTL) for rep in reps
         ]
         for token in tokens:
-            transaction.on_commit(lambda token_id=token.pk: password_reset_mail_send.delay(token_id))
+            enqueue_after_commit(password_reset_mail_send, token.pk)
     return tokens
 
 

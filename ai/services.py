@@ -26,6 +26,7 @@ from ai.providers.base import (
 )
 from ai.providers.local import iso_639_1, iso_639_3, spam_score
 from answerpal.api.errors import ApiError
+from answerpal.celery import enqueue_after_commit
 from automation.connector import ConnectorError
 from automation.prompt_documents import function_tool_call
 from automation.services import hook_run_inline, topic_actions_run
@@ -150,7 +151,7 @@ def _pipeline_queue(message_id: int) -> None:
         ai_topics_status=AIStepStatus.PENDING,
         ai_reply_status=AIStepStatus.PENDING,
     )
-    transaction.on_commit(lambda: message_pipeline_task.delay(message_id))
+    enqueue_after_commit(message_pipeline_task, message_id)
 
 
 def pipeline_enqueue(*, message_id: int, customer_id: int) -> MessagePipeline | None:

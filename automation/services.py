@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from answerpal.api.errors import Conflict
+from answerpal.celery import enqueue_after_commit
 from automation.context import message_context, message_for_context
 from automation.models import (
     Action,
@@ -231,7 +232,7 @@ def _chain_enqueue(message_id: int, trigger: str, countdown: int = 0) -> None:
             "Chain %s/%s waits %s s; the sweeper resumes it (tasks run eagerly)", message_id, trigger, countdown
         )
         return
-    transaction.on_commit(lambda: run_action_chain.apply_async((message_id, trigger), countdown=countdown or None))
+    enqueue_after_commit(run_action_chain, message_id, trigger, countdown=countdown)
 
 
 def _hook_runs_record(*, customer_id: int, message_id: int, hook_name: str) -> list[TicketMessageAction] | None:

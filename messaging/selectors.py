@@ -8,7 +8,7 @@ from django.utils import timezone
 from channels_cfg.models import Channel, ChannelFolder, ChannelType, EmailProvider
 from messaging import compose
 from messaging.mail_settings import graph_credentials, mail_provider
-from messaging.models import GraphSubscription, InboundReceipt
+from messaging.models import GraphSubscription, InboundReceipt, OutboxMessage, Transport
 from tickets.models import Ticket, TicketMessage
 
 SUBSCRIPTION_RENEW_WINDOW = timedelta(hours=24)
@@ -81,5 +81,16 @@ def whatsapp_channel_for(to_address: str) -> Channel | None:
             deleted_at__isnull=True,
             is_active=True,
         )
+        .first()
+    )
+
+
+def twilio_outbox_for(*, message_sid: str) -> OutboxMessage | None:
+    """The outbox row we sent through Twilio as `message_sid` (for its delivery reports), with its channel."""
+    if not message_sid:
+        return None
+    return (
+        OutboxMessage.objects.select_related("channel__customer")
+        .filter(transport=Transport.TWILIO, provider_message_id=message_sid)
         .first()
     )

@@ -5,7 +5,6 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +19,6 @@ from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
 from channels_cfg.hostnames import page_host
 from channels_cfg.models import Channel, ChannelType
-from customers.models import Customer
 from messaging import selectors, services, tasks
 from messaging.api.serializers import (
     ConnectionTestInputSerializer,
@@ -35,7 +33,6 @@ from messaging.api.serializers import (
     WebChatPostResultSerializer,
     WebChatPostSerializer,
 )
-from messaging.models import OutboxMessage, Transport
 from messaging.whatsapp import TwilioAccount, signature_valid
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket, TicketMessage
@@ -44,12 +41,8 @@ logger = logging.getLogger(__name__)
 
 
 def _import_queue(channels) -> Response:
-    channels = list(channels)
-    services.import_preflight(channels=channels)
-    for channel in channels:
-        transaction.on_commit(lambda channel_id=channel.pk: tasks.channel_import.delay(channel_id))
-    body = {"channelIDs": [channel.pk for channel in channels], "queued": len(channels)}
-    return Response(body, status=status.HTTP_202_ACCEPTED)
+    channel_ids = services.mail_imports_queue(channels=channels)
+    return Response({"channelIDs": channel_ids, "queued": len(channel_ids)}, status=status.HTTP_202_ACCEPTED)
 
 
 class ChannelTransportViewSet(TenantViewSet):
@@ -92,7 +85,7 @@ class ChannelTransportViewSet(TenantViewSet):
         )
         serializer.is_valid(raise_exception=True)
         data = {key: value for key, value in serializer.validated_data.items() if key != "channelID"}
-        channel = stored or Channel(customer=Customer.objects.get(pk=self.customer_id))
+        channel = stored or Channel(customer_id=self.customer_id)
         for name, value in data.items():
             setattr(channel, name, value)
         report = services.connection_test(channel=channel)
@@ -258,13 +251,7 @@ class TwilioWhatsAppWebhookView(PublicApiView):
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature_valid(account, urls=_public_urls(request), params=params, signature=signature):
             raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
-        message = services.whatsapp_inbound(channel=channel, params=params)
-        media = [
-            (params.get(f"MediaUrl{index}", ""), params.get(f"MediaContentType{index}", ""))
-            for index in range(int(params.get("NumMedia") or 0))
-        ]
-        if message is not None and media:
-            transaction.on_commit(lambda: tasks.whatsapp_media_fetch.delay(message.pk, [list(item) for item in media]))
+        services.whatsapp_inbound(channel=channel, params=params)
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
 
 
@@ -278,11 +265,7 @@ class TwilioWhatsAppStatusView(PublicApiView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
     def post(self, request):
         params = {key: request.data.get(key) for key in request.data}
-        outbox = (
-            OutboxMessage.objects.select_related("channel__customer")
-            .filter(transport=Transport.TWILIO, provider_message_id=params.get("MessageSid") or "-")
-            .first()
-        )
+        outbox = selectors.twilio_outbox_for(message_sid=params.get("MessageSid") or "")
         if outbox is None or outbox.channel is None:
             raise ApiError(404, "MessageNotFound", "No message we sent has this MessageSid.")
         account = TwilioAccount.of(outbox.channel.customer)

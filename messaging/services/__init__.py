@@ -29,6 +29,7 @@ from messaging.services.inbound_mail import (
     imap_folder_import,
     import_preflight,
     mail_import,
+    mail_imports_queue,
     rfc822_mail_parse,
 )
 from messaging.services.outbound import message_draft_send, message_forward_send, message_reply_send
@@ -71,6 +72,7 @@ __all__ = [
     "imap_folder_import",
     "import_preflight",
     "mail_import",
+    "mail_imports_queue",
     "mailbox_folders_live",
     "message_draft_send",
     "message_forward_send",

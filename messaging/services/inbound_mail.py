@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from answerpal.api.errors import ApiError, Conflict
+from answerpal.celery import enqueue_after_commit
 from channels_cfg import services as channel_services
 from channels_cfg.models import Channel, ChannelFolder, ChannelType, EmailProvider
 from messaging import selectors
@@ -336,3 +337,15 @@ def import_preflight(*, channels) -> None:
             ) from error
         except GraphError:
             continue  # other problems are reported by the import itself (sync state, admin)
+
+
+def mail_imports_queue(*, channels) -> list[int]:
+    """Checks the channels' credentials (import_preflight) and queues one import per channel after
+    commit; answers the queued channel ids."""
+    from messaging.tasks import channel_import
+
+    channels = list(channels)
+    import_preflight(channels=channels)
+    for channel in channels:
+        enqueue_after_commit(channel_import, channel.pk)
+    return [channel.pk for channel in channels]

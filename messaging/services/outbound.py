@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, Conflict, field_error
+from answerpal.celery import enqueue_after_commit
 from channels_cfg.models import Channel, ChannelType, EmailProvider
 from messaging import compose
 from messaging.mail_settings import mail_provider
@@ -45,7 +46,9 @@ def _queue(message: TicketMessage, channel: Channel, *, automated: bool = False)
     transport = _transport_for(channel)
     if transport is None:
         return ticket_services.message_mark_sent(message=message)
-    OutboxMessage.objects.create(
+    from messaging.tasks import outbox_deliver
+
+    outbox = OutboxMessage.objects.create(
         customer_id=message.customer_id,
         message=message,
         channel=channel,
@@ -57,15 +60,7 @@ def _queue(message: TicketMessage, channel: Channel, *, automated: bool = False)
     )
     TicketMessage.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
     message.status = MessageStatus.QUEUED
-
-    def enqueue():
-        from messaging.tasks import outbox_deliver
-
-        outbox_id = OutboxMessage.objects.filter(message_id=message.pk).values_list("pk", flat=True).first()
-        if outbox_id is not None:
-            outbox_deliver.delay(outbox_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(outbox_deliver, outbox.pk)
     return message
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from answerpal.celery import enqueue_after_commit
 from channels_cfg.models import Channel
 from messaging import compose
 from messaging.graph import GraphError, GraphSecretExpired, GraphThrottled, graph_client_for
@@ -216,13 +217,9 @@ def _outbox_failed(outbox: OutboxMessage, error: str, *, permanent: bool, retry_
         if final:
             TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
     if not final:
+        from messaging.tasks import outbox_deliver
 
-        def schedule():
-            from messaging.tasks import outbox_deliver as task
-
-            task.apply_async((outbox.pk,), countdown=delay)
-
-        transaction.on_commit(schedule)
+        enqueue_after_commit(outbox_deliver, outbox.pk, countdown=delay)
     logger.warning(
         "outbox %s attempt %s failed (%s): %s", outbox.pk, outbox.attempts, "final" if final else "retry", error
     )
@@ -251,13 +248,9 @@ def outbox_retry(*, outbox: OutboxMessage) -> bool:
         if not updated:
             return False
         TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.QUEUED)
+        from messaging.tasks import outbox_deliver
 
-        def enqueue():
-            from messaging.tasks import outbox_deliver as task
-
-            task.delay(outbox.pk)
-
-        transaction.on_commit(enqueue)
+        enqueue_after_commit(outbox_deliver, outbox.pk)
     return True
 
 

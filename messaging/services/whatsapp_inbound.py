@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from answerpal.api.errors import field_error
+from answerpal.celery import enqueue_after_commit
 from channels_cfg.models import Channel, ChannelType
 from messaging.models import (
     InboundReceipt,
@@ -27,7 +28,9 @@ PROVIDER_TWILIO = "twilio"
 
 def whatsapp_inbound(*, channel: Channel, params: dict) -> TicketMessage | None:
     """Stores an inbound WhatsApp message (end user by WhatsApp UID, ticket continued or opened);
-    None for a MessageSid seen before. Media is fetched afterwards by `whatsapp_media_fetch`."""
+    None for a MessageSid seen before. Its media (MediaUrl{n}/MediaContentType{n}) is fetched after commit
+    by the `whatsapp_media_fetch` task."""
+    from messaging.tasks import whatsapp_media_fetch as media_fetch_task
     from messaging.whatsapp import whatsapp_number
 
     sid = params.get("MessageSid") or params.get("SmsMessageSid") or ""
@@ -66,6 +69,12 @@ def whatsapp_inbound(*, channel: Channel, params: dict) -> TicketMessage | None:
             )
             receipt.message = message
             receipt.save(update_fields=["message"])
+            media = [
+                [params.get(f"MediaUrl{index}", ""), params.get(f"MediaContentType{index}", "")]
+                for index in range(int(params.get("NumMedia") or 0))
+            ]
+            if media:
+                enqueue_after_commit(media_fetch_task, message.pk, media)
     except IntegrityError:
         return None
     return message

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from channels_cfg.hostnames import hostname_entries, host_allowed, page_host
+from channels_cfg.hostnames import host_allowed, hostname_entries, page_host
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tickets.models import Ticket

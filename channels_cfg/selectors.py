@@ -10,6 +10,11 @@ def channels_live():
     return Channel.objects.filter(deleted_at__isnull=True)
 
 
+def channel_type_of(*, channel_id: int) -> str | None:
+    """The type (Email, Chat, Phone, …) of a channel, deleted ones included (their tickets keep it)."""
+    return Channel.objects.filter(pk=channel_id).values_list("channel_type", flat=True).first()
+
+
 def channel_by_token(*, token) -> Channel | None:
     """The active channel behind a public channel token, or None."""
     return channels_live().filter(token=token, is_active=True).select_related("customer").first()

@@ -309,3 +309,38 @@ def chat_lines_after(*, ticket: Ticket, after: int, limit: int = 200) -> list[Ti
         .select_related("customer_rep")
         .order_by("id")[:limit]
     )
+
+
+def ticket_row(*, ticket_id: int) -> dict:
+    """One ticket as a list row (the ticket DTO's values), as the list renders it."""
+    return ticket_rows(Ticket.objects.filter(pk=ticket_id)).get()
+
+
+def end_user_ticket_rows(*, end_user: EndUser):
+    """The list rows of an end user's tickets (its UIDs and customerRef) in its customer."""
+    tickets = Ticket.objects.filter(customer_id=end_user.customer_id)
+    return ticket_rows(tickets.filter(tickets_of_end_user(end_user=end_user)))
+
+
+def ticket_of_customer(*, customer_id: int, ticket_id: int) -> Ticket | None:
+    """The customer's ticket with this id, or None (another customer's is None too)."""
+    return Ticket.objects.filter(customer_id=customer_id, pk=ticket_id).first()
+
+
+def ticket_by_public_token(*, token) -> Ticket | None:
+    """The ticket behind an end user's public ticket token, with its rep and customer."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return Ticket.objects.select_related("customer_rep", "customer").filter(token=token).first()
+
+
+def message_attachments(*, message: TicketMessage):
+    """A message's attachments (metadata; bytes are read through their download token)."""
+    return TicketMessageAttachment.objects.filter(customer_id=message.customer_id, message=message)
+
+
+def message_topics(*, message: TicketMessage):
+    """A message's topics with the topic and the rep who corrected them."""
+    return TicketMessageTopic.objects.filter(message=message).select_related("topic", "corrected_by")

@@ -421,6 +421,7 @@ BULK_BUILTIN_ACTIONS = ("close", "reopen", "assign", "spam", "notspam")
 
 
 @transaction.atomic
+@transaction.atomic
 def tickets_bulk_update(*, customer_id: int, ticket_ids: list[int], action: str, customer_rep_id: int | None) -> int:
     """Applies a bulk action to the customer's listed tickets in one transaction; returns the count.
 

@@ -13,8 +13,7 @@ from tests.tickets.factories import (
     TicketMessageFactory,
     TicketMessageTopicFactory,
 )
-from tickets import registry
-from tickets.api import views as ticket_views
+from tickets import listing, registry
 from tickets.models import Ticket, TicketCounter, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +126,8 @@ def test_selective_list_pages_with_its_total_in_one_query(
 
 
 def test_a_broad_search_goes_back_to_count_and_page(admin_client, customer, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(ticket_views, "_BROAD_TOTAL", 2)
-    monkeypatch.setattr(ticket_views, "_broad_filters", set())
+    monkeypatch.setattr(listing, "BROAD_TOTAL", 2)
+    monkeypatch.setattr(listing, "_broad_filters", set())
     for _ in range(3):
         TicketFactory(customer=customer, subject="Refund please")
     TicketFactory(customer=customer, subject="Password")
@@ -149,8 +148,8 @@ def test_a_broad_search_goes_back_to_count_and_page(admin_client, customer, monk
 def test_a_cached_search_total_follows_every_write_that_changes_the_matches(
     admin_client, other_admin_client, customer, other_customer, monkeypatch
 ):
-    monkeypatch.setattr(ticket_views, "_BROAD_TOTAL", 1)
-    monkeypatch.setattr(ticket_views, "_broad_filters", set())
+    monkeypatch.setattr(listing, "BROAD_TOTAL", 1)
+    monkeypatch.setattr(listing, "_broad_filters", set())
     refunds = [TicketFactory(customer=customer, subject="Refund please") for _ in range(2)]
     other = TicketFactory(customer=customer, subject="Password", uid="someone@example.com")
     TicketFactory(customer=other_customer, subject="Refund elsewhere")

@@ -1,44 +1,25 @@
 """End Users, Tickets and Ticket Messages routes, plus the token-keyed public routes (web chat,
-file download, escalation, feedback, open tracking).
+file download, escalation, feedback, open tracking). Who may assign and delete: tickets.access."""
 
-Who may see and change tickets (all scoped to the caller's customer):
-
-| caller                   | see                   | change fields           | assign                      | delete |
-|--------------------------|-----------------------|-------------------------|-----------------------------|--------|
-| Administrator/Supervisor | every ticket          | every ticket            | any active rep, or unassign | any    |
-| impersonation            | every ticket          | every ticket            | any active rep, or unassign | any    |
-| Representative           | every ticket (inbox)  | every ticket            | take unassigned/release own | own    |
-| phone token              | its channel's tickets | PATCH, not the channel  | take unassigned/release own | no     |
-
-A forbidden assignment answers 403 `AssignmentNotAllowed`, a forbidden delete 403
-`TicketDeleteNotAllowed`; phone tokens on another channel's ticket answer 404 (not in scope).
-"""
-
-import hashlib
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import jsonpatch
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, field_error
-from answerpal.api.pagination import page_with_count, page_with_window_count
+from answerpal.api.pagination import page_with_window_count
 from answerpal.api.policies import (
-    Policy,
     RepToken,
     TicketAccess,
     TicketAccessOrPhoneAuth,
@@ -49,10 +30,10 @@ from answerpal.api.search import TextSearchFilter
 from answerpal.api.sorting import SortFilter
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.viewsets import PublicApiView, TenantApiView, TenantViewSet
+from channels_cfg import selectors as channel_selectors
 from channels_cfg.hostnames import page_host
-from channels_cfg.models import Channel
 from customers.selectors import custom_fields_list
-from tickets import selectors, services
+from tickets import access, listing, selectors, services
 from tickets.api.serializers import (
     AddTopicSerializer,
     AssignUIDSerializer,
@@ -79,37 +60,8 @@ from tickets.api.serializers import (
     TicketReadSerializer,
     TicketWriteSerializer,
 )
-from tickets.filters import COUNTER_FILTERS, SparseFilterBackend, TicketFilterSet
-from tickets.models import Ticket, TicketMessage, TicketMessageAttachment, TicketMessageTopic
-
-_ASSIGNMENT_DENIED = "Your role may only take unassigned tickets or release your own."
-_PAGING_PARAMS = frozenset({"pagenumber", "pagesize", "sortby", "sortorder", "sortdirection"})
-# Parameters that usually bound the matches to few rows (trigram search, one UID, one end user): the page and its
-# total then come from one query (page_with_window_count); other filters keep count + page (their page stops early
-# on an ordered index). A search that turned out broad (over _BROAD_TOTAL matches) is remembered per worker, so its
-# next pages and re-sorts go back to count + page instead of buffering every match again (strategy only, bounded).
-_SELECTIVE_PARAMS = frozenset({"search", "uid", "enduserid"})
-_BROAD_TOTAL = 5000
-_BROAD_MEMO_SIZE = 1024
-_broad_filters: set[tuple] = set()
-# A broad search-only list (no other filter; phone tokens do not list) keeps its exact total in the cache under the
-# customer's TicketSearchVersion, which every write changing a subject or UID, or adding or deleting a ticket, raises
-# in its own transaction: the search's next requests page without counting its matches again.
-_SEARCH_TOTAL_TTL = 3600
-
-
-def _can_assign_anyone(request) -> bool:
-    return request.auth.has_policy(Policy.ASSIGN_TICKETS)
-
-
-def _check_assignment(request, *, current_rep_id: int | None, new_rep_id: int | None) -> None:
-    """Representatives may take an unassigned ticket or release their own; see the module table."""
-    if new_rep_id == current_rep_id or _can_assign_anyone(request):
-        return
-    own = request.auth.rep_id
-    if own is None or new_rep_id not in (None, own) or current_rep_id not in (None, own):
-        raise ApiError(403, "AssignmentNotAllowed", _ASSIGNMENT_DENIED)
-
+from tickets.filters import SparseFilterBackend, TicketFilterSet
+from tickets.models import Ticket, TicketMessage
 
 # --- end users ----------------------------------------------------------------------------------
 
@@ -190,8 +142,7 @@ class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     def tickets(self, request, pk=None):
         """The person's tickets (its UIDs and customerRef), with the ticket list's filters, sorting and paging."""
         end_user = self.get_object()
-        queryset = Ticket.objects.filter(customer_id=self.customer_id)
-        queryset = selectors.ticket_rows(queryset.filter(selectors.tickets_of_end_user(end_user=end_user)))
+        queryset = selectors.end_user_ticket_rows(end_user=end_user)
         queryset = TicketViewSet.filter_like_list(request, queryset)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TicketReadSerializer(page, many=True).data)
@@ -253,7 +204,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     customer-led indexes, and `search` (subject or UID, case-insensitive substring) on the trigram GIN
     indexes of migration 0002 (PostgreSQL; a plain scan on SQLite). With `search`, `uid` or `endUserId` (few
     matches) the page and its total come from one query (window count); a search that turns out broad is counted
-    once per TicketSearchVersion and its total cached (see _SEARCH_TOTAL_TTL). Rows are read with values() and
+    once per TicketSearchVersion and its total cached (tickets.listing). Rows are read with values() and
     rendered from one DTO mapping: 5 queries per page (auth, count or search version, page, end users + UIDs,
     topics), 4 when selective."""
 
@@ -289,55 +240,28 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return queryset
 
     def count_queryset(self, queryset):
-        params = {key.lower() for key in self.request.query_params} - _PAGING_PARAMS
-        if self.action != "list" or self.request.auth.is_phone or not params <= COUNTER_FILTERS:
+        if self.action != "list":
             return queryset.count()
-        data = getattr(self.request, "ticket_filters", {})
-        return selectors.ticket_count_from_counters(
+        return listing.ticket_list_count(
+            queryset=queryset,
             customer_id=self.customer_id,
-            statuses=data.get("status") or None,
-            is_spam=data.get("isSpam"),
-            is_closed=data.get("isClosed"),
+            query_params=self.request.query_params,
+            filters=getattr(self.request, "ticket_filters", {}),
+            is_phone=self.request.auth.is_phone,
         )
 
     def page_with_total(self, queryset, offset: int, limit: int):
-        query = self.request.query_params
-        params = {key.lower() for key in query if query.get(key, "").strip()}
-        selective = params & _SELECTIVE_PARAMS
-        if self.action != "list" or not selective:
+        if self.action != "list":
             return None
-        terms = TextSearchFilter().get_search_terms(self.request)
-        if selective == {"search"} and not any(len(term.strip("\"'")) >= 3 for term in terms):
-            return None  # shorter than a trigram: the GIN index does not bound the matches
-        filters = sorted((key.lower(), tuple(query.getlist(key))) for key in query if key.lower() not in _PAGING_PARAMS)
-        memo_key = (self.customer_id, self.request.auth.channel_id, tuple(filters))
-        if memo_key in _broad_filters:
-            search_only = params - _PAGING_PARAMS == {"search"}
-            return self._broad_page(queryset, offset, limit, terms if search_only else None)
-        rows, total = page_with_window_count(queryset, offset, limit)
-        if total > _BROAD_TOTAL:
-            if len(_broad_filters) >= _BROAD_MEMO_SIZE:
-                _broad_filters.clear()
-            _broad_filters.add(memo_key)
-        return rows, total
-
-    def _broad_page(self, queryset, offset: int, limit: int, search_terms: list[str] | None):
-        """Count + page; the total of a search-only list (`search_terms`) is kept in the cache (_SEARCH_TOTAL_TTL)."""
-        if search_terms is None:
-            return page_with_count(queryset, offset, limit)
-        total_key = self._search_total_key(search_terms)
-        total = cache.get(total_key)
-        rows, counted = page_with_count(queryset, offset, limit, total)
-        if total is None:
-            cache.set(total_key, counted, _SEARCH_TOTAL_TTL)
-        return rows, counted
-
-    def _search_total_key(self, terms: list[str]) -> str:
-        """Cache key of a search-only total: the customer's TicketSearchVersion (read before the count, so a total
-        counted while a write commits lands under the version that write replaces) and the terms."""
-        version = selectors.ticket_search_version(customer_id=self.customer_id)
-        digest = hashlib.sha256("\x00".join(sorted(terms)).encode()).hexdigest()[:32]
-        return f"tickets:search-total:{self.customer_id}:{version}:{digest}"
+        return listing.ticket_list_page(
+            queryset=queryset,
+            offset=offset,
+            limit=limit,
+            customer_id=self.customer_id,
+            channel_id=self.request.auth.channel_id,
+            query_params=self.request.query_params,
+            terms=TextSearchFilter().get_search_terms(self.request),
+        )
 
     @classmethod
     def filter_like_list(cls, request, queryset):
@@ -356,7 +280,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return SortFilter().filter_queryset(request, queryset, view)
 
     def _read(self, ticket_id: int) -> dict:
-        return TicketReadSerializer(selectors.ticket_rows(Ticket.objects.filter(pk=ticket_id)).get()).data
+        return TicketReadSerializer(selectors.ticket_row(ticket_id=ticket_id)).data
 
     @extend_schema(request=TicketWriteSerializer, responses={201: TicketReadSerializer})
     def create(self, request):
@@ -366,9 +290,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         if request.auth.is_phone:
             ensure_channel_access(request, changes.get("channel_id") or request.auth.channel_id)
             if not changes.get("channel_id"):  # the token's channel, with its type
-                channel = Channel.objects.get(pk=request.auth.channel_id)
-                changes.update(channel_id=channel.pk, channel_type=channel.channel_type)
-        _check_assignment(request, current_rep_id=None, new_rep_id=changes.get("customer_rep_id"))
+                channel_id = request.auth.channel_id
+                changes.update(
+                    channel_id=channel_id, channel_type=channel_selectors.channel_type_of(channel_id=channel_id)
+                )
+        access.assignment_check(caller=request.auth, current_rep_id=None, new_rep_id=changes.get("customer_rep_id"))
         changes.pop("is_closed", None)
         ticket = services.ticket_create(customer_id=self.customer_id, **changes)
         return Response(self._read(ticket.pk), status=status.HTTP_201_CREATED)
@@ -454,14 +380,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     def _apply(self, request, ticket: Ticket, changes: dict) -> Response:
         if "customer_rep_id" in changes:
-            _check_assignment(request, current_rep_id=ticket.customer_rep_id, new_rep_id=changes["customer_rep_id"])
+            access.assignment_check(
+                caller=request.auth, current_rep_id=ticket.customer_rep_id, new_rep_id=changes["customer_rep_id"]
+            )
         services.ticket_update(ticket=ticket, changes=changes)
         return Response(self._read(ticket.pk))
 
     def destroy(self, request, pk=None):
         ticket = self.get_object()
-        if not _can_assign_anyone(request) and ticket.customer_rep_id != request.auth.rep_id:
-            raise ApiError(403, "TicketDeleteNotAllowed", "Your role may only delete tickets assigned to you.")
+        access.delete_check(caller=request.auth, ticket=ticket)
         services.ticket_delete(ticket=ticket)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -481,36 +408,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         name, rep_id = data["action"], data.get("customerRepID")
         ticket_ids = data["ticketIDs"]
         if name.lower() == "assign" and rep_id is not None:
-            self._check_bulk_assignment(request, ticket_ids, rep_id)
-        with transaction.atomic():
-            updated = services.tickets_bulk_update(
-                customer_id=self.customer_id,
-                ticket_ids=ticket_ids,
-                action=name,
-                customer_rep_id=rep_id if name.lower() == "assign" else request.auth.rep_id,
-            )
-        return Response({"action": name, "updated": updated})
-
-    def _check_bulk_assignment(self, request, ticket_ids: list[int], rep_id: int) -> None:
-        if (
-            rep_id
-            and not CustomerRep.objects.filter(
-                pk=rep_id, customer_id=self.customer_id, is_active=True, deleted_at__isnull=True
-            ).exists()
-        ):
-            raise field_error("customerRepID", f"No active representative with id {rep_id} exists.")
-        if _can_assign_anyone(request):
-            return
-        own = request.auth.rep_id
-        foreign = (
-            Ticket.objects.filter(customer_id=self.customer_id, pk__in=ticket_ids)
-            .exclude(Q(customer_rep__isnull=True) | Q(customer_rep_id=own))
-            .exists()
+            access.bulk_assignment_check(caller=request.auth, ticket_ids=ticket_ids, rep_id=rep_id)
+        updated = services.tickets_bulk_update(
+            customer_id=self.customer_id,
+            ticket_ids=ticket_ids,
+            action=name,
+            customer_rep_id=rep_id if name.lower() == "assign" else request.auth.rep_id,
         )
-        if rep_id not in (0, own) or foreign:
-            raise ApiError(
-                403, "AssignmentNotAllowed", "Your role may only take unassigned tickets or release your own."
-            )
+        return Response({"action": name, "updated": updated})
 
     @extend_schema(request=None, responses=TicketReadSerializer)
     @action(detail=True, methods=["put"], url_path="assign")
@@ -519,7 +424,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         ticket = self.get_object()
         if request.auth.rep_id is None:
             raise ApiError(400, "NoRepresentative", "This token does not belong to a representative.")
-        _check_assignment(request, current_rep_id=ticket.customer_rep_id, new_rep_id=request.auth.rep_id)
+        access.assignment_check(
+            caller=request.auth, current_rep_id=ticket.customer_rep_id, new_rep_id=request.auth.rep_id
+        )
         services.ticket_assign(ticket=ticket, customer_rep_id=request.auth.rep_id)
         return Response(self._read(ticket.pk))
 
@@ -644,7 +551,8 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         raw = request.query_params.get("ticketId")
         if not raw or not raw.isdigit():
             raise field_error("ticketId", "Give the ticket whose messages to list (ticketId).")
-        get_object_or_404(Ticket.objects.filter(customer_id=self.customer_id).only("pk"), pk=int(raw))
+        if selectors.ticket_of_customer(customer_id=self.customer_id, ticket_id=int(raw)) is None:
+            raise NotFound("No ticket with this id.")
         queryset = self.filter_queryset(self.get_queryset()).filter(ticket_id=int(raw))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TicketMessageReadSerializer(page, many=True).data)
@@ -680,7 +588,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         channel_type = data.pop("channel", "") or (channel.channel_type if channel else "")
         ticket = None
         if ticket_id:
-            ticket = Ticket.objects.filter(customer_id=self.customer_id, pk=ticket_id).first()
+            ticket = selectors.ticket_of_customer(customer_id=self.customer_id, ticket_id=ticket_id)
             if ticket is None:
                 raise field_error("ticketID", f"No ticket with id {ticket_id} exists.")
         elif require_ticket:
@@ -692,7 +600,9 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
             if ticket is not None:
                 ensure_channel_access(request, ticket.channel_id)
         if ticket is None and channel_id and channel is None:  # the phone token's channel decides the type
-            channel_type = Channel.objects.filter(pk=channel_id).values_list("channel_type", flat=True).first()
+            channel_type = (
+                channel_selectors.channels_live().filter(pk=channel_id).values_list("channel_type", flat=True).first()
+            )
         if ticket is None and not channel_type:
             raise field_error("channel", "Give channel or channelID for a new ticket.")
         incoming = data.pop("incoming")
@@ -750,7 +660,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         (multipart, at most 50 MB; the type is sniffed from the bytes)."""
         message = self.get_object()
         if request.method == "GET":
-            rows = TicketMessageAttachment.objects.filter(customer_id=self.customer_id, message=message)
+            rows = selectors.message_attachments(message=message)
             return Response(TicketMessageAttachmentSerializer(rows, many=True, context={"request": request}).data)
         body = AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -771,9 +681,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
     @action(detail=True, methods=["delete"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
     def attachment_delete(self, request, pk=None, attachment_id=None):
         message = self.get_object()
-        attachment = get_object_or_404(
-            TicketMessageAttachment, pk=attachment_id, message=message, customer_id=self.customer_id
-        )
+        attachment = get_object_or_404(selectors.message_attachments(message=message), pk=attachment_id)
         services.attachment_delete(attachment=attachment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -790,7 +698,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         if missing:
             raise field_error("topicIds", f"No topics with ids {missing} exist.")
         services.message_topics_correct(message=message, topic_ids=topic_ids, rep_id=request.auth.rep_id)
-        rows = TicketMessageTopic.objects.filter(message=message).select_related("topic", "corrected_by")
+        rows = selectors.message_topics(message=message)
         return Response(TicketMessageTopicSerializer(rows, many=True).data)
 
     @extend_schema(request=EscalateSerializer, responses=MessageResultSerializer)
@@ -815,7 +723,7 @@ class TicketMessageTopicsView(TenantApiView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         row = services.message_topic_add(message=data["message"], topic_id=data["topicID"], rep_id=request.auth.rep_id)
-        row = TicketMessageTopic.objects.select_related("topic", "corrected_by").get(pk=row.pk)
+        row = selectors.message_topics(message=row.message).get(pk=row.pk)
         return Response(TicketMessageTopicSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RemoveTopicSerializer, responses={204: None})
@@ -834,7 +742,9 @@ class TicketTokenEscalateView(PublicApiView):
 
     @extend_schema(request=EscalateSerializer, responses=MessageResultSerializer)
     def post(self, request, ticket_token):
-        ticket = get_object_or_404(Ticket, token=ticket_token)
+        ticket = selectors.ticket_by_public_token(token=ticket_token)
+        if ticket is None:
+            raise NotFound("No conversation has this ticket token.")
         body = EscalateSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
         comment = body.validated_data["aI_FeedbackComment"]
@@ -852,7 +762,9 @@ class LikeDislikeView(PublicApiView):
 
     @extend_schema(parameters=[OpenApiParameter("like", bool, required=True)], responses=LikeDislikeResponseSerializer)
     def get(self, request, ticket_token):
-        ticket = get_object_or_404(Ticket.objects.select_related("customer_rep", "customer"), token=ticket_token)
+        ticket = selectors.ticket_by_public_token(token=ticket_token)
+        if ticket is None:
+            raise NotFound("No conversation has this ticket token.")
         query = LikeDislikeSerializer(data={"like": request.query_params.get("like")})
         query.is_valid(raise_exception=True)
         answer = selectors.latest_ai_answer(ticket=ticket)

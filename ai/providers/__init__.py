@@ -25,6 +25,7 @@ class Purpose:
     TRANSLATE = "translate"
     LOCATION_LANGUAGE = "locationLanguage"
     TRANSCRIBE = "transcribe"
+    PLACE_REPORT = "placeReport"
 
 
 # Purpose → the Customer field holding its default model; reply and custom fields follow the channel.
@@ -33,6 +34,8 @@ _SLOTS = {
     Purpose.TOPICS: "default_topic_model",
     Purpose.SUMMARY: "default_summary_model",
     Purpose.TRANSCRIBE: "default_transcribe_model",
+    # A room write-up condenses a dictation into a document, like a summary: the same model serves it.
+    Purpose.PLACE_REPORT: "default_summary_model",
 }
 _CHANNEL_SLOTS = {
     "Email": ("default_email_model", "default_email_model_internet_access_enabled"),

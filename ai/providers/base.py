@@ -101,6 +101,18 @@ class ReplyRequest:
     tools: tuple[ToolSpec, ...] = ()
 
 
+@dataclass(frozen=True)
+class RoomReportRequest:
+    """One room of a property condition report to write up: the inspector's dictation, the firm's lexicon
+    (preferred terms, one "avoid → prefer" per line or a two-column table) and its instructions."""
+
+    room_name: str
+    transcript: str
+    lexicon: str = ""
+    instructions: tuple[Passage, ...] = ()
+    report_context: str = ""  # address, case number, parties: for the model's orientation only
+
+
 class Provider:
     """One AI back end. Operations a provider cannot do raise AIProviderUnavailable."""
 
@@ -136,3 +148,7 @@ class Provider:
         raise AIProviderUnavailable(
             f"The {self.name} provider cannot transcribe audio; configure an OpenAI-compatible model."
         )
+
+    def write_room_report(self, *, model: str, request: RoomReportRequest) -> AIResult:
+        """The room's report text as HTML (headings, lists, tables), in the dictation's language."""
+        raise AIProviderUnavailable(f"The {self.name} provider cannot write room reports.")

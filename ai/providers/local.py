@@ -14,7 +14,17 @@ from dateutil import parser as date_parser
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 from ai.conf import ai_float, ai_list
-from ai.providers.base import AIResult, FieldSpec, Passage, Provider, ReplyRequest, SpamVerdict, TopicCandidate
+from ai.providers.base import (
+    AIResult,
+    FieldSpec,
+    Passage,
+    Provider,
+    ReplyRequest,
+    RoomReportRequest,
+    SpamVerdict,
+    TopicCandidate,
+)
+from ai.providers.room_report import room_report_html
 from ai.providers.text import TfIdfIndex, fold, sentences, tokens
 
 LOCAL = "local"
@@ -196,6 +206,14 @@ class LocalProvider(Provider):
     def language_for_location(self, *, model: str, country: str, state: str, city: str) -> AIResult:
         started = time.perf_counter()
         return self._result(language_of_country(country), model, started)
+
+    def write_room_report(self, *, model: str, request: RoomReportRequest) -> AIResult:
+        """Sentences grouped per element with the lexicon applied, headed in the dictation's language."""
+        started = time.perf_counter()
+        lang = self.detect_language(model=model, text=request.transcript).value or "en"
+        text = room_report_html(transcript=request.transcript, lang=lang, lexicon=request.lexicon)
+        prompt = f"Offline write-up of {request.room_name!r} ({lang}), lexicon of {len(request.lexicon)} characters"
+        return self._result(text, model, started, prompt=prompt)
 
 
 def spam_score(*, sender: str, subject: str, text: str) -> SpamVerdict:

@@ -3,6 +3,7 @@ tenant's key and optional base URL. Retries on 429/5xx honouring Retry-After are
 (`max_retries`); timeouts, refusals and errors become AIProviderError / AIRefusal with stable codes."""
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from ai.providers.base import (
     FieldSpec,
     Provider,
     ReplyRequest,
+    RoomReportRequest,
     SpamVerdict,
     TopicCandidate,
 )
@@ -54,6 +56,8 @@ def client_for(api_key: str, base_url: str) -> openai.OpenAI:
 
 
 MAX_TOOL_ROUNDS = 3
+# Models asked for HTML sometimes wrap it in a markdown fence anyway.
+_CODE_FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*$", re.MULTILINE)
 
 
 def _prompt_text(messages: list[dict]) -> str:
@@ -280,6 +284,10 @@ class OpenAIProvider(Provider):
             model=model, messages=prompts.location_messages(country=country, state=state, city=city)
         )
         return replace(result, value=(str(data.get("lang") or "").lower() or None))
+
+    def write_room_report(self, *, model: str, request: RoomReportRequest) -> AIResult:
+        result = self.chat(model=model, messages=prompts.room_report_messages(request))
+        return replace(result, value=_CODE_FENCE.sub("", result.value).strip())
 
     def transcribe(self, *, model: str, audio: bytes, filename: str) -> AIResult:
         started = time.perf_counter()

@@ -2,7 +2,7 @@
 
 import json
 
-from ai.providers.base import FieldSpec, ReplyRequest, TopicCandidate
+from ai.providers.base import FieldSpec, ReplyRequest, RoomReportRequest, TopicCandidate
 
 
 def spam_messages(*, sender: str, subject: str, text: str) -> list[dict]:
@@ -109,3 +109,22 @@ def location_messages(*, country: str, state: str, city: str) -> list[dict]:
         },
         {"role": "user", "content": place},
     ]
+
+
+def room_report_messages(request: RoomReportRequest) -> list[dict]:
+    system = [
+        "You write one room of a property condition report (move-in or move-out inventory, Dutch "
+        "'plaatsbeschrijving') from the inspector's dictation. Write in the language of the dictation, factual and "
+        "complete, without inventing observations. Group the observations per element under <h3> headings in this "
+        "order: floor, walls, ceiling, windows, doors, fixtures, then anything else; use <ul> lists, and a <table> "
+        "where the dictation lists items with their state. Answer with HTML only (h3, h4, p, ul, ol, li, table, "
+        "thead, tbody, tr, th, td, strong, em), no scripts, no styles, no code fences."
+    ]
+    if request.lexicon.strip():
+        system.append("## Lexicon: always use the firm's preferred terms\n" + request.lexicon)
+    for passage in request.instructions:
+        system.append(f"## Instructions: {passage.title}\n{passage.text}")
+    if request.report_context:
+        system.append(f"## Report\n{request.report_context}")
+    user = f"Room: {request.room_name}\n\nDictation:\n{request.transcript[:20000]}"
+    return [{"role": "system", "content": "\n\n".join(system)}, {"role": "user", "content": user}]

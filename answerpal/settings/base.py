@@ -300,3 +300,13 @@ OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS", "10"
 OUTBOUND_MAX_RESPONSE_BYTES = int(os.environ.get("OUTBOUND_MAX_RESPONSE_BYTES", str(1024 * 1024)))
 # DeleteAfterCleanup actions delete the ticket this many days later.
 AUTOMATION_CLEANUP_DAYS = int(os.environ.get("AUTOMATION_CLEANUP_DAYS", "30"))
+
+# Place descriptions (property condition reports): room photo limits and the DOCX export.
+# Largest photo upload in bytes (413 PhotoTooLarge above it) and in pixels (decompression-bomb guard).
+PLACES_PHOTO_MAX_BYTES = int(os.environ.get("PLACES_PHOTO_MAX_BYTES", str(25 * 1024 * 1024)))
+PLACES_PHOTO_MAX_PIXELS = int(os.environ.get("PLACES_PHOTO_MAX_PIXELS", str(50_000_000)))
+# JPEG/WebP quality of stored photos (they are re-encoded upright without metadata) and thumbnail size.
+PLACES_PHOTO_JPEG_QUALITY = int(os.environ.get("PLACES_PHOTO_JPEG_QUALITY", "88"))
+PLACES_THUMBNAIL_PIXELS = int(os.environ.get("PLACES_THUMBNAIL_PIXELS", "400"))
+# Photos are shrunk to this many pixels on the longer side before they go into a DOCX export.
+PLACES_EXPORT_IMAGE_PIXELS = int(os.environ.get("PLACES_EXPORT_IMAGE_PIXELS", "1024"))

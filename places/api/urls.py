@@ -1,5 +1,25 @@
+from django.urls import path
+
 from answerpal.api.routing import ApiRouter
+from places.api.views import (
+    PlaceDescriptionPhotoThumbnailView,
+    PlaceDescriptionPhotoView,
+    PlaceDescriptionReportViewSet,
+    PlaceDescriptionRoomPhotoViewSet,
+    PlaceDescriptionRoomViewSet,
+)
 
 router = ApiRouter()
+router.register("PlaceDescriptionReports", PlaceDescriptionReportViewSet, basename="place-description-reports")
+router.register("PlaceDescriptionRooms", PlaceDescriptionRoomViewSet, basename="place-description-rooms")
+router.register("PlaceDescriptionRoomPhotos", PlaceDescriptionRoomPhotoViewSet, basename="place-description-photos")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("PlaceDescriptionPhotos/<uuid:access_token>", PlaceDescriptionPhotoView.as_view(), name="place-photo"),
+    path(
+        "PlaceDescriptionPhotos/<uuid:access_token>/thumbnail",
+        PlaceDescriptionPhotoThumbnailView.as_view(),
+        name="place-photo-thumbnail",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,234 @@
+"""DOCX export of a place description with python-docx (its built-in template): a cover (title, case number,
+address, parties, report date, hero photo), one section per room in report order (its report text as real Word
+headings, lists and tables, its notes), the photos per room, in an appendix or left out, a signature block for
+landlord and tenant, and "page X of Y" in the footer.
+
+Memory stays bounded: photos are read one at a time from storage and shrunk (PLACES_EXPORT_IMAGE_PIXELS, JPEG)
+before embedding, so the document holds only the small copies; the file is written to a spooled temporary file.
+Labels are Dutch, English or French: the `lang` asked for, else the language of the rooms' dictation."""
+
+import tempfile
+from collections.abc import Iterable
+
+from django.conf import settings
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from ai.providers.local import language_detector
+from places.images import embeddable_jpeg
+from places.models import PlaceDescriptionReport, PlaceDescriptionRoomPhoto
+from places.report_text import report_html_to_docx
+from places.selectors import report_photo_by_token
+
+
+class PhotoPlacement:
+    PER_ROOM = "perRoom"
+    APPENDIX = "appendix"
+    NONE = "none"
+    CHOICES = (PER_ROOM, APPENDIX, NONE)
+
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LANGUAGES = ("nl", "en", "fr")
+
+LABELS = {
+    "nl": {
+        "title": "Plaatsbeschrijving",
+        "case": "Dossiernummer",
+        "address": "Adres",
+        "date": "Datum",
+        "description": "Omschrijving",
+        "client": "Opdrachtgever",
+        "landlords": "Verhuurder(s)",
+        "tenants": "Huurder(s)",
+        "notes": "Opmerkingen",
+        "appendix": "Fotobijlage",
+        "signatures": "Handtekeningen",
+        "approved": "Opgemaakt in tweevoud. Gelezen en goedgekeurd door de partijen.",
+        "name": "Naam",
+        "signature": "Handtekening",
+        "page": ("Pagina ", " van "),
+    },
+    "en": {
+        "title": "Property condition report",
+        "case": "Case number",
+        "address": "Address",
+        "date": "Date",
+        "description": "Description",
+        "client": "Client",
+        "landlords": "Landlord(s)",
+        "tenants": "Tenant(s)",
+        "notes": "Notes",
+        "appendix": "Photo appendix",
+        "signatures": "Signatures",
+        "approved": "Drawn up in duplicate. Read and approved by the parties.",
+        "name": "Name",
+        "signature": "Signature",
+        "page": ("Page ", " of "),
+    },
+    "fr": {
+        "title": "État des lieux",
+        "case": "Numéro de dossier",
+        "address": "Adresse",
+        "date": "Date",
+        "description": "Description",
+        "client": "Client",
+        "landlords": "Bailleur(s)",
+        "tenants": "Locataire(s)",
+        "notes": "Remarques",
+        "appendix": "Annexe photos",
+        "signatures": "Signatures",
+        "approved": "Établi en double exemplaire. Lu et approuvé par les parties.",
+        "name": "Nom",
+        "signature": "Signature",
+        "page": ("Page ", " sur "),
+    },
+}
+_PHOTO_COLUMNS = 2
+_PHOTO_WIDTH = Cm(7.8)
+_HERO_WIDTH = Cm(14)
+
+
+def report_language(report: PlaceDescriptionReport, rooms: Iterable) -> str:
+    """The dictation's language if it is one of LANGUAGES, else English."""
+    sample = " ".join(room.transcript for room in rooms if room.transcript)[:5000] or report.description
+    detected = language_detector().detect_language_of(sample) if sample.strip() else None
+    code = detected.iso_code_639_1.name.lower() if detected else "en"
+    return code if code in LANGUAGES else "en"
+
+
+def _field(run, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) updated by Word and LibreOffice when the document is shown."""
+    begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    text.set(qn("xml:space"), "preserve")
+    text.text = instruction
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(text)
+    run._r.append(end)
+
+
+def _page_numbers(document, labels: dict) -> None:
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, between = labels["page"]
+    paragraph.add_run(before)
+    _field(paragraph.add_run(), "PAGE")
+    paragraph.add_run(between)
+    _field(paragraph.add_run(), "NUMPAGES")
+
+
+def _picture(run, photo: PlaceDescriptionRoomPhoto, width) -> None:
+    with photo.file.open("rb") as handle:
+        run.add_picture(embeddable_jpeg(handle, max_pixels=settings.PLACES_EXPORT_IMAGE_PIXELS), width=width)
+
+
+def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
+    """The photos two by two in a borderless table, each with its caption; returns how many were placed."""
+    if not photos:
+        return 0
+    rows = -(-len(photos) // _PHOTO_COLUMNS)
+    table = document.add_table(rows=rows, cols=_PHOTO_COLUMNS)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, photo in enumerate(photos):
+        cell = table.cell(index // _PHOTO_COLUMNS, index % _PHOTO_COLUMNS)
+        _picture(cell.paragraphs[0].add_run(), photo, _PHOTO_WIDTH)
+        if photo.caption:
+            caption = cell.add_paragraph(photo.caption)
+            caption.runs[0].italic = True
+            caption.runs[0].font.size = Pt(9)
+    return len(photos)
+
+
+def _cover(document, report: PlaceDescriptionReport, labels: dict) -> None:
+    document.add_heading(labels["title"], level=0)
+    rows = [
+        (labels["case"], report.case_number),
+        (labels["address"], report.address),
+        (labels["date"], report.report_date.strftime("%d/%m/%Y") if report.report_date else ""),
+        (labels["description"], report.description),
+        (labels["client"], report.client_names),
+        (labels["landlords"], report.landlords),
+        (labels["tenants"], report.tenants),
+    ]
+    rows = [(label, value) for label, value in rows if value]
+    table = document.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    for index, (label, value) in enumerate(rows):
+        table.cell(index, 0).paragraphs[0].add_run(label).bold = True
+        table.cell(index, 1).text = value
+    hero = report_photo_by_token(report=report, access_token=report.hero_photo_access_token)
+    if hero is not None:
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_before = Pt(18)
+        _picture(paragraph.add_run(), hero, _HERO_WIDTH)
+
+
+def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:
+    document.add_heading(labels["signatures"], level=1)
+    document.add_paragraph(labels["approved"])
+    table = document.add_table(rows=4, cols=2)
+    table.style = "Table Grid"
+    for column, (label, names) in enumerate(
+        ((labels["landlords"], report.landlords), (labels["tenants"], report.tenants))
+    ):
+        table.cell(0, column).paragraphs[0].add_run(label).bold = True
+        table.cell(1, column).text = f"{labels['name']}: {names}"
+        table.cell(2, column).text = f"{labels['date']}:"
+        signature = table.cell(3, column)
+        signature.text = f"{labels['signature']}:"
+        for _ in range(3):
+            signature.add_paragraph()
+
+
+def report_docx_write(
+    *, report: PlaceDescriptionReport, out, photo_placement: str = PhotoPlacement.PER_ROOM, lang: str = ""
+) -> dict:
+    """Writes the DOCX of `report` (loaded with report_detail_queryset) to the binary file `out`; returns
+    {"rooms": n, "photos": n} placed."""
+    if photo_placement not in PhotoPlacement.CHOICES:
+        raise ValueError(f"photo_placement must be one of {', '.join(PhotoPlacement.CHOICES)}.")
+    rooms = list(report.rooms.all())
+    labels = LABELS[lang if lang in LANGUAGES else report_language(report, rooms)]
+    document = Document()
+    document.core_properties.title = f"{labels['title']} {report.case_number}".strip()
+    _page_numbers(document, labels)
+    _cover(document, report, labels)
+    document.add_page_break()
+    placed = 0
+    for room in rooms:
+        document.add_heading(room.name, level=1)
+        report_html_to_docx(document, room.report_text, top_level=2)
+        if room.notes.strip():
+            document.add_heading(labels["notes"], level=2)
+            for line in room.notes.splitlines():
+                if line.strip():
+                    document.add_paragraph(line.strip())
+        if photo_placement == PhotoPlacement.PER_ROOM:
+            placed += _photo_grid(document, list(room.photos.all()))
+    if photo_placement == PhotoPlacement.APPENDIX and any(room.photos.all() for room in rooms):
+        document.add_section(WD_SECTION.NEW_PAGE)
+        document.add_heading(labels["appendix"], level=1)
+        for room in rooms:
+            photos = list(room.photos.all())
+            if photos:
+                document.add_heading(room.name, level=2)
+                placed += _photo_grid(document, photos)
+    _signatures(document, report, labels)
+    document.save(out)
+    return {"rooms": len(rooms), "photos": placed}
+
+
+def report_docx_file(*, report: PlaceDescriptionReport, photo_placement: str, lang: str = ""):
+    """The DOCX in a spooled temporary file (memory up to 8 MB, then disk), positioned at its start."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    report_docx_write(report=report, out=out, photo_placement=photo_placement, lang=lang)
+    out.seek(0)
+    return out

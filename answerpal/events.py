@@ -19,6 +19,8 @@ class Event:
     END_USER_UPDATED = "OnEndUserUpdate"
     END_USER_DELETED = "OnEndUserDelete"
     MESSAGE_RECEIVED = "MessageReceived"
+    MESSAGE_SENT = "MessageSent"  # an outbound message reached the end user (or, for web chat, became visible)
+    AI_REPLY_DRAFTED = "AIReplyDrafted"  # the inbound pipeline stored an AI draft answering the message
     TICKET_CLOSED = "OnClose"
     TICKET_ESCALATED = "OnEscalate"
     CHANNEL_SAVED = "ChannelSaved"

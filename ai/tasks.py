@@ -7,6 +7,7 @@ from celery import shared_task
 
 from ai import services
 from ai.conf import ai_float, ai_int
+from ai.live import pipeline_live
 from ai.providers.base import AIProviderError
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ def message_pipeline_task(self, message_id: int):
     max_retries = ai_int("AI_PIPELINE_MAX_RETRIES")
     final_attempt = bool(self.request.is_eager) or self.request.retries >= max_retries
     try:
-        services.message_pipeline_run(message_id=message_id, final_attempt=final_attempt)
+        with pipeline_live(message_id=message_id):
+            services.message_pipeline_run(message_id=message_id, final_attempt=final_attempt)
     except AIProviderError as error:
         logger.info("Pipeline of message %s will retry after %s", message_id, error.code)
         raise self.retry(exc=error, countdown=_backoff(self.request.retries), max_retries=max_retries) from error

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from answerpal.api.health import healthz
+from webwidget.views import demo_chat
 
 API_APPS = [
     "accounts",
@@ -18,6 +19,7 @@ API_APPS = [
     "ai",
     "voice",
     "places",
+    "webwidget",
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("demo/chat", demo_chat, name="demo-chat"),
     *[path("api/", include(f"{app}.api.urls")) for app in API_APPS],
 ]
 

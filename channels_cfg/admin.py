@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from answerpal.api.fields import mask_secret
 from channels_cfg.models import Channel, ChannelFolder, ChannelTranslation
+from channels_cfg.snippet import widget_snippet
 
 _SECRETS = ("override_graph_client_secret", "override_imap_password", "override_smtp_password")
 
@@ -37,8 +38,12 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ["channel_type", "is_active", "email_provider_type", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email_address", "phone_number", "token", "customer__name"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["token", "created_at", "updated_at", "secrets_set"]
+    readonly_fields = ["token", "widget_snippet", "created_at", "updated_at", "secrets_set"]
     inlines = [ChannelFolderInline]
+
+    @admin.display(description="Widget snippet (chat channels: paste on the site)")
+    def widget_snippet(self, channel):
+        return widget_snippet(channel)
 
     @admin.display(description="Secrets")
     def secrets_set(self, channel):

@@ -25,9 +25,11 @@ from ai.providers.base import (
     TopicCandidate,
 )
 from ai.providers.room_report import room_report_html
+from ai.providers.streaming import reply_delta
 from ai.providers.text import TfIdfIndex, fold, sentences, tokens
 
 LOCAL = "local"
+_WORD_PIECE = re.compile(r"\s*\S+")
 
 _detector = None
 _detector_lock = threading.Lock()
@@ -196,6 +198,8 @@ class LocalProvider(Provider):
     def draft_reply(self, *, model: str, request: ReplyRequest, run_tool=None) -> AIResult:
         started = time.perf_counter()
         reply, chosen = extractive_reply(request)
+        for piece in _WORD_PIECE.findall(reply):  # offered word by word, as a streaming model would
+            reply_delta(piece)
         prompt = "Extractive reply from: " + ", ".join(passage.title for passage in chosen)
         return self._result(reply, model, started, prompt=prompt)
 

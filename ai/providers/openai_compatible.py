@@ -25,6 +25,7 @@ from ai.providers.base import (
     SpamVerdict,
     TopicCandidate,
 )
+from ai.providers.streaming import reply_delta
 
 OPENAI = "openai"
 
@@ -265,10 +266,13 @@ class OpenAIProvider(Provider):
             )
         else:
             # Streamed: the read timeout then applies between chunks, so long drafts are not cut off.
-            result = self.chat(model=model, messages=prompts.reply_messages(request), stream=True)
+            result = self.chat(model=model, messages=prompts.reply_messages(request), stream=True, on_delta=reply_delta)
         text = result.value.strip()
+        if request.tools and run_tool is not None:
+            reply_delta(text)  # tool rounds are not streamed: the answer arrives whole
         if request.signature:
             text = f"{text}\n\n{request.signature}"
+            reply_delta(f"\n\n{request.signature}")
         return replace(result, value=text)
 
     def summarize(self, *, model: str, text: str, lang: str) -> AIResult:

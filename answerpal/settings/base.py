@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ai.apps.AiConfig",
     "voice.apps.VoiceConfig",
     "places.apps.PlacesConfig",
+    "webwidget.apps.WebWidgetConfig",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,18 @@ WEBCHAT_POLL_RATE = os.environ.get("WEBCHAT_POLL_RATE", "240/min")
 # Public web-chat ticket creation (POST /api/Tickets/createchatticket): per client address and per channel.
 CHAT_TICKET_RATE = os.environ.get("CHAT_TICKET_RATE", "10/min")
 CHAT_TICKET_CHANNEL_RATE = os.environ.get("CHAT_TICKET_CHANNEL_RATE", "300/hour")
+# Web chat widget (webwidget): /widget/v1.js is served from webwidget/public by whitenoise; the live stream
+# (GET /api/WebChat/{channelToken}/stream) stays open this long before the browser reconnects, with a comment line
+# every heartbeat; streams opened per address and channel are limited like the other chat routes.
+WHITENOISE_ROOT = BASE_DIR / "webwidget" / "public"
+WEBCHAT_STREAM_SECONDS = float(os.environ.get("WEBCHAT_STREAM_SECONDS", "55"))
+WEBCHAT_STREAM_HEARTBEAT_SECONDS = float(os.environ.get("WEBCHAT_STREAM_HEARTBEAT_SECONDS", "15"))
+WEBCHAT_STREAM_RATE = os.environ.get("WEBCHAT_STREAM_RATE", "60/min")
+# Live events between web processes and workers (answerpal.live): Redis pub/sub, in process without a URL.
+LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL", REDIS_URL)
+LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "answerpal:live:")
+# The demo page /demo/chat (the demo tenant's widget on a page of the platform): served with DEBUG or this on.
+WEBWIDGET_DEMO = env_bool("WEBWIDGET_DEMO")
 
 # Outbound connector: private, loopback and link-local targets are refused unless allowed.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS")

@@ -15,6 +15,7 @@ from channels_cfg.models import (
     TopicPolicyMode,
     e164_validator,
 )
+from channels_cfg.snippet import widget_snippet
 
 _HOSTNAME = re.compile(
     r"^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$"
@@ -80,6 +81,7 @@ class ChannelSerializer(serializers.ModelSerializer):
     token = serializers.UUIDField(read_only=True)
     topicPolicyMode = serializers.CharField(source="topic_policy_mode", read_only=True)
     dateCreated = serializers.DateTimeField(source="created_at", read_only=True)
+    widgetSnippet = serializers.SerializerMethodField(help_text="Chat channels: the <script> line to paste on a site.")
 
     class Meta:
         model = Channel
@@ -115,7 +117,11 @@ class ChannelSerializer(serializers.ModelSerializer):
             "token",
             "topicPolicyMode",
             "dateCreated",
+            "widgetSnippet",
         ]
+
+    def get_widgetSnippet(self, channel) -> str:
+        return widget_snippet(channel)
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)

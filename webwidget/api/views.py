@@ -1,0 +1,156 @@
+"""The embeddable widget's public routes under /api/WebChat/{channelToken}/, for pages on the channel's hostnames
+(the check, CORS and throttle of every web-chat route: messaging.api.chat_channel):
+
+- GET  widget?lang=xx — the widget's settings and UI texts in the visitor's language (channel translations with
+  fallback); 403 HostnameNotAllowed on any other site, which the widget shows instead of a chat.
+- POST conversations {name?, email?} — the pre-chat form opens the conversation (400 when the channel requires it).
+- GET  stream?ticketToken=…&after={messageID} — Server-Sent Events: the lines after the cursor, then live lines,
+  AI answer deltas (`ai.delta`), `ai.status` and `ticket` (escalated) events (webwidget.stream).
+- POST feedback {ticketToken, like} — like / dislike of the latest answer; says whether a person can take over.
+- POST escalate {ticketToken, aI_FeedbackComment?} — the visitor asks for a person.
+
+Feedback and escalation exist beside the token routes (TicketMessages/{ticketToken}/like-dislike, /escalate)
+because a widget on another site needs the hostname check and CORS answers those routes do not give; they call
+the same services. Lines are sent with POST /api/WebChat/{channelToken}/messages (messaging), which stays the
+poll fallback where a proxy blocks streams."""
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from answerpal import live
+from answerpal.api.errors import ApiError
+from messaging.api.chat_channel import ChatChannelApiView
+from tickets.selectors import chat_lines_after
+from webwidget import selectors, services, stream
+from webwidget.api.serializers import (
+    ConversationSerializer,
+    ConversationStartSerializer,
+    EscalateResultSerializer,
+    EscalateSerializer,
+    FeedbackResultSerializer,
+    FeedbackSerializer,
+    WidgetConfigSerializer,
+)
+
+
+class WidgetConfigView(ChatChannelApiView):
+    """GET /api/WebChat/{channelToken}/widget?lang=: what the widget needs before it opens."""
+
+    cors_methods = "GET, OPTIONS"
+    rate_setting = "WEBCHAT_POLL_RATE"
+    throttle_kind = "config"
+
+    @extend_schema(parameters=[OpenApiParameter("lang", str)], responses=WidgetConfigSerializer)
+    def get(self, request, channelToken):
+        widget = selectors.widget_settings(channel=self.channel)
+        lang, texts = selectors.widget_texts(channel=self.channel, lang=request.query_params.get("lang", "")[:16])
+        data = {
+            "channelName": self.channel.name,
+            "title": widget.title or texts["title"],
+            "accentColor": widget.accent_color,
+            "prechatForm": widget.prechat_form,
+            "aiAnswers": widget.ai_answers,
+            "lang": lang,
+            "texts": texts,
+            "streamPath": f"/api/WebChat/{self.channel.token}/stream",
+        }
+        return Response(WidgetConfigSerializer(data).data)
+
+
+class ConversationStartView(ChatChannelApiView):
+    """POST /api/WebChat/{channelToken}/conversations: the pre-chat form's name and e-mail open the ticket."""
+
+    parser_classes = [JSONParser]
+    cors_methods = "POST, OPTIONS"
+
+    @extend_schema(request=ConversationStartSerializer, responses={201: ConversationSerializer})
+    def post(self, request, channelToken):
+        widget = selectors.widget_settings(channel=self.channel)
+        body = ConversationStartSerializer(data=request.data, context={"prechat_form": widget.prechat_form})
+        body.is_valid(raise_exception=True)
+        ticket = services.conversation_start(channel=self.channel, **body.validated_data)
+        result = {"ticketToken": ticket.token, "ticketID": ticket.pk}
+        return Response(ConversationSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+def _cursor(request) -> int:
+    values = [request.query_params.get("after") or "0", request.headers.get("Last-Event-ID") or "0"]
+    if not all(value.isdigit() for value in values):
+        raise ApiError(400, "ValidationFailed", "after must be a message id.", errors={"after": ["Not a number."]})
+    return max(int(value) for value in values)
+
+
+class ConversationStreamView(ChatChannelApiView):
+    """GET /api/WebChat/{channelToken}/stream?ticketToken=…&after=: the conversation as Server-Sent Events."""
+
+    cors_methods = "GET, OPTIONS"
+    rate_setting = "WEBCHAT_STREAM_RATE"
+    throttle_kind = "stream"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("ticketToken", str, required=True), OpenApiParameter("after", int)],
+        responses={(200, "text/event-stream"): OpenApiTypes.STR},
+    )
+    def get(self, request, channelToken):
+        token = request.query_params.get("ticketToken")
+        if not token:
+            raise ApiError(
+                400, "ValidationFailed", "Give the conversation's ticketToken.", errors={"ticketToken": ["Required."]}
+            )
+        ticket = self.ticket(token)
+        after = _cursor(request)
+
+        def snapshot() -> list[dict]:
+            return [selectors.chat_line(message) for message in chat_lines_after(ticket=ticket, after=after)]
+
+        form = stream.stream_async if isinstance(request._request, ASGIRequest) else stream.stream_sync
+        response = StreamingHttpResponse(
+            form(
+                key=live.ticket_key(ticket.pk),
+                snapshot=snapshot,
+                seconds=settings.WEBCHAT_STREAM_SECONDS,
+                heartbeat=settings.WEBCHAT_STREAM_HEARTBEAT_SECONDS,
+            ),
+            content_type="text/event-stream",
+        )
+        response["Cache-Control"] = "no-cache, no-transform"
+        response["X-Accel-Buffering"] = "no"  # nginx: pass the events on as they come
+        return response
+
+
+class FeedbackView(ChatChannelApiView):
+    """POST /api/WebChat/{channelToken}/feedback {ticketToken, like}: like / dislike of the latest answer."""
+
+    parser_classes = [JSONParser]
+    cors_methods = "POST, OPTIONS"
+
+    @extend_schema(request=FeedbackSerializer, responses=FeedbackResultSerializer)
+    def post(self, request, channelToken):
+        body = FeedbackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ticket = self.ticket(body.validated_data["ticketToken"])
+        answer = services.visitor_feedback(ticket=ticket, like=body.validated_data["like"])
+        available, name = selectors.agent_available(ticket=ticket)
+        result = {"messageID": answer.pk if answer else None, "agentAvailable": available, "customerRepName": name}
+        return Response(FeedbackResultSerializer(result).data)
+
+
+class EscalateView(ChatChannelApiView):
+    """POST /api/WebChat/{channelToken}/escalate {ticketToken, aI_FeedbackComment?}: the visitor asks for a person."""
+
+    parser_classes = [JSONParser]
+    cors_methods = "POST, OPTIONS"
+
+    @extend_schema(request=EscalateSerializer, responses=EscalateResultSerializer)
+    def post(self, request, channelToken):
+        body = EscalateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ticket = self.ticket(body.validated_data["ticketToken"])
+        services.visitor_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
+        return Response({"message": "Your request was passed on to a representative."})

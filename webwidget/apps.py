@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WebWidgetConfig(AppConfig):
+    name = "webwidget"
+    verbose_name = "Web chat widget"
+
+    def ready(self):
+        from answerpal.events import Event, subscribe
+        from webwidget import live
+
+        subscribe(Event.MESSAGE_RECEIVED, live.message_announce)
+        subscribe(Event.MESSAGE_SENT, live.message_announce)
+        subscribe(Event.AI_REPLY_DRAFTED, live.ai_reply_deliver)
+        subscribe(Event.TICKET_ESCALATED, live.ticket_announce)

@@ -1,0 +1,479 @@
+/*! AnswerPal web chat widget v1 — embed with:
+ *  <script src="https://YOUR-ANSWERPAL/widget/v1.js" data-channel-token="CHANNEL-TOKEN" async></script>
+ * Plain ES2017, no dependencies. Everything lives in a Shadow DOM under <answerpal-chat>, so the page's CSS
+ * cannot reach it and its CSS cannot reach the page. The conversation's ticket token is kept in localStorage
+ * (per channel), so a reload continues the chat. Lines arrive live as Server-Sent Events; where a proxy blocks
+ * streams the widget polls GET /api/WebChat/{channelToken}/messages instead. */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector("script[data-channel-token]");
+  if (!script || !script.getAttribute("data-channel-token")) return;
+  var channelToken = script.getAttribute("data-channel-token");
+  if (document.querySelector('answerpal-chat[data-channel-token="' + channelToken + '"]')) return;
+  var origin = new URL(script.src, location.href).origin;
+  var api = origin + "/api/WebChat/" + encodeURIComponent(channelToken);
+  var storeKey = "answerpal.chat." + channelToken;
+  var POLL_MS = 3000;
+  var TYPING_MS = 45000;
+
+  var texts = {
+    title: "Chat with us", launcher: "Open the chat", close: "Close the chat", send: "Send",
+    placeholder: "Type your question…", you: "You", ai: "AI assistant", rep: "Support",
+    notAllowed: "The chat is not available on this website.", error: "Something went wrong. Please try again.",
+    reconnecting: "Connection lost, reconnecting…"
+  };
+  var config = null;
+  var state = load();
+  var lines = {};
+  var lastId = 0;
+  var stream = null;
+  var streamErrors = 0;
+  var pollTimer = null;
+  var typingTimer = null;
+  var opening = null;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
+  }
+  function save() {
+    try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ }
+  }
+  function mark(name) {
+    if (window.performance && performance.mark && !performance.getEntriesByName(name).length) performance.mark(name);
+  }
+
+  // --- DOM (Shadow DOM) ---------------------------------------------------------------------------------------
+  var host = document.createElement("answerpal-chat");
+  host.setAttribute("data-channel-token", channelToken);
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    "<style>" +
+    ":host{all:initial!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
+    "z-index:2147483000!important;display:block!important;font:15px/1.45 system-ui,-apple-system,'Segoe UI'," +
+    "Roboto,sans-serif!important;color:#111827!important;--accent:#2563eb}" +
+    "*{box-sizing:border-box}" +
+    ".launcher{width:56px;height:56px;border-radius:50%;border:0;background:var(--accent);color:#fff;" +
+    "cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}" +
+    ".launcher svg{width:28px;height:28px;fill:currentColor}" +
+    "button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}" +
+    ".panel{position:absolute;right:0;bottom:68px;width:360px;height:540px;max-height:calc(100vh - 100px);" +
+    "background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;" +
+    "overflow:hidden}" +
+    ".panel[hidden]{display:none}" +
+    "header{background:var(--accent);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}" +
+    "header h2{font-size:16px;margin:0;flex:1;font-weight:600}" +
+    ".close{background:transparent;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:4px 8px}" +
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f9fafb}" +
+    ".intro{color:#4b5563;font-size:14px;margin:0}" +
+    ".line{max-width:85%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
+    ".line .who{display:block;font-size:12px;font-weight:600;margin-bottom:2px;opacity:.8}" +
+    ".line p{margin:0}" +
+    ".visitor{align-self:flex-end;background:var(--accent);color:#fff}" +
+    ".ai{align-self:flex-start;background:#fff;border:1px solid #e5e7eb}" +
+    ".rep{align-self:flex-start;background:#ecfdf5;border:1px solid #a7f3d0}" +
+    ".note{align-self:center;font-size:13px;color:#374151;background:#e5e7eb;border-radius:8px;padding:6px 10px}" +
+    ".rate{display:flex;gap:6px;margin-top:6px}" +
+    ".rate button{border:1px solid #d1d5db;background:#fff;border-radius:14px;padding:2px 10px;cursor:pointer;" +
+    "font-size:13px;color:#111827}" +
+    ".rate button[aria-pressed=true]{background:#111827;color:#fff;border-color:#111827}" +
+    ".typing{font-size:13px;color:#6b7280;padding:0 14px 6px;background:#f9fafb}" +
+    ".typing[hidden],.notice[hidden],form[hidden],.bar[hidden]{display:none}" +
+    ".notice{margin:10px;padding:10px;border-radius:8px;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}" +
+    ".bar{display:flex;justify-content:flex-end;padding:6px 10px 0;background:#fff;border-top:1px solid #e5e7eb}" +
+    ".escalate{background:transparent;border:1px solid var(--accent);color:var(--accent);border-radius:14px;" +
+    "padding:3px 12px;cursor:pointer;font-size:13px}" +
+    ".escalate:disabled{opacity:.5;cursor:default}" +
+    ".compose{display:flex;gap:8px;padding:10px;background:#fff}" +
+    "textarea,input{font:inherit;color:#111827;border:1px solid #d1d5db;border-radius:10px;padding:8px 10px;" +
+    "background:#fff;width:100%}" +
+    "textarea{flex:1;resize:none;height:42px;max-height:120px}" +
+    ".send,.start{background:var(--accent);color:#fff;border:0;border-radius:10px;padding:0 14px;cursor:pointer;" +
+    "font:inherit;font-weight:600}" +
+    ".send:disabled{opacity:.5}" +
+    ".prechat{padding:14px;display:flex;flex-direction:column;gap:10px;background:#fff;flex:1}" +
+    ".prechat label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}" +
+    ".start{padding:10px 14px}" +
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+    "@media (max-width:480px){:host{right:12px!important;bottom:12px!important}" +
+    ".panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}" +
+    "</style>" +
+    '<button class="launcher" type="button" aria-expanded="false" aria-controls="ap-panel">' +
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1' +
+    ' 2-2z"/></svg></button>' +
+    '<section class="panel" id="ap-panel" role="dialog" aria-labelledby="ap-title" hidden>' +
+    '<header><h2 id="ap-title"></h2><button class="close" type="button">&times;</button></header>' +
+    '<div class="notice" role="alert" hidden></div>' +
+    '<form class="prechat" hidden novalidate><p class="intro ap-prechat-intro"></p>' +
+    '<label><span class="ap-name-label"></span><input name="name" autocomplete="name" maxlength="200"></label>' +
+    '<label><span class="ap-email-label"></span><input name="email" type="email" autocomplete="email" ' +
+    'maxlength="254"></label><button class="start" type="submit"></button></form>' +
+    '<div class="log" role="log" aria-live="polite" aria-relevant="additions"><p class="intro ap-intro"></p></div>' +
+    '<div class="typing" aria-live="polite" hidden></div>' +
+    '<div class="bar" hidden><button class="escalate" type="button"></button></div>' +
+    '<form class="compose"><label class="sr" for="ap-input"></label>' +
+    '<textarea id="ap-input" rows="1" maxlength="4000"></textarea>' +
+    '<button class="send" type="submit"></button></form>' +
+    "</section>";
+
+  function $(selector) { return root.querySelector(selector); }
+  var launcher = $(".launcher"), panel = $(".panel"), log = $(".log"), input = $("#ap-input");
+  var notice = $(".notice"), typing = $(".typing"), prechat = $(".prechat"), compose = $(".compose");
+  var escalateButton = $(".escalate"), sendButton = $(".send");
+
+  function applyTexts() {
+    $("#ap-title").textContent = (config && config.title) || texts.title;
+    launcher.setAttribute("aria-label", texts.launcher);
+    $(".close").setAttribute("aria-label", texts.close);
+    $(".ap-intro").textContent = texts.intro || "";
+    $(".ap-prechat-intro").textContent = texts.prechatIntro || "";
+    $(".ap-name-label").textContent = texts.name || "Name";
+    $(".ap-email-label").textContent = texts.email || "E-mail";
+    $(".start").textContent = texts.start || "Start";
+    $("label[for=ap-input]").textContent = texts.placeholder;
+    input.placeholder = texts.placeholder;
+    sendButton.textContent = texts.send;
+    escalateButton.textContent = texts.escalate || "";
+    typing.textContent = texts.typing || "";
+  }
+
+  function showNotice(text) {
+    notice.textContent = text;
+    notice.hidden = !text;
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------------------------
+  function request(method, path, body) {
+    var options = { method: method, credentials: "omit", headers: {} };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(api + path, options).then(function (response) {
+      return response.text().then(function (raw) {
+        var data = raw ? JSON.parse(raw) : {};
+        if (!response.ok) {
+          var error = new Error(data.detail || data.title || response.statusText);
+          error.status = response.status;
+          error.code = data.code;
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  function loadConfig() {
+    var lang = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
+    return request("GET", "/widget?lang=" + encodeURIComponent(lang)).then(function (data) {
+      config = data;
+      texts = Object.assign(texts, data.texts);
+      host.style.setProperty("--accent", data.accentColor);
+      applyTexts();
+      return data;
+    });
+  }
+
+  // --- conversation -------------------------------------------------------------------------------------------
+  function whoOf(line) {
+    if (line.kind === "visitor") return texts.you;
+    if (line.kind === "ai") return texts.ai;
+    return line.customerRepName || texts.rep;
+  }
+
+  function placeLine(element, id) {
+    var later = null;
+    Array.prototype.some.call(log.querySelectorAll(".line[data-id]"), function (other) {
+      if (Number(other.getAttribute("data-id")) > id) { later = other; return true; }
+      return false;
+    });
+    log.insertBefore(element, later);
+  }
+
+  function rateButtons(line) {
+    var box = document.createElement("div");
+    box.className = "rate";
+    [[true, texts.like || "Helpful", "👍"], [false, texts.dislike || "Not helpful", "👎"]].forEach(function (item) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = item[0] ? "like" : "dislike";
+      button.textContent = item[2];
+      button.setAttribute("aria-label", item[1]);
+      button.setAttribute("aria-pressed", String(line.isLiked === item[0]));
+      button.addEventListener("click", function () { rate(line.messageID, item[0], box); });
+      box.appendChild(button);
+    });
+    return box;
+  }
+
+  function addLine(line) {
+    if (lines[line.messageID]) return;
+    lines[line.messageID] = line;
+    lastId = Math.max(lastId, line.messageID);
+    if (line.kind === "visitor") {
+      Array.prototype.some.call(log.querySelectorAll(".line.pending"), function (pending) {
+        if (pending.getAttribute("data-text") !== String(line.message).slice(0, 200)) return false;
+        pending.remove();
+        return true;
+      });
+    }
+    if (line.replyTo) {
+      var streaming = log.querySelector('.line.streaming[data-reply-to="' + line.replyTo + '"]');
+      if (streaming) streaming.remove();
+    }
+    var element = document.createElement("div");
+    element.className = "line " + line.kind;
+    element.setAttribute("data-id", line.messageID);
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = whoOf(line);
+    var text = document.createElement("p");
+    text.textContent = line.message;
+    element.appendChild(who);
+    element.appendChild(text);
+    if (line.kind === "ai") element.appendChild(rateButtons(line));
+    placeLine(element, line.messageID);
+    if (line.kind !== "visitor") setTyping(false);
+    if (line.kind === "ai") mark("answerpal:answer");
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addDelta(event) {
+    mark("answerpal:first-delta");
+    var element = log.querySelector('.line.streaming[data-reply-to="' + event.replyTo + '"]');
+    if (!element) {
+      element = document.createElement("div");
+      element.className = "line ai streaming";
+      element.setAttribute("data-reply-to", event.replyTo);
+      element.setAttribute("aria-busy", "true");
+      var who = document.createElement("span");
+      who.className = "who";
+      who.textContent = texts.ai;
+      element.appendChild(who);
+      element.appendChild(document.createElement("p"));
+      log.appendChild(element);
+      setTyping(false);
+    }
+    element.querySelector("p").textContent += event.delta;
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addNote(text) {
+    var note = document.createElement("div");
+    note.className = "note";
+    note.textContent = text;
+    log.appendChild(note);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_MS);
+  }
+
+  function setEscalated() {
+    if (state.escalated) return;
+    state.escalated = true;
+    save();
+    escalateButton.disabled = true;
+    addNote(texts.escalated || "");
+  }
+
+  // --- live delivery: Server-Sent Events, else polling ------------------------------------------------------
+  function connect() {
+    if (!state.ticketToken || stream || pollTimer) return Promise.resolve();
+    if (!window.EventSource) { startPolling(); return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var url = origin + config.streamPath + "?ticketToken=" + encodeURIComponent(state.ticketToken) +
+        "&after=" + lastId;
+      stream = new EventSource(url);
+      stream.addEventListener("message", function (e) { addLine(JSON.parse(e.data)); });
+      stream.addEventListener("ai.delta", function (e) { addDelta(JSON.parse(e.data)); });
+      stream.addEventListener("ai.status", function () { setTyping(false); });
+      stream.addEventListener("ticket", function (e) { if (JSON.parse(e.data).escalated) setEscalated(); });
+      stream.addEventListener("ready", function () { streamErrors = 0; showNotice(""); resolve(); });
+      stream.onerror = function () {
+        streamErrors += 1;
+        if (stream.readyState === EventSource.CLOSED || streamErrors >= 3) {
+          stream.close();
+          stream = null;
+          startPolling();  // a proxy that buffers or blocks streams: fall back to polling
+          resolve();
+        } else {
+          showNotice(texts.reconnecting);
+        }
+      };
+    });
+  }
+
+  function startPolling() {
+    if (pollTimer) return;
+    var poll = function () {
+      request("GET", "/messages?ticketToken=" + encodeURIComponent(state.ticketToken) + "&after=" + lastId)
+        .then(function (data) {
+          showNotice("");
+          data.items.forEach(function (item) {
+            var kind = item.senderType === "EndUser" ? "visitor" : item.senderType === "System" ? "ai" : "rep";
+            addLine(Object.assign({ kind: kind, isLiked: null, replyTo: null }, item));
+          });
+        })
+        .catch(function () { showNotice(texts.reconnecting); });
+    };
+    poll();
+    pollTimer = setInterval(poll, POLL_MS);
+  }
+
+  // --- actions ------------------------------------------------------------------------------------------------
+  function startConversation(name, email) {
+    return request("POST", "/conversations", { name: name || "", email: email || "" }).then(function (data) {
+      state.ticketToken = data.ticketToken;
+      state.name = name || "";
+      save();
+      return connect();
+    });
+  }
+
+  function send(text) {
+    var pending = document.createElement("div");
+    pending.className = "line visitor pending";
+    pending.setAttribute("data-text", text.slice(0, 200));
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = texts.you;
+    var body = document.createElement("p");
+    body.textContent = text;
+    pending.appendChild(who);
+    pending.appendChild(body);
+    log.appendChild(pending);
+    log.scrollTop = log.scrollHeight;
+    mark("answerpal:question");
+    if (config.aiAnswers && !state.escalated) setTyping(true);
+    var ready = state.ticketToken ? connect() : startConversation(state.name, "");
+    return ready
+      .then(function () {
+        return request("POST", "/messages", {
+          ticketToken: state.ticketToken, message: text, pageURL: location.href.slice(0, 2000), name: state.name || ""
+        });
+      })
+      .then(function (data) {
+        pending.setAttribute("data-id", data.messageID);
+        if (!lines[data.messageID]) {
+          pending.classList.remove("pending");
+          lines[data.messageID] = { messageID: data.messageID, kind: "visitor", message: text };
+          lastId = Math.max(lastId, data.messageID);
+        } else {
+          pending.remove();
+        }
+        escalateButton.parentNode.hidden = false;
+      })
+      .catch(function (error) {
+        pending.remove();
+        setTyping(false);
+        showNotice(error.message || texts.error);
+      });
+  }
+
+  function rate(messageId, like, box) {
+    request("POST", "/feedback", { ticketToken: state.ticketToken, like: like })
+      .then(function (data) {
+        box.querySelector(".like").setAttribute("aria-pressed", String(like));
+        box.querySelector(".dislike").setAttribute("aria-pressed", String(!like));
+        addNote(texts.feedbackThanks || "");
+        if (!like && !state.escalated) escalateButton.focus();
+        return data;
+      })
+      .catch(function (error) { showNotice(error.message || texts.error); });
+  }
+
+  function escalate() {
+    escalateButton.disabled = true;
+    request("POST", "/escalate", { ticketToken: state.ticketToken, aI_FeedbackComment: "" })
+      .then(function (data) {
+        addNote(data.message);
+        setEscalated();
+      })
+      .catch(function (error) {
+        escalateButton.disabled = false;
+        showNotice(error.message || texts.error);
+      });
+  }
+
+  // --- open / close -------------------------------------------------------------------------------------------
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    state.open = true;
+    save();
+    if (!opening) {
+      opening = loadConfig().then(
+        function () {
+          if (config.prechatForm !== "Off" && !state.ticketToken) {
+            prechat.hidden = false;
+            compose.hidden = true;
+            log.hidden = true;
+          }
+          escalateButton.parentNode.hidden = !state.ticketToken;
+          escalateButton.disabled = !!state.escalated;
+          return connect();
+        },
+        function (error) {
+          showNotice(error.code === "HostnameNotAllowed" ? texts.notAllowed : (error.message || texts.error));
+          compose.hidden = true;
+          host.setAttribute("data-state", "refused");
+        }
+      );
+    }
+    return opening.then(function () {
+      mark("answerpal:open");
+      host.setAttribute("data-state", host.getAttribute("data-state") || "open");
+      var first = prechat.hidden ? input : prechat.querySelector("input");
+      if (!compose.hidden || !prechat.hidden) first.focus();
+    });
+  }
+
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    state.open = false;
+    save();
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { if (panel.hidden) open(); else close(); });
+  $(".close").addEventListener("click", close);
+  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
+  escalateButton.addEventListener("click", escalate);
+  compose.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || !config) return;
+    input.value = "";
+    send(text);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      compose.requestSubmit ? compose.requestSubmit() : compose.dispatchEvent(new Event("submit"));
+    }
+  });
+  prechat.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var name = prechat.elements.name.value.trim(), email = prechat.elements.email.value.trim();
+    if (config.prechatForm === "Required" && (!name || !email || !prechat.elements.email.checkValidity())) {
+      showNotice(texts.name + ", " + texts.email + "?");
+      return;
+    }
+    startConversation(name, email).then(function () {
+      showNotice("");
+      prechat.hidden = true;
+      compose.hidden = false;
+      log.hidden = false;
+      input.focus();
+    }, function (error) { showNotice(error.message || texts.error); });
+  });
+
+  applyTexts();
+  (document.body || document.documentElement).appendChild(host);
+  window.AnswerPalChat = { open: open, close: close };
+  if (state.open) open();
+})();

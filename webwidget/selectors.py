@@ -1,0 +1,113 @@
+"""Reads of the web chat widget: a channel's widget settings and UI texts, and the conversation's lines as the
+visitor sees them (each marked visitor / ai / rep)."""
+
+from channels_cfg.models import Channel, ChannelType
+from channels_cfg.selectors import channel_translation_for_token
+from tickets.models import SenderType, Ticket, TicketMessage
+from tickets.selectors import chat_lines_after
+from webwidget.models import ChatWidget
+
+# The widget's UI texts (English); a channel's translations (ChannelTranslation rows, same keys) override them
+# for the visitor's language, with channels_cfg's fallback (exact → base language → default row).
+DEFAULT_TEXTS = {
+    "title": "Chat with us",
+    "launcher": "Open the chat",
+    "close": "Close the chat",
+    "intro": "Ask us anything: our assistant answers at once, and a person can take over.",
+    "placeholder": "Type your question…",
+    "send": "Send",
+    "attach": "Attach a file",
+    "prechatIntro": "Before we start: who are you?",
+    "name": "Name",
+    "email": "E-mail",
+    "start": "Start the chat",
+    "you": "You",
+    "ai": "AI assistant",
+    "rep": "Support",
+    "like": "Helpful",
+    "dislike": "Not helpful",
+    "feedbackThanks": "Thank you for your feedback.",
+    "escalate": "Talk to a person",
+    "escalated": "A person will take over this conversation.",
+    "typing": "The assistant is writing…",
+    "reconnecting": "Connection lost, reconnecting…",
+    "notAllowed": "The chat is not available on this website.",
+    "error": "Something went wrong. Please try again.",
+    "fileTooLarge": "This file is too large.",
+}
+
+
+def widget_settings(*, channel) -> ChatWidget:
+    """The channel's widget row, or an unsaved one with the defaults."""
+    return ChatWidget.objects.filter(channel=channel).first() or ChatWidget(
+        customer_id=channel.customer_id, channel=channel
+    )
+
+
+def widget_texts(*, channel, lang: str) -> tuple[str, dict]:
+    """(language served, texts): the defaults overlaid with the channel's best translation for `lang`."""
+    texts = dict(DEFAULT_TEXTS)
+    translation = channel_translation_for_token(token=channel.token, lang=lang or "en") if lang else None
+    if translation is None:
+        return "en", texts
+    texts.update(
+        {key: value for key, value in translation.translations.items() if key in texts and isinstance(value, str)}
+    )
+    return translation.lang, texts
+
+
+def line_kind(message: TicketMessage) -> str:
+    """visitor (the end user), ai (the AI's answer, sent by the platform) or rep (a representative)."""
+    if message.sender_type == SenderType.END_USER:
+        return "visitor"
+    return "ai" if message.sender_type == SenderType.SYSTEM else "rep"
+
+
+def chat_line(message: TicketMessage) -> dict:
+    """One line of the conversation as the widget shows it (`customer_rep` selected by the caller)."""
+    return {
+        "messageID": message.pk,
+        "kind": line_kind(message),
+        "senderType": message.sender_type,
+        "message": message.message or message.text_body,
+        "customerRepName": message.customer_rep.name if message.customer_rep_id else None,
+        "isLiked": message.is_liked,
+        "replyTo": message.reply_to_message_id,
+        "dateCreated": message.created_at.isoformat(),
+    }
+
+
+def chat_message_for_live(*, message_id: int) -> TicketMessage | None:
+    """The message when it is a line a web-chat visitor sees (chat channel, not a draft or failed send)."""
+    message = (
+        TicketMessage.objects.filter(pk=message_id, channel__channel_type=ChannelType.CHAT)
+        .select_related("ticket")
+        .only("ticket", "pk")
+        .first()
+    )
+    if message is None:
+        return None
+    lines = chat_lines_after(ticket=message.ticket, after=message_id - 1, limit=1)
+    return lines[0] if lines and lines[0].pk == message_id else None
+
+
+def chat_ticket_for_live(*, ticket_id: int) -> Ticket | None:
+    """The ticket when it is a web-chat conversation (what its escalation event tells the widget)."""
+    return (
+        Ticket.objects.filter(pk=ticket_id, channel__channel_type=ChannelType.CHAT)
+        .only("pk", "escalated", "status")
+        .first()
+    )
+
+
+def agent_available(*, ticket: Ticket) -> tuple[bool, str]:
+    """Whether a representative can take over (the assigned one, else the customer's default) and their name."""
+    rep = ticket.customer_rep or ticket.customer.default_customer_rep
+    available = rep is not None and rep.is_active and rep.deleted_at is None
+    return available, str(rep) if available else ""
+
+
+def demo_channel(*, host: str):
+    """The oldest active chat channel whose hostnames allow `host` (the demo page's channel), or None."""
+    candidates = Channel.objects.filter(channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True)
+    return next((channel for channel in candidates.order_by("id") if channel.hostname_allowed(host)), None)

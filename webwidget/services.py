@@ -1,0 +1,78 @@
+"""Writes of the web chat widget: opening a conversation from the pre-chat form, the AI's answer delivered to the
+visitor (a System line, sent at once), and the visitor's feedback and escalation keyed by the ticket token."""
+
+from django.db import transaction
+
+from channels_cfg.models import ChannelType
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
+from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
+from webwidget.selectors import widget_settings
+
+
+def conversation_start(*, channel, name: str = "", email: str = "") -> Ticket:
+    """The pre-chat form: a chat ticket whose end user is found or created by the e-mail (named `name`)."""
+    who = name or email or "a visitor"
+    return ticket_services.chat_ticket_create(channel=channel, subject=f"Chat with {who}", uid=email, name=name)
+
+
+@transaction.atomic
+def ai_answer_send(*, message_id: int, customer_id: int) -> TicketMessage | None:
+    """Sends the AI draft of a visitor's chat line to the visitor as a System line (status Sent, so MessageSent
+    announces it) when the channel's widget lets the AI answer, the ticket is not escalated, the line is still the
+    newest of the visitor and nothing answered it yet. Idempotent: a second call sends nothing (None)."""
+    source = (
+        TicketMessage.objects.select_related("channel")
+        .filter(
+            pk=message_id,
+            customer_id=customer_id,
+            incoming=True,
+            sender_type=SenderType.END_USER,
+            channel__channel_type=ChannelType.CHAT,
+        )
+        .first()
+    )
+    if source is None or not source.ai_generated_response.strip():
+        return None
+    ticket = Ticket.objects.select_for_update().get(pk=source.ticket_id)
+    if ticket.escalated or not widget_settings(channel=source.channel).ai_answers:
+        return None
+    if ticket.last_end_user_message_id not in (None, source.pk):
+        return None
+    if TicketMessage.objects.filter(reply_to_message=source, incoming=False).exists():
+        return None
+    text = (source.ai_modified_response or source.ai_generated_response).strip()
+    answer = ticket_services.message_create(
+        customer_id=customer_id,
+        ticket=ticket,
+        channel_id=source.channel_id,
+        channel_type=ChannelType.CHAT,
+        incoming=False,
+        sender_type=SenderType.SYSTEM,
+        create_ticket=False,
+        fields={
+            "message": text,
+            "text_body": text,
+            "lang": source.lang,
+            "reply_to_message_id": source.pk,
+            "status": MessageStatus.DRAFT,
+        },
+    )
+    return ticket_services.message_mark_sent(message=answer)
+
+
+def visitor_feedback(*, ticket: Ticket, like: bool) -> TicketMessage | None:
+    """The visitor likes or dislikes the conversation's latest answer (the same rule as like-dislike)."""
+    answer = ticket_selectors.latest_ai_answer(ticket=ticket)
+    if answer is not None:
+        ticket_services.message_feedback(message=answer, like=like)
+    return answer
+
+
+def visitor_escalate(*, ticket: Ticket, comment: str = "") -> None:
+    """The visitor asks for a person: their latest line (else the ticket) is escalated, as the token route does."""
+    message = ticket_selectors.latest_end_user_message(ticket=ticket)
+    if message is not None:
+        ticket_services.message_escalate(message=message, comment=comment)
+    else:
+        ticket_services.ticket_escalate(ticket=ticket, comment=comment)

@@ -1,11 +1,12 @@
 """Root URLs: the API (every app's api/urls.py under /api/), schema and docs, admin, health."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from answerpal.api.errors import not_found_view
 from answerpal.api.health import healthz
-from webwidget.views import demo_chat
+from answerpal.api.routing import API_NOT_FOUND
 
 API_APPS = [
     "accounts",
@@ -19,7 +20,6 @@ API_APPS = [
     "ai",
     "voice",
     "places",
-    "webwidget",
 ]
 
 urlpatterns = [
@@ -27,8 +27,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("demo/chat", demo_chat, name="demo-chat"),
     *[path("api/", include(f"{app}.api.urls")) for app in API_APPS],
+    # Last: any other /api/ address is a problem+json 404, also with DEBUG (Django's HTML page otherwise).
+    re_path(r"^api/", not_found_view, name=API_NOT_FOUND),
 ]
 
 handler404 = "answerpal.api.errors.not_found_view"

@@ -4,10 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.http import QueryDict
-from django.urls import Resolver404, resolve
 
 from answerpal.api.errors import problem_response
-from answerpal.api.routing import canonical_path
+from answerpal.api.routing import canonical_path, route_exists
 
 
 class CaseInsensitiveQueryDict(QueryDict):
@@ -72,10 +71,7 @@ class ApiRequestMiddleware:
     def _canonicalise(request):
         path = request.path_info
         for candidate in (path, path.rstrip("/")):
-            try:
-                resolve(candidate)
-            except Resolver404:
-                continue
-            request.path_info = candidate
-            return
+            if route_exists(candidate):
+                request.path_info = candidate
+                return
         request.path_info = canonical_path(path.rstrip("/"))

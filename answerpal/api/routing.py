@@ -7,6 +7,7 @@ from functools import cache
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.routers import SimpleRouter
 
+API_NOT_FOUND = "api-not-found"  # the name of the last /api/ route, the problem+json 404 catch-all
 _LITERAL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _MAX_CANDIDATES = 16
 
@@ -30,6 +31,14 @@ def _literal_segments(resolver: URLResolver, prefix: str = ""):
                     yield segment
 
 
+def route_exists(path: str) -> bool:
+    """Whether `path` resolves to a real route (not to the /api/ catch-all)."""
+    try:
+        return resolve(path).url_name != API_NOT_FOUND
+    except Resolver404:
+        return False
+
+
 @cache
 def _segment_table() -> dict[str, tuple[str, ...]]:
     """lowercase segment -> every registered spelling (`tickets` is both `Tickets` and `.../tickets`)."""
@@ -45,9 +54,6 @@ def canonical_path(path: str) -> str:
     choices = [table.get(segment.lower(), (segment,)) for segment in path.split("/")]
     for candidate in itertools.islice(itertools.product(*choices), _MAX_CANDIDATES):
         text = "/".join(candidate)
-        try:
-            resolve(text)
-        except Resolver404:
-            continue
-        return text
+        if route_exists(text):
+            return text
     return path

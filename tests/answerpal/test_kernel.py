@@ -71,3 +71,18 @@ def test_authentication_does_not_decrypt_the_customers_secrets(admin_client, cus
     monkeypatch.setattr(fields, "decrypt_text", lambda value: calls.append(value) or real(value))
     assert admin_client.get("/api/CustomerReps/me").status_code == 200
     assert calls == []
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("path", ["/api/NoSuchThing", "/api/tickets/not-a-number", "/api/Tickets/1/nope/"])
+def test_unknown_api_paths_are_problem_json_with_or_without_debug(anon_client, settings, debug, path):
+    settings.DEBUG = debug
+    for method in ("get", "post", "delete"):
+        response = getattr(anon_client, method)(path)
+        assert response["Content-Type"] == "application/problem+json"
+        assert_problem(response, 404, "NotFound")
+
+
+def test_the_catch_all_leaves_casing_and_trailing_slashes_to_the_real_routes(admin_client):
+    assert admin_client.get("/api/customerreps/me/").status_code == 200
+    assert admin_client.get("/api/CUSTOMERREPS/ME").status_code == 200

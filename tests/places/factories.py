@@ -13,7 +13,7 @@ class PlaceDescriptionReportFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     case_number = factory.Sequence(lambda n: f"PD-2026-{n:03d}")
     client_names = factory.Sequence(lambda n: f"Client {n}")
-    address = factory.Sequence(lambda n: f"Kerkstraat {n}, 9000 Gent")
+    address = factory.Sequence(lambda n: f"Veldstraat {n}, 9000 Gent")
     description = "Intredende plaatsbeschrijving"
     landlords = "Jan Peeters"
     tenants = "An Janssens"

@@ -32,6 +32,7 @@ def RequiresFeature(feature: str) -> type[BasePermission]:
             feature_require(customer_id=context.customer_id, feature=feature)
             return True
 
+    _RequiresFeature.feature = feature
     _RequiresFeature.__name__ = _RequiresFeature.__qualname__ = f"RequiresFeature_{feature}"
     _RequiresFeature.__doc__ = f"Requires the plan feature {feature} (403 FeatureNotInPlan otherwise)."
     return _RequiresFeature

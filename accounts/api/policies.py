@@ -3,13 +3,15 @@
 from rest_framework.permissions import BasePermission
 
 from accounts import selectors
-from answerpal.api.policies import ManageUsers
+from answerpal.api.policies import ManageUsers, Policy
 
 
 class ManageUsersOrFirstRep(BasePermission):
     """ManageUsers with a token. Without one, the first-user bootstrap: once the customer owning the
     request's hostname has representatives the call answers 401 before its body is validated (the service
     still decides under a lock for a customer that has none)."""
+
+    policy = Policy.MANAGE_USERS  # what a caller with a token needs (read by the policy walker)
 
     def has_permission(self, request, view):
         if request.auth is not None:

@@ -50,6 +50,7 @@ class ActionType(models.TextChoices):
     WAIT = "Wait"
     TOPIC_DETECTION = "TopicDetection"
     FUNCTION_TOOL = "FunctionTool"
+    SAY = "Say"  # spoken to a caller (OnPhonePickupSay); run by the voice app
 
 
 class Topic(models.Model):
@@ -116,6 +117,8 @@ class Action(models.Model):
     forward_recipients = models.TextField(blank=True)
     forward_phone_number = models.CharField(max_length=32, blank=True)
     wait_seconds = models.PositiveIntegerField(default=0)
+    say_text = models.TextField(blank=True, help_text="Say: what the caller hears; {{…}} placeholders allowed.")
+    say_language = models.CharField(max_length=16, blank=True, help_text="Say: BCP 47 language, e.g. nl-BE.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

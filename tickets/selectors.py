@@ -344,3 +344,13 @@ def message_attachments(*, message: TicketMessage):
 def message_topics(*, message: TicketMessage):
     """A message's topics with the topic and the rep who corrected them."""
     return TicketMessageTopic.objects.filter(message=message).select_related("topic", "corrected_by")
+
+
+def ticket_recording(*, ticket: Ticket) -> TicketMessageAttachment | None:
+    """The call recording of a phone ticket: the newest audio attachment of its messages, or None."""
+    return (
+        TicketMessageAttachment.objects.filter(customer_id=ticket.customer_id, message__ticket_id=ticket.pk)
+        .filter(content_type__startswith="audio/")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -323,3 +323,21 @@ PLACES_PHOTO_JPEG_QUALITY = int(os.environ.get("PLACES_PHOTO_JPEG_QUALITY", "88"
 PLACES_THUMBNAIL_PIXELS = int(os.environ.get("PLACES_THUMBNAIL_PIXELS", "400"))
 # Photos are shrunk to this many pixels on the longer side before they go into a DOCX export.
 PLACES_EXPORT_IMAGE_PIXELS = int(os.environ.get("PLACES_EXPORT_IMAGE_PIXELS", "1024"))
+
+# Voice (Twilio calls, recordings, call audio, realtime AI, transcription).
+# Lifetime of a browser phone's Twilio access token; the rep counts as available for inbound calls until then.
+TWILIO_VOICE_TOKEN_TTL_SECONDS = int(os.environ.get("TWILIO_VOICE_TOKEN_TTL_SECONDS", "3600"))
+# Region and edge answered with voice tokens when the customer sets none (twilioRegion / voice settings).
+VOICE_REGION = os.environ.get("VOICE_REGION", "ie1")
+VOICE_EDGE = os.environ.get("VOICE_EDGE", "dublin")
+# Country assumed for phone numbers written without an international prefix (ISO 3166 alpha-2).
+VOICE_DEFAULT_REGION = os.environ.get("VOICE_DEFAULT_REGION", "BE")
+# Largest recording downloaded from Twilio, uploaded chunk and joined chunked call (bytes).
+VOICE_RECORDING_MAX_BYTES = int(os.environ.get("VOICE_RECORDING_MAX_BYTES", str(50 * 1024 * 1024)))
+VOICE_CHUNK_MAX_BYTES = int(os.environ.get("VOICE_CHUNK_MAX_BYTES", str(5 * 1024 * 1024)))
+VOICE_CALL_MAX_BYTES = int(os.environ.get("VOICE_CALL_MAX_BYTES", str(50 * 1024 * 1024)))
+# Largest file POST /api/Transcriptions/file accepts (OpenAI's transcription limit is 25 MB).
+VOICE_TRANSCRIPTION_MAX_BYTES = int(os.environ.get("VOICE_TRANSCRIPTION_MAX_BYTES", str(25 * 1024 * 1024)))
+# Realtime AI calls: the model used when the customer has no realtime slot, and the voice it speaks with.
+VOICE_REALTIME_MODEL = os.environ.get("VOICE_REALTIME_MODEL", "gpt-realtime")
+VOICE_REALTIME_VOICE = os.environ.get("VOICE_REALTIME_VOICE", "alloy")

@@ -223,6 +223,10 @@ class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer)
         error_messages={"invalid": "Use the international E.164 form, e.g. +32470123456."},
     )
     waitSeconds = serializers.IntegerField(source="wait_seconds", default=0, min_value=0, max_value=86400)
+    sayText = serializers.CharField(source="say_text", required=False, allow_blank=True, default="")
+    sayLanguage = serializers.CharField(
+        source="say_language", required=False, allow_blank=True, max_length=16, default=""
+    )
     dateCreated = serializers.DateTimeField(source="created_at", read_only=True)
     lastModifiedDate = serializers.DateTimeField(source="updated_at", read_only=True)
 
@@ -252,6 +256,8 @@ class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer)
             "forwardRecipients",
             "forwardPhoneNumber",
             "waitSeconds",
+            "sayText",
+            "sayLanguage",
             "dateCreated",
             "lastModifiedDate",
         ]

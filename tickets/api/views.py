@@ -433,9 +433,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @extend_schema(responses={(200, "audio/mpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="play")
     def play(self, request, pk=None):
-        """Call recordings are stored by the voice app; until a ticket has one this answers 404."""
-        self.get_object()
-        raise ApiError(404, "RecordingNotFound", "No call recording is stored for this ticket.")
+        """The phone ticket's call recording (stored by the voice app) with its type and byte ranges."""
+        from tickets.api.files import stored_file_response  # files.py imports this module
+
+        recording = selectors.ticket_recording(ticket=self.get_object())
+        if recording is None:
+            raise ApiError(404, "RecordingNotFound", "No call recording is stored for this ticket.")
+        return stored_file_response(
+            request, file=recording.file, content_type=recording.content_type, file_name=recording.file_name
+        )
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path="history-summary")

@@ -1,0 +1,130 @@
+"""Reads of the voice app: settings, phone channels by number, available browser phones, calls and the
+AI phone budget.
+
+AI phone budget (the spec names the fields only; decided here): phone AI = transcription and realtime
+calls. Its monthly spend (cost rows of purpose `transcribe` or `realtime` since the first of the UTC
+month) may reach the lower of two caps, each 0 when unset: `aiPhoneBudgetEur`, and
+`aiPhoneBudgetPercent` percent of the plan's monthly fee. With neither cap set the plan includes no
+phone AI. Effective (override) values count."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from ai.providers import Purpose
+from billing.models import CostEntry
+from billing.selectors import effective_limits
+from channels_cfg.models import ChannelType
+from channels_cfg.selectors import channels_live
+from voice.models import AudioChunk, PhoneCall, VoiceAgent, VoiceSettings
+
+REALTIME_PURPOSE = "realtime"
+PHONE_AI_PURPOSES = (Purpose.TRANSCRIBE, REALTIME_PURPOSE)
+
+
+def voice_settings_for(*, customer_id: int) -> VoiceSettings:
+    """The customer's voice settings, or the defaults (unsaved) when it has none."""
+    return VoiceSettings.objects.filter(customer_id=customer_id).first() or VoiceSettings(customer_id=customer_id)
+
+
+def phone_channels():
+    """Live, active Phone channels."""
+    return channels_live().filter(channel_type=ChannelType.PHONE, is_active=True)
+
+
+def phone_channel_by_number(*, number: str):
+    """The Phone channel answering `number` (E.164), with its customer; None when no customer has it."""
+    if not number:
+        return None
+    return phone_channels().filter(phone_number=number).select_related("customer").order_by("id").first()
+
+
+def customer_phone_channel(*, customer_id: int, number: str):
+    """The customer's Phone channel with this number, or None."""
+    if not number:
+        return None
+    return phone_channels().filter(customer_id=customer_id, phone_number=number).order_by("id").first()
+
+
+def available_agents(*, customer_id: int, limit: int = 10) -> list[VoiceAgent]:
+    """Representatives whose browser phone holds a valid token (Twilio dials at most 10 clients at once)."""
+    return list(
+        VoiceAgent.objects.filter(
+            customer_id=customer_id,
+            available_until__gt=timezone.now(),
+            rep__is_active=True,
+            rep__deleted_at__isnull=True,
+        ).order_by("-available_until")[:limit]
+    )
+
+
+def call_get(*, customer_id: int, call_sid: str) -> PhoneCall | None:
+    return PhoneCall.objects.filter(customer_id=customer_id, call_sid=call_sid).first()
+
+
+def call_by_sid(*, call_sid: str) -> PhoneCall | None:
+    """The call Twilio reports on, whatever its customer (callbacks are matched to their tenant this way)."""
+    if not call_sid:
+        return None
+    return PhoneCall.objects.select_related("customer").filter(call_sid=call_sid).order_by("id").first()
+
+
+def call_chunks(*, call: PhoneCall) -> list[AudioChunk]:
+    return list(AudioChunk.objects.filter(call=call).order_by("index"))
+
+
+def calls_with_audio(*, customer_id: int, since: datetime | None = None):
+    """The customer's calls that have stored audio, oldest first (what re-transcription walks)."""
+    calls = PhoneCall.objects.filter(customer_id=customer_id, recording__isnull=False)
+    if since is not None:
+        calls = calls.filter(created_at__gte=since)
+    return calls.order_by("created_at", "id")
+
+
+def chunk_bytes(customer_id: int) -> int:
+    """Bytes of not yet finalized call chunks (billing's storage source for `recordings`)."""
+    total = AudioChunk.objects.filter(customer_id=customer_id).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class PhoneAIBudget:
+    """This month's phone-AI spend against the plan's cap (see the module docstring)."""
+
+    limit_eur: Decimal | None  # None: the plan includes no phone AI
+    spent_eur: Decimal
+    budget_percent: Decimal
+    budget_eur: Decimal
+
+    @property
+    def remaining_eur(self) -> Decimal:
+        return max((self.limit_eur or Decimal(0)) - self.spent_eur, Decimal(0))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit_eur is None or self.spent_eur >= self.limit_eur
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = (now or timezone.now()).astimezone(UTC)
+    return datetime(now.year, now.month, 1, tzinfo=UTC)
+
+
+def phone_ai_budget(*, customer_id: int, now: datetime | None = None) -> PhoneAIBudget:
+    """The customer's AI phone budget for the current UTC month (two queries)."""
+    limits = effective_limits(customer_id=customer_id)
+    caps = [limits.ai_phone_budget_eur] if limits.ai_phone_budget_eur > 0 else []
+    if limits.ai_phone_budget_percent > 0:
+        caps.append((limits.plan.monthly_fee * limits.ai_phone_budget_percent / 100).quantize(Decimal("0.01")))
+    spent = CostEntry.objects.filter(
+        customer_id=customer_id, purpose__in=PHONE_AI_PURPOSES, occurred_at__gte=month_start(now)
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    return PhoneAIBudget(
+        limit_eur=min(caps) if caps else None,
+        spent_eur=Decimal(spent).quantize(Decimal("0.01")),
+        budget_percent=limits.ai_phone_budget_percent,
+        budget_eur=limits.ai_phone_budget_eur,
+    )

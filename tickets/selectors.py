@@ -354,3 +354,19 @@ def ticket_recording(*, ticket: Ticket) -> TicketMessageAttachment | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+MESSAGE_CONTEXT_TICKETS = 10
+
+
+def message_end_user_context(*, message: TicketMessage) -> tuple[list[EndUser], list[dict]]:
+    """The end user of the message's ticket (with UIDs) and that end user's other tickets as list rows,
+    newest first, at most MESSAGE_CONTEXT_TICKETS; empty lists for a ticket without an end user."""
+    end_user_id = message.ticket.end_user_id
+    if end_user_id is None:
+        return [], []
+    end_user = end_users_queryset().filter(pk=end_user_id).first()
+    if end_user is None:
+        return [], []
+    rows = end_user_ticket_rows(end_user=end_user).exclude(pk=message.ticket_id).order_by("-last_message_at", "-id")
+    return [end_user], list(rows[:MESSAGE_CONTEXT_TICKETS])

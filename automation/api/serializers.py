@@ -9,6 +9,7 @@ from channels_cfg.models import Channel
 from customers.models import AIModel, ModelPurpose
 from documents.api.serializers import OutboundConnectorSerializer, field_mapping_field, field_mappings_or_empty
 from documents.models import Document, HttpMethod
+from tickets.api.serializers import EndUserReadSerializer, TicketReadSerializer
 
 SPECIAL_TOPICS = [ALL_TOPICS, *HookName.values]
 PHONE_MODEL_PURPOSES = {ModelPurpose.CALL, ModelPurpose.REALTIME, ModelPurpose.REALTIME_TRANSLATION}
@@ -332,6 +333,14 @@ class PromptDocumentSerializer(serializers.Serializer):
     includeInRealtimeInstructions = serializers.BooleanField()
     isDataRetrievalProcess = serializers.BooleanField()
     imageUrls = serializers.ListField(child=serializers.CharField())
+
+
+class PromptDocsExtendedSerializer(serializers.Serializer):
+    """PromptDocsExtendedDTO: the prompt documents with the message's end user and their other tickets."""
+
+    promptDocuments = PromptDocumentSerializer(many=True)
+    endUsers = EndUserReadSerializer(many=True)
+    tickets = TicketReadSerializer(many=True)
 
 
 class TicketMessageActionSerializer(serializers.Serializer):

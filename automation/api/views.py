@@ -28,6 +28,7 @@ from automation.api.serializers import (
     HookDocumentSerializer,
     IdListSerializer,
     PrioritySerializer,
+    PromptDocsExtendedSerializer,
     PromptDocumentSerializer,
     TicketMessageActionSerializer,
     TopicActionSerializer,
@@ -45,7 +46,8 @@ from automation.filters import (
 )
 from automation.models import Action, Topic, TopicAction, TopicChannel, TopicDocument
 from automation.prompt_documents import prompt_documents_build
-from tickets.models import TicketMessage, TicketMessageTopic
+from tickets import selectors as ticket_selectors
+from tickets.models import TicketMessage
 
 READ_ACTIONS = ("list", "retrieve")
 
@@ -434,12 +436,13 @@ class TicketMessageAutomationViewSet(TenantViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("onlyPromptDocuments", OpenApiTypes.BOOL)],
-        responses=PromptDocumentSerializer(many=True),
+        responses=PromptDocsExtendedSerializer,
     )
     @action(detail=True, methods=["get"], url_path="promptDocuments", pagination_class=None, filter_backends=[])
     def prompt_documents(self, request, pk=None):
-        """Documents of the message's topics (and every-topic links) on its channel, placeholders filled;
-        data-retrieval documents are called unless onlyPromptDocuments=true."""
+        """PromptDocsExtendedDTO: documents of the message's topics (and every-topic links) on its channel,
+        placeholders filled, data-retrieval documents called; with the message's end user and their other
+        tickets (newest first, at most 10). onlyPromptDocuments=true: static documents only, no context."""
         message = self.get_object()
         only_static = request.query_params.get("onlyPromptDocuments", "").lower() == "true"
         documents = prompt_documents_build(
@@ -448,6 +451,8 @@ class TicketMessageAutomationViewSet(TenantViewSet):
             hook_name=None,
             message=message,
             static_only=only_static,
-            topic_ids=list(TicketMessageTopic.objects.filter(message=message).values_list("topic_id", flat=True)),
+            topic_ids=list(ticket_selectors.message_topics(message=message).values_list("topic_id", flat=True)),
         )
-        return Response(PromptDocumentSerializer(documents, many=True).data)
+        end_users, tickets = ([], []) if only_static else ticket_selectors.message_end_user_context(message=message)
+        body = {"promptDocuments": documents, "endUsers": end_users, "tickets": tickets}
+        return Response(PromptDocsExtendedSerializer(body).data)

@@ -4,10 +4,10 @@ path casing, `PageNumber`-style parameter names, repeated-key arrays, and its re
 import pytest
 
 from answerpal.api.tokens import TokenKind, token_issue
-from tests.automation.factories import ActionFactory, TopicFactory
+from tests.automation.factories import ActionFactory, TopicDocumentFactory, TopicFactory
 from tests.conftest import client_with_token
 from tests.documents.factories import DocumentFactory
-from tests.tickets.factories import EndUserUIDFactory, TicketMessageFactory
+from tests.tickets.factories import EndUserUIDFactory, TicketFactory, TicketMessageFactory
 
 
 @pytest.fixture
@@ -117,3 +117,39 @@ def test_phone_token_reads_its_channel(world, customer):
     phone = client_with_token(token)
     _ok(phone.get(f"/api/ticketMessages/{world['message'].pk}"))
     _ok(phone.get("/api/actions/available"))
+
+
+@pytest.mark.django_db
+def test_prompt_documents_answer_prompt_docs_extended_dto(world, customer, django_assert_num_queries):
+    """The web app reads PromptDocsExtendedDTO: {promptDocuments, endUsers, tickets} (dtos.md)."""
+    client, message, end_user = world["client"], world["message"], world["end_user"]
+    older = TicketFactory(customer=customer, end_user=end_user, subject="Earlier order")
+    TicketFactory(customer=customer, subject="Someone else's")
+    link = TopicDocumentFactory(customer=customer, topic=None, special_topic="All", document__content="Be brief")
+    url = f"/api/ticketMessages/{message.pk}/promptDocuments?onlyPromptDocuments=false"
+    # 8 for the documents (auth, message, topics, channel, placeholders, links) + 6 for the context (end user,
+    # its UIDs twice, the ticket rows, their end users and topics), however many tickets the end user has
+    with django_assert_num_queries(14):
+        body = _ok(client.get(url)).json()
+    assert set(body) == {"promptDocuments", "endUsers", "tickets"}
+    assert [item["documentID"] for item in body["promptDocuments"]] == [link.document_id]
+    assert {"documentID", "content", "name", "imageUrls"} <= set(body["promptDocuments"][0])
+    assert body["endUsers"] == [_ok(client.get(f"/api/EndUsers/{end_user.pk}")).json()]
+    assert [item["ticketID"] for item in body["tickets"]] == [older.pk]
+    listed = _ok(client.get(f"/api/endUsers/{end_user.pk}/tickets")).json()["items"]
+    assert body["tickets"][0] == next(item for item in listed if item["ticketID"] == older.pk)
+    TicketFactory.create_batch(3, customer=customer, end_user=end_user)
+    with django_assert_num_queries(14):
+        assert len(_ok(client.get(url)).json()["tickets"]) == 4
+    static = _ok(client.get(f"/api/ticketMessages/{message.pk}/promptDocuments?onlyPromptDocuments=true")).json()
+    assert static == {"promptDocuments": body["promptDocuments"], "endUsers": [], "tickets": []}
+
+
+@pytest.mark.django_db
+def test_prompt_documents_context_stays_in_the_phone_tokens_channel(customer, phone_client, phone_channel):
+    message = TicketMessageFactory(customer=customer, ticket__channel=phone_channel, channel=phone_channel)
+    body = _ok(phone_client.get(f"/api/ticketMessages/{message.pk}/promptDocuments")).json()
+    assert set(body) == {"promptDocuments", "endUsers", "tickets"}
+    assert [item["endUserID"] for item in body["endUsers"]] == [message.ticket.end_user_id]
+    foreign = TicketMessageFactory(customer=customer)
+    assert phone_client.get(f"/api/ticketMessages/{foreign.pk}/promptDocuments").status_code == 404

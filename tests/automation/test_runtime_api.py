@@ -129,12 +129,12 @@ def test_prompt_documents_of_message_topics(rep_client, customer):
         document__content="Status: {{response.status}}",
     )
     url = f"/api/TicketMessages/{message.pk}/promptDocuments"
-    body = rep_client.get(url, {"onlyPromptDocuments": "true"}).json()
+    body = rep_client.get(url, {"onlyPromptDocuments": "true"}).json()["promptDocuments"]
     assert [item["documentID"] for item in body] == [static.document_id, every.document_id]
     assert body[0]["content"] == "Dear Ada, order A-42"
     with respx.mock(assert_all_called=True) as mock:
         mock.get("https://erp.example.com/orders/A-42").mock(return_value=httpx.Response(200, json={"status": "sent"}))
-        body = rep_client.get(url).json()
+        body = rep_client.get(url).json()["promptDocuments"]
     assert [item["documentID"] for item in body] == [static.document_id, every.document_id, retrieval.document_id]
     assert body[2]["content"] == "Status: sent" and body[2]["isDataRetrievalProcess"] is True
     call = ConnectorCall.objects.get(document_id=retrieval.document_id)

@@ -146,7 +146,7 @@ def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
     return len(photos)
 
 
-def _cover(document, report: PlaceDescriptionReport, labels: dict) -> None:
+def _cover(document, report: PlaceDescriptionReport, labels: dict, *, with_photo: bool) -> None:
     document.add_heading(labels["title"], level=0)
     rows = [
         (labels["case"], report.case_number),
@@ -163,7 +163,7 @@ def _cover(document, report: PlaceDescriptionReport, labels: dict) -> None:
     for index, (label, value) in enumerate(rows):
         table.cell(index, 0).paragraphs[0].add_run(label).bold = True
         table.cell(index, 1).text = value
-    hero = report_photo_by_token(report=report, access_token=report.hero_photo_access_token)
+    hero = report_photo_by_token(report=report, access_token=report.hero_photo_access_token) if with_photo else None
     if hero is not None:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -192,7 +192,7 @@ def report_docx_write(
     *, report: PlaceDescriptionReport, out, photo_placement: str = PhotoPlacement.PER_ROOM, lang: str = ""
 ) -> dict:
     """Writes the DOCX of `report` (loaded with report_detail_queryset) to the binary file `out`; returns
-    {"rooms": n, "photos": n} placed."""
+    {"rooms": n, "photos": n} (room photos placed; placement `none` also leaves the cover photo out)."""
     if photo_placement not in PhotoPlacement.CHOICES:
         raise ValueError(f"photo_placement must be one of {', '.join(PhotoPlacement.CHOICES)}.")
     rooms = list(report.rooms.all())
@@ -200,7 +200,7 @@ def report_docx_write(
     document = Document()
     document.core_properties.title = f"{labels['title']} {report.case_number}".strip()
     _page_numbers(document, labels)
-    _cover(document, report, labels)
+    _cover(document, report, labels, with_photo=photo_placement != PhotoPlacement.NONE)
     document.add_page_break()
     placed = 0
     for room in rooms:

@@ -1,0 +1,184 @@
+"""DOCX export: a Dutch report built through the API, transformed offline, exported and read back with python-docx
+(headings, room order, photos, lists and tables as Word structure, no HTML tag text, page numbers, signatures)."""
+
+import io
+import re
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from places.export import DOCX_CONTENT_TYPE
+from tests.conftest import assert_problem
+from tests.places.conftest import upload
+from tests.places.photos import jpeg, photo_bytes
+
+REPORTS = "/api/PlaceDescriptionReports"
+ROOMS = [
+    ("Inkomhal", "De vloer is bekleed met tegels. De muren zijn geschilderd. De voordeur sluit goed."),
+    ("Keuken", "Het aanrecht vertoont krassen. De muur achter de kookplaat is vuil. Het raam is dubbel glas."),
+    ("Badkamer", "De douche lekt licht. Het plafond heeft een vochtvlek. De tegels rond het bad zijn gebarsten."),
+]
+PHOTOS_PER_ROOM = (2, 1, 3)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*[\s>/]")
+
+
+def _all_text(document) -> str:
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    parts += [paragraph.text for paragraph in document.sections[0].footer.paragraphs]
+    return "\n".join(parts)
+
+
+def _headings(document) -> list[tuple[str, str]]:
+    return [
+        (paragraph.style.name, paragraph.text)
+        for paragraph in document.paragraphs
+        if paragraph.style.name.startswith("Heading") or paragraph.style.name == "Title"
+    ]
+
+
+@pytest.fixture
+def dutch_report(rep_client, django_capture_on_commit_callbacks):
+    """Three rooms created in reverse and reordered, photos uploaded, the whole report transformed offline."""
+    report = rep_client.post(
+        REPORTS,
+        {
+            "caseNumber": "PD-2026-001",
+            "address": "Veldstraat 10, 9000 Gent",
+            "landlords": "Jan Peeters",
+            "tenants": "An Janssens",
+            "clientNames": "Immo Gent",
+            "description": "Intredende plaatsbeschrijving",
+            "reportDate": "2026-06-05",
+        },
+        format="json",
+    ).json()
+    report_id = report["placeDescriptionReportID"]
+    room_ids = []
+    for name, transcript in reversed(ROOMS):
+        room = rep_client.post(f"{REPORTS}/{report_id}/rooms", {"name": name, "transcript": transcript}, format="json")
+        room_ids.insert(0, room.json()["placeDescriptionRoomID"])
+    rep_client.put(f"{REPORTS}/{report_id}/rooms/order", {"roomIDs": room_ids}, format="json")
+    tokens = []
+    for room_id, count in zip(room_ids, PHOTOS_PER_ROOM, strict=True):
+        for index in range(count):
+            data = jpeg(size=(300, 200), orientation=6) if index == 0 else photo_bytes("PNG", size=(300, 200))
+            photo = rep_client.post(
+                f"/api/PlaceDescriptionRooms/{room_id}/photos",
+                {"file": upload(data, f"foto{index}.jpg"), "caption": f"Detail {index + 1}"},
+                format="multipart",
+            )
+            tokens.append(photo.json()["accessToken"])
+    rep_client.put(f"{REPORTS}/{report_id}", {"heroPhotoAccessToken": tokens[0]}, format="json")
+    notes_room = room_ids[1]
+    rep_client.put(
+        f"/api/PlaceDescriptionRooms/{notes_room}",
+        {"name": "Keuken", "transcript": ROOMS[1][1], "notes": "Meterstand gas: 1234"},
+        format="json",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rep_client.post(f"{REPORTS}/{report_id}/transform").status_code == 202
+    return report_id
+
+
+def _export(client, report_id, **params):
+    response = client.get(f"{REPORTS}/{report_id}/export/docx", params)
+    assert response.status_code == 200, getattr(response, "content", b"")[:300]
+    assert response["Content-Type"] == DOCX_CONTENT_TYPE
+    return response, Document(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.mark.django_db
+def test_dutch_report_exports_to_a_real_word_document(rep_client, dutch_report):
+    response, document = _export(rep_client, dutch_report)
+    assert response["Content-Disposition"] == 'attachment; filename="PD-2026-001.docx"'
+    headings = _headings(document)
+    assert headings[0] == ("Title", "Plaatsbeschrijving")
+    assert [text for style, text in headings if style == "Heading 1"] == [
+        "Inkomhal",
+        "Keuken",
+        "Badkamer",
+        "Handtekeningen",
+    ]
+    keuken = headings.index(("Heading 1", "Keuken"))
+    assert headings[keuken + 1 : keuken + 5] == [
+        ("Heading 2", "Wanden"),
+        ("Heading 2", "Ramen"),
+        ("Heading 2", "Uitrusting"),
+        ("Heading 2", "Opmerkingen"),
+    ]
+    bullets = [paragraph.text for paragraph in document.paragraphs if paragraph.style.name == "List Bullet"]
+    assert "De vloer is bekleed met tegels." in bullets and "De douche lekt licht." in bullets
+    assert "Meterstand gas: 1234" in [paragraph.text for paragraph in document.paragraphs]
+    # hero on the cover + every room photo, each embedded once per placement
+    assert len(document.inline_shapes) == 1 + sum(PHOTOS_PER_ROOM)
+    text = _all_text(document)
+    assert not _TAG.search(text), _TAG.search(text)
+    assert "&lt;" not in text and "Detail 3" in text
+    cover = document.tables[0]
+    assert [row.cells[0].text for row in cover.rows][:3] == ["Dossiernummer", "Adres", "Datum"]
+    assert cover.rows[2].cells[1].text == "05/06/2026"
+    signatures = document.tables[-1]
+    assert signatures.rows[0].cells[0].text == "Verhuurder(s)" and signatures.rows[0].cells[1].text == "Huurder(s)"
+    assert "An Janssens" in signatures.rows[1].cells[1].text
+    footer = document.sections[0].footer.paragraphs[0]._p
+    assert [node.text for node in footer.iter(qn("w:instrText"))] == ["PAGE", "NUMPAGES"]
+
+
+@pytest.mark.django_db
+def test_embedded_photos_are_shrunk(rep_client, report, room, settings):
+    settings.PLACES_EXPORT_IMAGE_PIXELS = 120
+    rep_client.post(
+        f"/api/PlaceDescriptionRooms/{room.pk}/photos", {"file": upload(jpeg(size=(1500, 1000)))}, format="multipart"
+    )
+    _, document = _export(rep_client, report.pk)
+    blob = document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    image = document.part.related_parts[blob].image
+    assert (image.px_width, image.px_height) == (120, 80)
+
+
+@pytest.mark.django_db
+def test_photos_in_an_appendix_or_left_out(rep_client, dutch_report):
+    _, appendix = _export(rep_client, dutch_report, photoPlacement="appendix")
+    headings = _headings(appendix)
+    start = headings.index(("Heading 1", "Fotobijlage"))
+    assert headings[start + 1 : start + 4] == [
+        ("Heading 2", "Inkomhal"),
+        ("Heading 2", "Keuken"),
+        ("Heading 2", "Badkamer"),
+    ]
+    assert len(appendix.inline_shapes) == 1 + sum(PHOTOS_PER_ROOM)
+    assert len(appendix.sections) == 2
+    for params in ({"photoPlacement": "none"}, {"includePhotos": "false"}):
+        _, bare = _export(rep_client, dutch_report, **params)
+        assert len(bare.inline_shapes) == 0 and ("Heading 1", "Fotobijlage") not in _headings(bare)
+
+
+@pytest.mark.django_db
+def test_html_tables_and_nested_lists_become_word_structure(admin_client, report, room):
+    html = (
+        "<h2>Sanitair</h2><table><tr><th>Onderdeel</th><th>Staat</th></tr><tr><td>Kraan</td><td>Goed</td></tr></table>"
+        "<ol><li>Eerste<ul><li>Detail</li></ul></li></ol><p>Slot <strong>vet</strong></p>"
+    )
+    admin_client.put(f"/api/PlaceDescriptionRooms/{room.pk}", {"name": "Badkamer", "reportText": html}, format="json")
+    _, document = _export(admin_client, report.pk, lang="en")
+    assert ("Heading 2", "Sanitair") in _headings(document) and _headings(document)[0] == (
+        "Title",
+        "Property condition report",
+    )
+    grid = next(table for table in document.tables if table.rows[0].cells[0].text == "Onderdeel")
+    assert [[cell.text for cell in row.cells] for row in grid.rows] == [["Onderdeel", "Staat"], ["Kraan", "Goed"]]
+    styles = {paragraph.text: paragraph.style.name for paragraph in document.paragraphs}
+    assert styles["Eerste"] == "List Number" and styles["Detail"] == "List Bullet 2"
+    bold = [run.text for paragraph in document.paragraphs for run in paragraph.runs if run.bold]
+    assert "vet" in bold
+
+
+@pytest.mark.django_db
+def test_export_validation_400(admin_client, report):
+    body = assert_problem(admin_client.get(f"{REPORTS}/{report.pk}/export/docx", {"photoPlacement": "sideways"}), 400)
+    assert "photoPlacement" in body["errors"]
+    assert_problem(admin_client.get(f"{REPORTS}/{report.pk}/export/docx", {"lang": "xx"}), 400)

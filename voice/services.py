@@ -159,7 +159,7 @@ def outbound_call_initiate(*, customer: Customer, rep: CustomerRep, from_number:
     callee = phone_number_normalize(to_number, field="toNumber")
     channel = selectors.customer_phone_channel(customer_id=customer.pk, number=caller_id)
     if channel is None:
-        raise field_error("fromNumber", f"{caller_id} is not the number of one of your Phone channels.")
+        raise ApiError(404, "ChannelNotFound", f"{caller_id} is not the number of one of your Phone channels.")
     account = twilio_account(customer)
     call_sid = call_place(
         rest_client(account),

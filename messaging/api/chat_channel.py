@@ -42,6 +42,9 @@ class ChatChannelApiView(PublicApiView):
     rate_setting = "WEBCHAT_RATE"
     throttle_kind = "widget"
     cors_methods = "GET, POST, OPTIONS"
+    # The widget's first call lets any page read the refusal (403 HostnameNotAllowed, 404): it tells the visitor
+    # "not available on this website" instead of failing blind; it reveals nothing a curl would not.
+    refusal_readable = False
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -52,7 +55,11 @@ class ChatChannelApiView(PublicApiView):
         response = super().finalize_response(request, response, *args, **kwargs)
         channel = getattr(self, "channel", None)
         origin = request.headers.get("Origin")
-        if channel is not None and origin and channel.hostname_allowed(urlsplit(origin).netloc):
+        allowed = channel is not None and origin and channel.hostname_allowed(urlsplit(origin).netloc)
+        if not allowed and origin and self.refusal_readable and response.status_code in (403, 404):
+            response["Access-Control-Allow-Origin"] = origin
+            response["Vary"] = "Origin"
+        if allowed:
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Allow-Methods"] = self.cors_methods
             response["Access-Control-Allow-Headers"] = "Content-Type, Last-Event-ID"

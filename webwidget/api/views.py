@@ -20,6 +20,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -45,6 +46,7 @@ class WidgetConfigView(ChatChannelApiView):
     cors_methods = "GET, OPTIONS"
     rate_setting = "WEBCHAT_POLL_RATE"
     throttle_kind = "config"
+    refusal_readable = True
 
     @extend_schema(parameters=[OpenApiParameter("lang", str)], responses=WidgetConfigSerializer)
     def get(self, request, channelToken):
@@ -86,9 +88,20 @@ def _cursor(request) -> int:
     return max(int(value) for value in values)
 
 
+class EventStreamNegotiation(BaseContentNegotiation):
+    """EventSource asks for text/event-stream only: the stream answers it itself, and errors stay problem+json."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ConversationStreamView(ChatChannelApiView):
     """GET /api/WebChat/{channelToken}/stream?ticketToken=…&after=: the conversation as Server-Sent Events."""
 
+    content_negotiation_class = EventStreamNegotiation
     cors_methods = "GET, OPTIONS"
     rate_setting = "WEBCHAT_STREAM_RATE"
     throttle_kind = "stream"

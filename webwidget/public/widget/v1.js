@@ -14,6 +14,9 @@
   var api = origin + "/api/WebChat/" + encodeURIComponent(channelToken);
   var storeKey = "answerpal.chat." + channelToken;
   var POLL_MS = 3000;
+  var THUMB = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6' +
+    'v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5' +
+    '.2-.7v-2z"/></svg>';
   var TYPING_MS = 45000;
 
   var texts = {
@@ -31,6 +34,7 @@
   var pollTimer = null;
   var typingTimer = null;
   var opening = null;
+  var escalating = false;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
@@ -38,8 +42,8 @@
   function save() {
     try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ }
   }
-  function mark(name) {
-    if (window.performance && performance.mark && !performance.getEntriesByName(name).length) performance.mark(name);
+  function mark(name) {  // User Timing marks: answerpal:open, :question, :first-delta, :answer (measurable by a page)
+    if (window.performance && performance.mark) performance.mark(name);
   }
 
   // --- DOM (Shadow DOM) ---------------------------------------------------------------------------------------
@@ -76,6 +80,7 @@
     ".rate button{border:1px solid #d1d5db;background:#fff;border-radius:14px;padding:2px 10px;cursor:pointer;" +
     "font-size:13px;color:#111827}" +
     ".rate button[aria-pressed=true]{background:#111827;color:#fff;border-color:#111827}" +
+    ".rate svg{width:14px;height:14px;fill:currentColor;vertical-align:-2px}.rate .dislike svg{transform:rotate(180deg)}" +
     ".typing{font-size:13px;color:#6b7280;padding:0 14px 6px;background:#f9fafb}" +
     ".typing[hidden],.notice[hidden],form[hidden],.bar[hidden]{display:none}" +
     ".notice{margin:10px;padding:10px;border-radius:8px;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}" +
@@ -192,11 +197,11 @@
   function rateButtons(line) {
     var box = document.createElement("div");
     box.className = "rate";
-    [[true, texts.like || "Helpful", "👍"], [false, texts.dislike || "Not helpful", "👎"]].forEach(function (item) {
+    [[true, texts.like || "Helpful"], [false, texts.dislike || "Not helpful"]].forEach(function (item) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = item[0] ? "like" : "dislike";
-      button.textContent = item[2];
+      button.innerHTML = THUMB;
       button.setAttribute("aria-label", item[1]);
       button.setAttribute("aria-pressed", String(line.isLiked === item[0]));
       button.addEventListener("click", function () { rate(line.messageID, item[0], box); });
@@ -238,9 +243,9 @@
   }
 
   function addDelta(event) {
-    mark("answerpal:first-delta");
     var element = log.querySelector('.line.streaming[data-reply-to="' + event.replyTo + '"]');
     if (!element) {
+      mark("answerpal:first-delta");
       element = document.createElement("div");
       element.className = "line ai streaming";
       element.setAttribute("data-reply-to", event.replyTo);
@@ -271,12 +276,12 @@
     if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_MS);
   }
 
-  function setEscalated() {
+  function setEscalated(note) {
     if (state.escalated) return;
     state.escalated = true;
     save();
     escalateButton.disabled = true;
-    addNote(texts.escalated || "");
+    if (note) addNote(note);
   }
 
   // --- live delivery: Server-Sent Events, else polling ------------------------------------------------------
@@ -290,7 +295,9 @@
       stream.addEventListener("message", function (e) { addLine(JSON.parse(e.data)); });
       stream.addEventListener("ai.delta", function (e) { addDelta(JSON.parse(e.data)); });
       stream.addEventListener("ai.status", function () { setTyping(false); });
-      stream.addEventListener("ticket", function (e) { if (JSON.parse(e.data).escalated) setEscalated(); });
+      stream.addEventListener("ticket", function (e) {
+        if (JSON.parse(e.data).escalated && !escalating) setEscalated(texts.escalated);
+      });
       stream.addEventListener("ready", function () { streamErrors = 0; showNotice(""); resolve(); });
       stream.onerror = function () {
         streamErrors += 1;
@@ -387,12 +394,13 @@
 
   function escalate() {
     escalateButton.disabled = true;
+    escalating = true;
     request("POST", "/escalate", { ticketToken: state.ticketToken, aI_FeedbackComment: "" })
       .then(function (data) {
-        addNote(data.message);
-        setEscalated();
+        setEscalated(data.message);
       })
       .catch(function (error) {
+        escalating = false;
         escalateButton.disabled = false;
         showNotice(error.message || texts.error);
       });
@@ -400,6 +408,7 @@
 
   // --- open / close -------------------------------------------------------------------------------------------
   function open() {
+    mark("answerpal:opening");
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     state.open = true;
@@ -424,7 +433,7 @@
       );
     }
     return opening.then(function () {
-      mark("answerpal:open");
+      if (!panel.hidden) mark("answerpal:open");
       host.setAttribute("data-state", host.getAttribute("data-state") || "open");
       var first = prechat.hidden ? input : prechat.querySelector("input");
       if (!compose.hidden || !prechat.hidden) first.focus();
@@ -472,6 +481,7 @@
     }, function (error) { showNotice(error.message || texts.error); });
   });
 
+  mark("answerpal:loaded");
   applyTexts();
   (document.body || document.documentElement).appendChild(host);
   window.AnswerPalChat = { open: open, close: close };

@@ -21,6 +21,7 @@ ACCEPTED_AUDIO = {
     "video/webm": ("webm", "webm"),
     "audio/webm": ("webm", "webm"),
 }
+WAV_HEADER_BYTES = 44
 STORED_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "m4a": "audio/mp4", "ogg": "audio/ogg", "webm": "audio/webm"}
 
 
@@ -53,6 +54,8 @@ def audio_inspect(content: bytes) -> AudioInfo:
         if parsed is None or not getattr(parsed.info, "length", None):
             raise ApiError(400, "InvalidAudio", f"The {audio_format} audio has no readable length.")
         duration = round(float(parsed.info.length), 3)
+        if audio_format == "wav" and len(content) < WAV_HEADER_BYTES + duration * parsed.info.bitrate / 8 * 0.99:
+            raise ApiError(400, "InvalidAudio", "The wav audio is truncated: its header announces more samples.")
     return AudioInfo(format=audio_format, content_type=STORED_TYPES[audio_format], duration_seconds=duration)
 
 

@@ -34,6 +34,14 @@ logger = logging.getLogger(__name__)
 _PHOTO_STATUS = {"UnsupportedPhotoType": 415, "InvalidPhoto": 400, "PhotoTooLarge": 413}
 
 
+def _assign(instance, data: dict):
+    """Sets the validated fields on the row and saves it."""
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.save()
+    return instance
+
+
 def _clean_text_fields(data: dict) -> dict:
     if "report_text" in data:
         data["report_text"] = report_html_clean(data["report_text"])
@@ -82,10 +90,7 @@ def report_update(*, report: PlaceDescriptionReport, data: dict) -> PlaceDescrip
     """Replaces the given metadata, document references, transform topic and hero photo token."""
     if "hero_photo_access_token" in data:
         _hero_check(report, data["hero_photo_access_token"])
-    for name, value in data.items():
-        setattr(report, name, value)
-    report.save()
-    return report
+    return _assign(report, data)
 
 
 @transaction.atomic
@@ -111,10 +116,7 @@ def room_create(*, report: PlaceDescriptionReport, data: dict) -> PlaceDescripti
 @transaction.atomic
 def room_update(*, room: PlaceDescriptionRoom, data: dict) -> PlaceDescriptionRoom:
     """Replaces the given room fields; report text is stored sanitised."""
-    for name, value in _clean_text_fields(dict(data)).items():
-        setattr(room, name, value)
-    room.save()
-    return room
+    return _assign(room, _clean_text_fields(dict(data)))
 
 
 def _reorder(queryset, ordered_ids: list[int], field: str) -> None:
@@ -192,10 +194,7 @@ def photo_store(*, room: PlaceDescriptionRoom, content, file_name: str, caption:
 @transaction.atomic
 def photo_update(*, photo: PlaceDescriptionRoomPhoto, data: dict) -> PlaceDescriptionRoomPhoto:
     """Replaces the caption and/or sortOrder."""
-    for name, value in data.items():
-        setattr(photo, name, value)
-    photo.save()
-    return photo
+    return _assign(photo, data)
 
 
 @transaction.atomic

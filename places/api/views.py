@@ -46,6 +46,15 @@ from places.models import PlaceDescriptionReport, PlaceDescriptionRoom, PlaceDes
 from tickets.api.files import PublicAssetThrottle, stored_file_response
 
 PLACES_POLICY = (TicketAccess, RequiresFeature("hasSchedulesOfCondition"))
+
+
+def _validated(serializer_class, request, data=None) -> dict:
+    """The validated body (or `data`, e.g. query parameters) of an action's input serializer; 400 otherwise."""
+    serializer = serializer_class(data=request.data if data is None else data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 _BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
@@ -94,12 +103,9 @@ class PlaceDescriptionReportViewSet(TenantModelViewSet):
     @action(detail=True, methods=["get"], url_path="export/docx")
     def export_docx(self, request, pk=None):
         report = self.get_object()
-        options = ExportQuerySerializer(data=request.query_params)
-        options.is_valid(raise_exception=True)
-        placement = options.validated_data["photoPlacement"]
-        if not options.validated_data["includePhotos"]:
-            placement = PhotoPlacement.NONE
-        out = report_docx_file(report=report, photo_placement=placement, lang=options.validated_data.get("lang", ""))
+        options = _validated(ExportQuerySerializer, request, request.query_params)
+        placement = options["photoPlacement"] if options["includePhotos"] else PhotoPlacement.NONE
+        out = report_docx_file(report=report, photo_placement=placement, lang=options.get("lang", ""))
         name = f"{report.case_number or f'place-description-{report.pk}'}.docx"
         return FileResponse(out, as_attachment=True, filename=name, content_type=DOCX_CONTENT_TYPE)
 
@@ -118,9 +124,8 @@ class PlaceDescriptionReportViewSet(TenantModelViewSet):
     def rooms_order(self, request, pk=None):
         """Reorders the rooms: `roomIDs` lists every room of the report once; the first gets sortOrder 0."""
         report = self.get_object()
-        serializer = RoomOrderSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.rooms_reorder(report=report, room_ids=serializer.validated_data["roomIDs"])
+        room_ids = _validated(RoomOrderSerializer, request)["roomIDs"]
+        services.rooms_reorder(report=report, room_ids=room_ids)
         rooms = selectors.report_rooms(report=report)
         return Response(RoomSerializer(rooms, many=True, context=self.get_serializer_context()).data)
 
@@ -178,11 +183,9 @@ class PlaceDescriptionRoomViewSet(
         context = self.get_serializer_context()
         if request.method == "GET":
             return Response(RoomPhotoSerializer(selectors.room_photos(room=room), many=True, context=context).data)
-        upload = RoomPhotoUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        file = upload.validated_data["file"]
+        upload = _validated(RoomPhotoUploadSerializer, request)
         photo = services.photo_store(
-            room=room, content=file, file_name=file.name, caption=upload.validated_data["caption"]
+            room=room, content=upload["file"], file_name=upload["file"].name, caption=upload["caption"]
         )
         return Response(RoomPhotoSerializer(photo, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -191,9 +194,8 @@ class PlaceDescriptionRoomViewSet(
     def photos_order(self, request, pk=None):
         """Reorders the photos: `photoIDs` lists every photo of the room once; the first gets sortOrder 0."""
         room = self.get_object()
-        serializer = PhotoOrderSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.photos_reorder(room=room, photo_ids=serializer.validated_data["photoIDs"])
+        photo_ids = _validated(PhotoOrderSerializer, request)["photoIDs"]
+        services.photos_reorder(room=room, photo_ids=photo_ids)
         photos = selectors.room_photos(room=room)
         return Response(RoomPhotoSerializer(photos, many=True, context=self.get_serializer_context()).data)
 

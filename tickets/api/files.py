@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 
 from answerpal.api.viewsets import PublicApiView
-from tickets.api.views import PublicAssetThrottle
+from tickets.api.views.public import PublicAssetThrottle
 from tickets.models import TicketMessageAttachment
 
 INLINE_TYPES = frozenset(

@@ -2,17 +2,15 @@ from django.urls import path
 
 from answerpal.api.routing import ApiRouter
 from tickets.api.files import FileDownloadView
-from tickets.api.views import (
+from tickets.api.views.end_users import EndUserUIDAssignView, EndUserViewSet
+from tickets.api.views.messages import TicketMessageTopicsView, TicketMessageViewSet
+from tickets.api.views.public import (
     ChatTicketCreateView,
-    EndUserUIDAssignView,
-    EndUserViewSet,
     LikeDislikeView,
     OpenTrackingPixelView,
-    TicketMessageTopicsView,
-    TicketMessageViewSet,
     TicketTokenEscalateView,
-    TicketViewSet,
 )
+from tickets.api.views.tickets import TicketViewSet
 
 router = ApiRouter()
 router.register("EndUsers", EndUserViewSet, basename="end-users")

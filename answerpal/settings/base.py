@@ -302,7 +302,7 @@ WEBCHAT_STREAM_SECONDS = float(os.environ.get("WEBCHAT_STREAM_SECONDS", "55"))
 WEBCHAT_STREAM_HEARTBEAT_SECONDS = float(os.environ.get("WEBCHAT_STREAM_HEARTBEAT_SECONDS", "15"))
 WEBCHAT_STREAM_RATE = os.environ.get("WEBCHAT_STREAM_RATE", "60/min")
 # Live events between web processes and workers (answerpal.live): Redis pub/sub, in process without a URL.
-LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL", REDIS_URL)
+LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL") or REDIS_URL
 LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "answerpal:live:")
 # The demo page /demo/chat (the demo tenant's widget on a page of the platform): served with DEBUG or this on.
 WEBWIDGET_DEMO = env_bool("WEBWIDGET_DEMO")

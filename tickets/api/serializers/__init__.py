@@ -1,0 +1,67 @@
+"""DTOs of End Users, Tickets, Ticket Messages, attachments and message topics (names as in the spec),
+one module per resource; `base` holds what they share. Callers import the names below from here."""
+
+from tickets.api.serializers.attachments import AttachmentUploadSerializer, TicketMessageAttachmentSerializer
+from tickets.api.serializers.end_users import (
+    AssignUIDSerializer,
+    EndUserReadSerializer,
+    EndUserUIDReadSerializer,
+    EndUserUIDWriteSerializer,
+    EndUserWriteSerializer,
+)
+from tickets.api.serializers.messages import (
+    AddTopicSerializer,
+    CorrectTopicsSerializer,
+    EscalateSerializer,
+    LikeDislikeResponseSerializer,
+    LikeDislikeSerializer,
+    MessageDraftSerializer,
+    MessagePromptSerializer,
+    MessageResultSerializer,
+    RemoveTopicSerializer,
+    TicketMessageCreateSerializer,
+    TicketMessageDetailSerializer,
+    TicketMessageReadSerializer,
+    TicketMessageTopicSerializer,
+    TicketMessageUpdateSerializer,
+    TopicBriefSerializer,
+)
+from tickets.api.serializers.tickets import (
+    ChatTicketCreateSerializer,
+    ChatTicketSerializer,
+    TicketBulkSerializer,
+    TicketListSerializer,
+    TicketReadSerializer,
+    TicketWriteSerializer,
+)
+
+__all__ = [
+    "AddTopicSerializer",
+    "AssignUIDSerializer",
+    "AttachmentUploadSerializer",
+    "ChatTicketCreateSerializer",
+    "ChatTicketSerializer",
+    "CorrectTopicsSerializer",
+    "EndUserReadSerializer",
+    "EndUserUIDReadSerializer",
+    "EndUserUIDWriteSerializer",
+    "EndUserWriteSerializer",
+    "EscalateSerializer",
+    "LikeDislikeResponseSerializer",
+    "LikeDislikeSerializer",
+    "MessageDraftSerializer",
+    "MessagePromptSerializer",
+    "MessageResultSerializer",
+    "RemoveTopicSerializer",
+    "TicketBulkSerializer",
+    "TicketListSerializer",
+    "TicketMessageAttachmentSerializer",
+    "TicketMessageCreateSerializer",
+    "TicketMessageDetailSerializer",
+    "TicketMessageReadSerializer",
+    "TicketMessageTopicSerializer",
+    "TicketMessageUpdateSerializer",
+    "TicketReadSerializer",
+    "TicketWriteSerializer",
+    "TopicBriefSerializer",
+]

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ai.providers.local import language_detector
+from ai.providers.text import stop_word_language
 from places.images import embeddable_jpeg
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoomPhoto
 from places.report_text import report_html_to_docx
@@ -95,11 +95,10 @@ _HERO_WIDTH = Cm(14)
 
 
 def report_language(report: PlaceDescriptionReport, rooms: Iterable) -> str:
-    """The dictation's language if it is one of LANGUAGES, else English."""
-    sample = " ".join(room.transcript for room in rooms if room.transcript)[:5000] or report.description
-    detected = language_detector().detect_language_of(sample) if sample.strip() else None
-    code = detected.iso_code_639_1.name.lower() if detected else "en"
-    return code if code in LANGUAGES else "en"
+    """The dictation's language among LANGUAGES by its stop words, else English. (The lingua models the
+    transformation uses would cost a few hundred MB and seconds per process for three labels' worth of text.)"""
+    sample = " ".join(room.transcript for room in rooms if room.transcript)[:20000] or report.description
+    return stop_word_language(sample, LANGUAGES) or "en"
 
 
 def _field(run, instruction: str) -> None:

@@ -70,3 +70,16 @@ class TfIdfIndex:
     def scores(self, query: Counter) -> list[float]:
         vector = self._weigh(query)
         return [sum(weight * document.get(term, 0.0) for term, weight in vector.items()) for document in self.vectors]
+
+
+def stop_word_language(text: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate language (of en, nl, fr, de, es) whose stop words occur most often in `text`, None when none
+    occurs: a cheap guess where loading the lingua models is not worth it (labels of an exported document)."""
+    words = _WORD.findall(fold(text or ""))
+    counts = {
+        lang: sum(1 for word in words if word in set(_STOP_WORDS_BY_LANGUAGE[lang].split()))
+        for lang in candidates
+        if lang in _STOP_WORDS_BY_LANGUAGE
+    }
+    best = max(counts, key=counts.get, default=None)
+    return best if best is not None and counts[best] else None

@@ -3,6 +3,7 @@
 from ai.providers.base import RoomReportRequest
 from ai.providers.local import LocalProvider
 from ai.providers.room_report import apply_lexicon, element_of, lexicon_terms, room_report_html
+from ai.providers.text import stop_word_language
 
 
 def test_lexicon_lines_and_tables_with_header_rows_skipped():
@@ -53,3 +54,10 @@ def test_french_dictation_gets_french_headings():
 def test_markup_in_the_dictation_is_escaped():
     html = room_report_html(transcript="De vloer <script>x</script> is nat", lang="nl", lexicon="")
     assert html == "<h3>Vloer</h3><ul><li>De vloer &lt;script&gt;x&lt;/script&gt; is nat.</li></ul>"
+
+
+def test_export_labels_language_guess_from_stop_words():
+    assert stop_word_language("De vloer is nat en de muur heeft een barst", ("nl", "en", "fr")) == "nl"
+    assert stop_word_language("The floor is wet and the wall has a crack", ("nl", "en", "fr")) == "en"
+    assert stop_word_language("Le sol est mouillé et le mur a une fissure", ("nl", "en", "fr")) == "fr"
+    assert stop_word_language("Tegelvloer", ("nl", "en", "fr")) is None

@@ -139,6 +139,11 @@ def prompt_document_links(
     )
 
 
+def action_of_customer(*, customer_id: int, action_id: int) -> Action | None:
+    """The customer's action with this id, active or not (another customer's is None)."""
+    return Action.objects.filter(customer_id=customer_id, pk=action_id).first()
+
+
 def available_actions(*, customer_id: int):
     return Action.objects.filter(customer_id=customer_id, is_active=True).order_by("name", "id")
 

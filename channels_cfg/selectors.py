@@ -10,6 +10,15 @@ def channels_live():
     return Channel.objects.filter(deleted_at__isnull=True)
 
 
+def channel_with_topic_policy(*, channel_id: int) -> Channel:
+    """A channel with its customer and its included / excluded topics (routing and topic-policy reads)."""
+    return (
+        Channel.objects.prefetch_related("include_topics", "exclude_topics")
+        .select_related("customer")
+        .get(pk=channel_id)
+    )
+
+
 def channel_type_of(*, channel_id: int) -> str | None:
     """The type (Email, Chat, Phone, …) of a channel, deleted ones included (their tickets keep it)."""
     return Channel.objects.filter(pk=channel_id).values_list("channel_type", flat=True).first()

@@ -1,7 +1,6 @@
 """Topics (+ TopicChannels, TopicActions, TopicDocuments), Actions, Hooks and the runtime TicketMessages routes."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -398,10 +397,9 @@ class TicketMessageAutomationViewSet(TenantViewSet):
         message = self.get_object()
         serializer = ExecuteHookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            services.hook_run(
-                customer_id=self.customer_id, message_id=message.pk, hook_name=serializer.validated_data["hookName"]
-            )
+        services.hook_run(
+            customer_id=self.customer_id, message_id=message.pk, hook_name=serializer.validated_data["hookName"]
+        )
         runs = selectors.message_action_runs(message_id=message.pk).filter(
             trigger=serializer.validated_data["hookName"]
         )
@@ -420,7 +418,7 @@ class TicketMessageAutomationViewSet(TenantViewSet):
         """Runs one action on the message now → {message, finished}."""
         message = self.get_object()
         action_id = _int_param(request, "actionId", required=True)
-        action_row = Action.objects.filter(customer_id=self.customer_id, pk=action_id).first()
+        action_row = selectors.action_of_customer(customer_id=self.customer_id, action_id=action_id)
         if action_row is None:
             raise field_error("actionId", f"No action {action_id} exists.")
         return self._execute(message, action_row)

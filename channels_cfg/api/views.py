@@ -54,11 +54,7 @@ class ChannelViewSet(SettingsWritePermissions, TenantModelViewSet):
     def routing(self, request, pk=None):
         channel = self.get_object()
         topics = selectors.channel_topics(channel=channel)
-        channel = (
-            Channel.objects.prefetch_related("include_topics", "exclude_topics")
-            .select_related("customer")
-            .get(pk=channel.pk)
-        )
+        channel = selectors.channel_with_topic_policy(channel_id=channel.pk)
         return Response(ChannelRoutingSerializer({"channel": channel, "topics": topics}).data)
 
     @extend_schema(request=TopicPolicySerializer, responses=TopicPolicySerializer)
@@ -74,7 +70,7 @@ class ChannelViewSet(SettingsWritePermissions, TenantModelViewSet):
                 include_topics=serializer.validated_data["includeTopicIds"],
                 exclude_topics=serializer.validated_data["excludeTopicIds"],
             )
-        channel = Channel.objects.prefetch_related("include_topics", "exclude_topics").get(pk=channel.pk)
+        channel = selectors.channel_with_topic_policy(channel_id=channel.pk)
         return Response(TopicPolicySerializer().to_representation(channel))
 
 
@@ -93,9 +89,7 @@ class ChannelChildViewSet(
 
     @action(detail=False, methods=["get"], url_path=r"byChannel/(?P<channelId>[0-9]+)")
     def by_channel(self, request, channelId=None):
-        channel = get_object_or_404(
-            Channel.objects.filter(deleted_at__isnull=True), pk=channelId, customer_id=self.customer_id
-        )
+        channel = get_object_or_404(selectors.channels_live(), pk=channelId, customer_id=self.customer_id)
         rows = self.get_queryset().filter(channel=channel)
         return Response(self.get_serializer(rows, many=True).data)
 

@@ -27,6 +27,7 @@ _STOP_WORDS_BY_LANGUAGE = {
     "buenos dias",
 }
 STOP_WORDS = frozenset(" ".join(_STOP_WORDS_BY_LANGUAGE.values()).split())
+_STOP_WORD_SETS = {lang: frozenset(words.split()) for lang, words in _STOP_WORDS_BY_LANGUAGE.items()}
 
 
 def fold(text: str) -> str:
@@ -77,9 +78,9 @@ def stop_word_language(text: str, candidates: tuple[str, ...]) -> str | None:
     occurs: a cheap guess where loading the lingua models is not worth it (labels of an exported document)."""
     words = _WORD.findall(fold(text or ""))
     counts = {
-        lang: sum(1 for word in words if word in set(_STOP_WORDS_BY_LANGUAGE[lang].split()))
+        lang: sum(1 for word in words if word in _STOP_WORD_SETS[lang])
         for lang in candidates
-        if lang in _STOP_WORDS_BY_LANGUAGE
+        if lang in _STOP_WORD_SETS
     }
     best = max(counts, key=counts.get, default=None)
     return best if best is not None and counts[best] else None

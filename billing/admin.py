@@ -1,9 +1,45 @@
-"""Operator back-office for plans, subscriptions (effective values read-only), the cost ledger and storage."""
+"""Operator back-office for plans, subscriptions (effective values read-only), the cost ledger and storage.
+
+The Customer admin is customers' one extended here with the plan column, plan filter and subscription inline:
+billing stands above customers, so customers' admin never names billing's models."""
 
 from django.contrib import admin, messages
 
 from billing import services
 from billing.models import CostEntry, CustomerSubscription, StorageUsage, SubscriptionPlan
+from customers.admin import CustomerAdmin
+from customers.models import Customer
+
+
+class CustomerSubscriptionInline(admin.StackedInline):
+    model = CustomerSubscription
+    fields = [
+        "plan",
+        "override_max_users",
+        "override_storage_limit_gb",
+        "override_ai_phone_budget_percent",
+        "override_ai_phone_budget_eur",
+        "feature_overrides",
+    ]
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+admin.site.unregister(Customer)
+
+
+@admin.register(Customer)
+class CustomerWithSubscriptionAdmin(CustomerAdmin):
+    list_display = ["name", "hostname", "plan", "is_active", "email_provider_type", "created_at"]
+    list_select_related = ["subscription__plan"]
+    list_filter = ["is_active", "email_provider_type", "subscription__plan", "created_at"]
+    inlines = [*CustomerAdmin.inlines, CustomerSubscriptionInline]
+
+    @admin.display(description="Plan", ordering="subscription__plan__level")
+    def plan(self, customer):
+        subscription = getattr(customer, "subscription", None)
+        return subscription.plan if subscription else "—"
 
 
 @admin.register(SubscriptionPlan)

@@ -16,6 +16,7 @@ from billing.models import (
     StorageUsage,
     SubscriptionPlan,
 )
+from customers.plans import PlanFacts
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,23 @@ def cost_report(*, customer_id: int, period: str, start: date, end: date) -> lis
 
 def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def plan_exists(*, code: str) -> bool:
+    """Whether a subscription plan with this code exists (one query)."""
+    return SubscriptionPlan.objects.filter(code=code).exists()
+
+
+def plan_levels(*, codes) -> dict[str, int]:
+    """The level of each existing plan among `codes` (one query; none for no codes; unknown codes left out)."""
+    return dict(SubscriptionPlan.objects.filter(code__in=codes).values_list("code", "level"))
+
+
+def subscription_plan_facts(*, customer_id: int) -> PlanFacts | None:
+    """The plan level and effective hasFineTunedModels of the customer's subscription (one query); None without."""
+    subscription = CustomerSubscription.objects.select_related("plan").filter(customer_id=customer_id).first()
+    if subscription is None:
+        return None
+    return PlanFacts(
+        level=subscription.plan.level, fine_tuned_models=subscription.effective_features()["hasFineTunedModels"]
+    )

@@ -17,6 +17,7 @@ from answerpal.events import Event, publish
 from billing.models import (
     CostEntry,
     CostProvider,
+    CustomerSubscription,
     StorageCategory,
     StorageNotificationState,
     StorageUsage,
@@ -251,3 +252,11 @@ def storage_threshold_notify(*, customer_id: int, state: str) -> int:
     )
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@transaction.atomic
+def subscription_create(*, customer_id: int, plan_code: str) -> CustomerSubscription:
+    """Subscribes the customer to the plan with that code (DoesNotExist for an unknown code; one per customer)."""
+    return CustomerSubscription.objects.create(
+        customer_id=customer_id, plan=SubscriptionPlan.objects.get(code=plan_code)
+    )

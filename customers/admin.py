@@ -4,7 +4,6 @@ Secrets are never shown in clear: the change form shows them masked and takes a 
 password box (left empty = unchanged)."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 
 from answerpal.api.fields import mask_secret
@@ -37,32 +36,16 @@ class CustomerAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CustomerSubscriptionInline(admin.StackedInline):
-    # billing (a higher floor) owns the subscription; admin modules load after every app is ready.
-    model = apps.get_model("billing", "CustomerSubscription")
-    fields = [
-        "plan",
-        "override_max_users",
-        "override_storage_limit_gb",
-        "override_ai_phone_budget_percent",
-        "override_ai_phone_budget_eur",
-        "feature_overrides",
-    ]
-    can_delete = False
-    extra = 0
-    max_num = 1
-
-
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    """The tenant's own fields; billing's admin extends it with the plan column, filter and subscription inline."""
+
     form = CustomerAdminForm
-    list_display = ["name", "hostname", "plan", "is_active", "email_provider_type", "created_at"]
-    list_select_related = ["subscription__plan"]
-    list_filter = ["is_active", "email_provider_type", "subscription__plan", "created_at"]
+    list_display = ["name", "hostname", "is_active", "email_provider_type", "created_at"]
+    list_filter = ["is_active", "email_provider_type", "created_at"]
     search_fields = ["name", "hostname", "twilio_account_sid"]
     readonly_fields = ["created_at"]
     raw_id_fields = [*DEFAULT_MODEL_SLOTS.values(), "default_customer_rep"]
-    inlines = [CustomerSubscriptionInline]
     actions = ["activate", "deactivate"]
     fieldsets = [
         (None, {"fields": ["name", "hostname", "is_active", "created_at"]}),
@@ -112,11 +95,6 @@ class CustomerAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-    @admin.display(description="Plan", ordering="subscription__plan__level")
-    def plan(self, customer):
-        subscription = getattr(customer, "subscription", None)
-        return subscription.plan if subscription else "—"
 
     @admin.action(description="Activate selected customers")
     def activate(self, request, queryset):

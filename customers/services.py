@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -10,6 +9,7 @@ from django.db.models import Q
 
 from answerpal.api.errors import ApiError, Conflict, field_error
 from customers.models import DEFAULT_MODEL_SLOTS, AIModel, AIProvider, Customer, CustomFieldDefinition, ModelPurpose
+from customers.plans import plan_port
 
 _MINI = {"input_price_per_million": Decimal("0.15"), "output_price_per_million": Decimal("0.60")}
 _4O = {"input_price_per_million": Decimal("2.50"), "output_price_per_million": Decimal("10.00"), "has_vision": True}
@@ -80,16 +80,12 @@ def model_catalogue_ensure_default() -> list[AIModel]:
 def customer_create(*, name: str, hostname: str, plan_code: str = "business") -> Customer:
     """Creates a tenant with its subscription on `plan_code` and every default model slot set to the
     catalogue's default model for that purpose (409 DuplicateHostname when the hostname is taken)."""
-    # billing (floor 3) owns the plan models; customers reaches them by name, as model FKs do.
-    plan_model = apps.get_model("billing", "SubscriptionPlan")
-    subscription_model = apps.get_model("billing", "CustomerSubscription")
     name, hostname = name.strip(), hostname.strip().lower()
     if not name:
         raise field_error("name", "A customer needs a name.")
     if not hostname:
         raise field_error("hostname", "A customer needs a hostname.")
-    plan = plan_model.objects.filter(code=plan_code).first()
-    if plan is None:
+    if not plan_port().plan_exists(code=plan_code):
         raise field_error("plan_code", f"No subscription plan '{plan_code}' exists; create the default plans first.")
     defaults = {
         row.model_type: row
@@ -103,7 +99,7 @@ def customer_create(*, name: str, hostname: str, plan_code: str = "business") ->
             customer = Customer.objects.create(name=name, hostname=hostname, **slots)
     except IntegrityError as error:
         raise Conflict("DuplicateHostname", f"A customer with hostname '{hostname}' already exists.") from error
-    subscription_model.objects.create(customer=customer, plan=plan)
+    plan_port().subscribe(customer_id=customer.pk, plan_code=plan_code)
     return customer
 
 
@@ -125,14 +121,12 @@ SLOT_DTO_NAMES = {
 def _slot_errors(*, customer: Customer, chosen: dict[str, int]) -> dict[str, list[str]]:
     """Why each chosen model may not fill its slot: missing or foreign, inactive, wrong purpose, or
     above the plan (required plan level, fine-tuned without hasFineTunedModels)."""
-    # The subscription and plans belong to billing (a higher floor): reached by model name.
-    subscription_model = apps.get_model("billing", "CustomerSubscription")
-    plan_model = apps.get_model("billing", "SubscriptionPlan")
-    subscription = subscription_model.objects.select_related("plan").filter(customer_id=customer.pk).first()
+    # The subscription and plans belong to billing (a higher floor): asked through the plan port billing registers.
+    plan = plan_port().facts(customer_id=customer.pk)
     visible = Q(customer__isnull=True) | Q(customer_id=customer.pk)
     models = {row.pk: row for row in AIModel.objects.filter(visible, pk__in=chosen.values())}
     required_codes = {row.required_subscription_level for row in models.values() if row.required_subscription_level}
-    levels = dict(plan_model.objects.filter(code__in=required_codes).values_list("code", "level"))
+    levels = plan_port().levels(codes=required_codes)
     purposes = {column: purpose for purpose, column in DEFAULT_MODEL_SLOTS.items()}
     errors = {}
     for column, model_id in chosen.items():
@@ -143,14 +137,14 @@ def _slot_errors(*, customer: Customer, chosen: dict[str, int]) -> dict[str, lis
             errors[field] = [f"The model '{model.model_name}' is no longer active."]
         elif model.model_type != purposes[column]:
             errors[field] = [f"The model '{model.model_name}' is a {model.model_type} model, not {purposes[column]}."]
-        elif subscription is None:
+        elif plan is None:
             errors[field] = ["This customer has no subscription plan."]
         elif model.required_subscription_level and (
             levels.get(model.required_subscription_level) is None
-            or subscription.plan.level < levels[model.required_subscription_level]
+            or plan.level < levels[model.required_subscription_level]
         ):
             errors[field] = [f"The model '{model.model_name}' needs the {model.required_subscription_level} plan."]
-        elif model.is_fine_tuned and not subscription.effective_features()["hasFineTunedModels"]:
+        elif model.is_fine_tuned and not plan.fine_tuned_models:
             errors[field] = ["Fine-tuned models are not part of your subscription plan."]
     return errors
 

@@ -82,3 +82,24 @@ def test_writes_need_manage_settings_and_token(rep_client, anon_client, customer
     body = {"channelID": channel.pk, "folderID": "x"}
     assert_problem(rep_client.post("/api/ChannelFolders", body, format="json"), 403)
     assert_problem(anon_client.post("/api/ChannelFolders", body, format="json"), 401)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"folderID": ""}, "folderID"),
+        ({"folderID": None}, "folderID"),
+        ({"channelID": "abc"}, "channelID"),
+        ({"channelID": "CHAT"}, "channelID"),
+        ({"autoRetrieveEmails": "sometimes"}, "autoRetrieveEmails"),
+    ],
+)
+def test_put_validation_changes_nothing(admin_client, customer, change, field):
+    folder = ChannelFolderFactory(customer=customer, folder_name="Inbox")
+    chat = ChannelFactory(customer=customer, channel_type=ChannelType.CHAT)
+    body = {"channelID": folder.channel_id, "folderID": "AAMkOther", "folderName": "Renamed", **change}
+    body = {key: chat.pk if value == "CHAT" else value for key, value in body.items()}
+    response = admin_client.put(f"/api/ChannelFolders/{folder.pk}", body, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    stored = ChannelFolder.objects.get(pk=folder.pk)
+    assert (stored.channel_id, stored.folder_id, stored.folder_name) == (folder.channel_id, folder.folder_id, "Inbox")

@@ -109,3 +109,21 @@ class TestTranslationsByToken:
 
     def test_malformed_token_is_404(self, anon_client):
         assert anon_client.get("/api/Channels/not-a-uuid/translations-by-token/en").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"lang": "english!"}, "lang"),
+        ({"translations": "text"}, "translations"),
+        ({"translations": {"welcome": "x" * 4001}}, "translations"),
+        ({"isDefault": "maybe"}, "isDefault"),
+    ],
+)
+def test_put_validation_changes_nothing(admin_client, customer, change, field):
+    translation = ChannelTranslationFactory(customer=customer, lang="en", translations={"welcome": "Hi"})
+    body = {"channelID": translation.channel_id, "lang": "en", "translations": {"welcome": "Hello"}, **change}
+    response = admin_client.put(f"/api/ChannelTranslations/{translation.pk}", body, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    stored = ChannelTranslation.objects.get(pk=translation.pk)
+    assert (stored.lang, stored.translations, stored.is_default) == ("en", {"welcome": "Hi"}, translation.is_default)

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import openai
 import requests
@@ -51,7 +51,7 @@ from documents.models import Document
 from documents.placeholders import placeholder_context, render_placeholders
 from messaging.whatsapp import TwilioAccount, WhatsAppError, media_download, signature_valid
 from tickets import services as ticket_services
-from tickets.models import AIStepStatus, UidType
+from tickets.models import AIStepStatus, TicketMessage, UidType
 from voice import selectors, twiml
 from voice.audio import AudioInfo, audio_header_check, audio_inspect
 from voice.models import (
@@ -65,6 +65,7 @@ from voice.models import (
 )
 from voice.twilio_voice import (
     CallState,
+    application_owned,
     call_place,
     call_state,
     client_identity,
@@ -119,8 +120,6 @@ def voice_token_create(*, customer: Customer, rep: CustomerRep, app_sid_override
     voice_settings = selectors.voice_settings_for(customer_id=customer.pk)
     app_sid = voice_settings.twiml_app_sid
     if app_sid_override and app_sid_override != app_sid:
-        from voice.twilio_voice import application_owned
-
         if not application_owned(rest_client(account), app_sid_override):
             raise ApiError(404, "TwimlAppNotFound", "Your Twilio account has no TwiML app with this SID.")
         app_sid = app_sid_override
@@ -391,9 +390,9 @@ def say_handler(*, context) -> ActionResult:
 def call_conversation_ensure(*, call: PhoneCall):
     """The call's phone ticket and message, created once (the row is locked while checking); the
     message waits for its transcript before MessageReceived is published."""
-    call = PhoneCall.objects.select_for_update().select_related("message").get(pk=call.pk)
-    if call.message is not None:
-        return call.message
+    call = PhoneCall.objects.select_for_update().get(pk=call.pk)
+    if call.message_id is not None:
+        return TicketMessage.objects.get(pk=call.message_id)
     inbound = call.direction == CallDirection.INBOUND
     party = call.from_number if inbound else call.to_number
     uid = party if party.startswith("+") else ""
@@ -435,8 +434,11 @@ def call_conversation_ensure(*, call: PhoneCall):
 
 def _recording_download(account: TwilioAccount, url: str) -> bytes:
     """The recording as MP3 (Twilio serves `<RecordingUrl>.mp3`), with the account's credentials."""
-    if not url.startswith("https://"):
-        raise field_error("RecordingUrl", "Twilio recording URLs are https URLs.")
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not (host == "twilio.com" or host.endswith(".twilio.com")):
+        # The customer's credentials go with the download: only ever to Twilio.
+        raise field_error("RecordingUrl", "Recording URLs are https URLs on twilio.com.")
     mp3_url = url if url.rsplit("/", 1)[-1].count(".") else f"{url}.mp3"
     try:
         content, _ = media_download(account, mp3_url, settings.VOICE_RECORDING_MAX_BYTES)
@@ -539,7 +541,14 @@ def _chunk_call(*, customer_id: int, channel, call_sid: str, rep_id: int | None,
     call = _call_upsert(
         customer_id=customer_id,
         call_sid=call_sid,
-        defaults={"source": CallSource.CHUNKS, "channel": channel, "customer_rep_id": rep_id, **numbers},
+        defaults={
+            "source": CallSource.CHUNKS,
+            "channel": channel,
+            "customer_rep_id": rep_id,
+            "direction": numbers["direction"],
+            "from_number": _number_or_blank(numbers["from_number"]) or numbers["from_number"][:64],
+            "to_number": _number_or_blank(numbers["to_number"]) or numbers["to_number"][:64],
+        },
     )
     call = PhoneCall.objects.select_for_update().get(pk=call.pk)
     if call.source != CallSource.CHUNKS:
@@ -700,6 +709,8 @@ def _call_finish(call: PhoneCall, status: str, *, error: str = "", text: str = "
         if status == TranscriptionStatus.COMPLETED:
             changes.update(transcript=text, transcript_language=_language_of(text))
             ticket_services.message_update(message=call.message, changes={"message": text, "text_body": text})
+            preview = " ".join(text.split())[: ticket_services.PREVIEW_LENGTH]
+            ticket_services.ticket_update(ticket=call.ticket, changes={"preview": preview or call.ticket.preview})
         PhoneCall.objects.filter(pk=call.pk).update(**changes)
         publish(Event.MESSAGE_RECEIVED, message_id=call.message_id, customer_id=call.customer_id)
 

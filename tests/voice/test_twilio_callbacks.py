@@ -187,3 +187,14 @@ def test_status_callback_records_the_final_status(anon_client, twilio_customer):
     call = PhoneCall.objects.get(call_sid=CALL_SID)
     assert (call.status, call.duration_seconds) == ("completed", 61)
     assert_problem(signed_post(anon_client, "/api/TwilioCalls/status", params, token=OTHER_AUTH_TOKEN), 403)
+
+
+def test_recording_urls_off_twilio_are_never_fetched_with_the_customers_credentials(
+    anon_client, twilio_customer, rep, twilio_api
+):
+    PhoneCallFactory(customer=twilio_customer, call_sid=CALL_SID)
+    for url in ("https://evil.example/RE1", "http://api.twilio.com/RE1", "https://api.twilio.com.evil.example/RE1"):
+        recording = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID, "RecordingUrl": url}
+        response = signed_post(anon_client, f"/api/TwilioCalls/{rep.pk}/recordingcallback", recording)
+        assert_problem(response, 400, "ValidationFailed")
+    assert not twilio_api.calls and not Ticket.objects.exists()

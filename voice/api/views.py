@@ -151,7 +151,7 @@ class RecordingCallbackView(TwilioCallbackView):
 
 
 class AudioChunkUploadView(TenantApiView):
-    policy = TicketAccessOrPhoneAuth
+    policy = (TicketAccessOrPhoneAuth, RequiresFeature("hasPhone"))
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -195,6 +195,7 @@ class RealtimeCallViewSet(mixins.CreateModelMixin, TenantViewSet):
     minutes."""
 
     queryset = RealtimeSession.objects.all()
+    policy = PHONE_REP
     serializer_class = serializers.RealtimeSessionSerializer
     parser_classes = [JSONParser]
 

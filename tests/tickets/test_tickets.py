@@ -2,10 +2,13 @@ import json
 
 import pytest
 
+from accounts.models import CustomerRep
+from answerpal.api.policies import Role
+from answerpal.api.tokens import TokenKind, token_issue
 from tests.accounts.factories import CustomerRepFactory
 from tests.automation.factories import TopicFactory
 from tests.channels_cfg.factories import ChannelFactory
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, client_with_token
 from tests.tickets.factories import (
     EndUserFactory,
     EndUserUIDFactory,
@@ -402,3 +405,38 @@ def test_put_accepts_the_read_dto_back_with_nulls(admin_client, customer):
     response = admin_client.put(f"/api/tickets/{ticket.pk}", body, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["subject"] == "From the client" and response.json()["uid"] == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"status": "Snoozed"}, "status"),
+        ({"subject": None, "status": None}, "status"),
+        ({"customerRepID": "FOREIGN_REP"}, "customerRepID"),
+        ({"channelID": "FOREIGN_CHANNEL"}, "channelID"),
+        ({"channel": "", "channelType": ""}, "channelType"),
+    ],
+)
+def test_put_validation_changes_nothing(admin_client, customer, other_customer, change, field):
+    ticket = TicketFactory(customer=customer, subject="Original")
+    foreign = {
+        "FOREIGN_REP": CustomerRepFactory(customer=other_customer).pk,
+        "FOREIGN_CHANNEL": ChannelFactory(customer=other_customer).pk,
+    }
+    body = {"status": "Closed", "subject": "Renamed", "channel": "Email", **change}
+    body = {key: foreign.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
+    response = admin_client.put(f"/api/Tickets/{ticket.pk}", body, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.status, stored.customer_rep_id) == ("Original", TicketStatus.OPEN, None)
+
+
+def test_assign_needs_a_representative_token(customer):
+    ticket = TicketFactory(customer=customer)
+    operator = CustomerRep.objects.create_superuser("operator", "Operator-pass-1")
+    token = token_issue(
+        kind=TokenKind.IMPERSONATION, customer_id=customer.pk, role=Role.ADMINISTRATOR, operator_id=operator.pk
+    )
+    response = client_with_token(token).put(f"/api/Tickets/{ticket.pk}/assign")
+    assert_problem(response, 400, "NoRepresentative")
+    assert Ticket.objects.get(pk=ticket.pk).customer_rep_id is None

@@ -198,3 +198,28 @@ def test_document_text_counts_as_billed_storage(customer, other_customer):
     DocumentFactory(customer=customer, content="x" * 1000, api_body_template="y" * 24)
     DocumentFactory(customer=other_customer, content="z" * 5000)
     assert storage_measure(customer_id=customer.pk)["documents"] == 1024
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"isDataRetrievalProcess": True}, "apiEndpoint"),
+        ({"toolCallTimeoutSeconds": 0}, "toolCallTimeoutSeconds"),
+        ({"customFieldRequirements": "FOREIGN"}, "customFieldRequirements"),
+    ],
+)
+def test_put_validation_changes_nothing(admin_client, customer, other_customer, change, field):
+    requirement = DocumentCustomFieldRequirementFactory(customer=customer, document__name="Refunds")
+    document = requirement.document
+    if change.get("customFieldRequirements") == "FOREIGN":
+        change = {
+            "customFieldRequirements": [
+                {"customFieldDefinitionID": CustomFieldDefinitionFactory(customer=other_customer).pk}
+            ]
+        }
+    response = admin_client.put(f"{URL}/{document.pk}", {"name": "Renamed", **change}, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    document.refresh_from_db()
+    assert document.name == "Refunds" and not document.is_data_retrieval_process
+    assert list(document.custom_field_requirements.values_list("pk", flat=True)) == [requirement.pk]

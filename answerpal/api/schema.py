@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "answerpal.api.authentication.TokenAuthentication"
+    target_class = "accounts.authentication.TokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

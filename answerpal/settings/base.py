@@ -146,7 +146,7 @@ PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL", "https://{hostname}/re
 PASSWORD_RESET_TTL = timedelta(hours=4)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["answerpal.api.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["answerpal.api.policies.RepToken"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -196,3 +196,11 @@ def test_bulk_validation_and_roles(admin_client, rep_client, phone_client):
     assert body["errors"]
     assert_problem(rep_client.post(f"{URL}/bulk", [], format="json"), 403)
     assert_problem(phone_client.get(f"{URL}/wait-seconds", {"hookName": "OnClose"}), 403)
+
+
+@pytest.mark.parametrize("priority", [100001, "high", None])
+def test_put_validation_changes_nothing(admin_client, customer, priority):
+    link = HookActionFactory(customer=customer, priority=10)
+    response = admin_client.put(f"{URL}/{link.pk}", {"hookName": "OnClose", "priority": priority}, format="json")
+    assert "priority" in assert_problem(response, 400, "ValidationFailed")["errors"]
+    assert TopicAction.objects.get(pk=link.pk).priority == 10

@@ -233,3 +233,40 @@ def test_topic_documents_bulk_validation(admin_client, customer):
     body = assert_problem(admin_client.post("/api/TopicDocuments/bulk", [{"specialTopic": "All"}], format="json"), 400)
     assert body["errors"]
     assert_problem(admin_client.post("/api/TopicDocuments/bulk", {"not": "a list"}, format="json"), 400)
+
+
+def test_topic_actions_bulk_validation_creates_nothing(admin_client, customer, other_customer):
+    topic, action = TopicFactory(customer=customer), ActionFactory(customer=customer)
+    foreign_action = ActionFactory(customer=other_customer)
+    valid = {"topicID": topic.pk, "actionID": action.pk, "priority": 1}
+    for items in (
+        [valid, {"topicID": topic.pk, "actionID": foreign_action.pk}],
+        [valid, {"actionID": action.pk}],
+        [{**valid, "priority": 100001}],
+    ):
+        body = assert_problem(
+            admin_client.post("/api/TopicActions/bulk", items, format="json"), 400, "ValidationFailed"
+        )
+        assert body["errors"], body
+    assert_problem(admin_client.post("/api/TopicActions/bulk", valid, format="json"), 400, "ValidationFailed")
+    assert not TopicAction.objects.filter(customer=customer).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"documentID": "FOREIGN"}, "documentID"),
+        ({"documentID": None}, "documentID"),
+        ({"topicID": None, "specialTopic": None}, "topicID"),
+        ({"specialChannel": "Fax"}, "specialChannel"),
+    ],
+)
+def test_topic_document_put_validation_changes_nothing(admin_client, customer, other_customer, change, field):
+    link = TopicDocumentFactory(customer=customer)
+    foreign_document = DocumentFactory(customer=other_customer)
+    body = {"topicID": link.topic_id, "documentID": DocumentFactory(customer=customer).pk, **change}
+    body = {key: foreign_document.pk if value == "FOREIGN" else value for key, value in body.items()}
+    response = admin_client.put(f"/api/TopicDocuments/{link.pk}", body, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    stored = TopicDocument.objects.get(pk=link.pk)
+    assert (stored.topic_id, stored.document_id, stored.special_channel) == (link.topic_id, link.document_id, "")

@@ -132,3 +132,15 @@ def test_other_customer_topic_is_404(admin_client, other_customer):
     for method in ("get", "put", "delete"):
         assert_problem(getattr(admin_client, method)(f"{URL}/{topic.pk}", {"name": "x"}, format="json"), 404)
     assert Topic.objects.filter(pk=topic.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"name": ""}, "name"), ({"name": "x" * 201}, "name"), ({"phoneModelID": "wrong"}, "phoneModelID")],
+)
+def test_put_validation_changes_nothing(admin_client, customer, change, field):
+    topic = TopicFactory(customer=customer, name="Refunds")
+    response = admin_client.put(f"{URL}/{topic.pk}", {"name": "Renamed", "isActive": False, **change}, format="json")
+    assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
+    topic.refresh_from_db()
+    assert topic.name == "Refunds" and topic.is_active

@@ -15,10 +15,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ai.providers import Purpose
+from answerpal.api.errors import ApiError
 from billing.models import CostEntry
 from billing.selectors import effective_limits
 from channels_cfg.models import ChannelType
 from channels_cfg.selectors import channels_live
+from customers.models import Customer
 from voice.models import AudioChunk, PhoneCall, VoiceAgent, VoiceSettings
 
 REALTIME_PURPOSE = "realtime"
@@ -28,6 +30,25 @@ PHONE_AI_PURPOSES = (Purpose.TRANSCRIBE, REALTIME_PURPOSE)
 def voice_settings_for(*, customer_id: int) -> VoiceSettings:
     """The customer's voice settings, or the defaults (unsaved) when it has none."""
     return VoiceSettings.objects.filter(customer_id=customer_id).first() or VoiceSettings(customer_id=customer_id)
+
+
+def voice_customer(*, customer_id: int) -> Customer:
+    """The customer with the model slots the voice routes resolve (realtime, transcribe)."""
+    return Customer.objects.select_related("default_realtime_model", "default_transcribe_model").get(pk=customer_id)
+
+
+def customer_channel(*, customer_id: int, channel_id: int | None, phone_only: bool):
+    """The customer's live channel (None for no id); 404 ChannelNotFound for another customer's, a deleted
+    one, or (phone_only) one that is not a Phone channel."""
+    if channel_id is None:
+        return None
+    channels = channels_live().filter(customer_id=customer_id, pk=channel_id)
+    if phone_only:
+        channels = channels.filter(channel_type=ChannelType.PHONE)
+    channel = channels.first()
+    if channel is None:
+        raise ApiError(404, "ChannelNotFound", "You have no such Phone channel." if phone_only else "No such channel.")
+    return channel
 
 
 def phone_channels():

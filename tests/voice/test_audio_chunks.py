@@ -126,3 +126,11 @@ def test_anonymous_and_other_tenant_channel(anon_client, rep_client, other_custo
     email = ChannelFactory(customer=phone_channel.customer, channel_type="Email")
     assert_problem(_post(rep_client, email, 0, audio[:100]), 404, "ChannelNotFound")
     assert not AudioChunk.objects.exists()
+
+
+def test_plans_without_phone_cannot_upload_call_audio(rep_client, phone_channel, audio):
+    from billing.models import CustomerSubscription
+
+    CustomerSubscription.objects.filter(customer=phone_channel.customer).update(feature_overrides={"hasPhone": False})
+    assert_problem(_post(rep_client, phone_channel, 0, audio[:100]), 403, "FeatureNotInPlan")
+    assert not AudioChunk.objects.exists()

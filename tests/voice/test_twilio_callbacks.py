@@ -198,3 +198,19 @@ def test_recording_urls_off_twilio_are_never_fetched_with_the_customers_credenti
         response = signed_post(anon_client, f"/api/TwilioCalls/{rep.pk}/recordingcallback", recording)
         assert_problem(response, 400, "ValidationFailed")
     assert not twilio_api.calls and not Ticket.objects.exists()
+
+
+def test_a_signed_request_without_call_sid_is_invalid(anon_client, browser_call):
+    params = {key: value for key, value in browser_call.items() if key != "CallSid"}
+    assert_problem(signed_post(anon_client, "/api/TwilioCalls/voice", params), 400, "ValidationFailed")
+    assert not PhoneCall.objects.exists()
+
+
+def test_say_actions_are_configured_through_the_actions_api(admin_client):
+    created = admin_client.post(
+        "/api/Actions",
+        {"name": "Greeting", "actionType": "Say", "sayText": "Welkom bij {{channel.name}}.", "sayLanguage": "nl-BE"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert (created.json()["sayText"], created.json()["sayLanguage"]) == ("Welkom bij {{channel.name}}.", "nl-BE")

@@ -23,21 +23,14 @@ from answerpal.api.errors import ApiError
 from answerpal.api.policies import RepToken, TicketAccessOrPhoneAuth, ensure_channel_access
 from answerpal.api.viewsets import PublicApiView, TenantApiView, TenantViewSet
 from billing.permissions import RequiresFeature
-from channels_cfg.models import ChannelType
-from channels_cfg.selectors import channels_live
-from customers.models import Customer
 from messaging.api.views import ProviderCallbackThrottle
 from messaging.api.views import _public_urls as twilio_signed_urls
-from voice import services
+from voice import selectors, services
 from voice.api import serializers
 from voice.models import RealtimeSession
 
 PHONE_REP = (RepToken, RequiresFeature("hasPhone"))
 TWIML = "text/xml"
-
-
-def _customer(customer_id: int) -> Customer:
-    return Customer.objects.select_related("default_realtime_model", "default_transcribe_model").get(pk=customer_id)
 
 
 def _rep(request) -> CustomerRep:
@@ -56,19 +49,6 @@ def _twilio_request(request) -> services.TwilioRequest:
     )
 
 
-def _channel(customer_id: int, channel_id: int | None, *, phone_only: bool):
-    """The customer's live channel (404 for another customer's or a deleted one)."""
-    if channel_id is None:
-        return None
-    channels = channels_live().filter(customer_id=customer_id, pk=channel_id)
-    if phone_only:
-        channels = channels.filter(channel_type=ChannelType.PHONE)
-    channel = channels.first()
-    if channel is None:
-        raise ApiError(404, "ChannelNotFound", "You have no such Phone channel." if phone_only else "No such channel.")
-    return channel
-
-
 class VoiceTokenView(TenantApiView):
     policy = PHONE_REP
 
@@ -78,7 +58,7 @@ class VoiceTokenView(TenantApiView):
         query = serializers.VoiceTokenQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         token = services.voice_token_create(
-            customer=_customer(self.customer_id),
+            customer=selectors.voice_customer(customer_id=self.customer_id),
             rep=_rep(request),
             app_sid_override=query.validated_data["twimlAppSidOverride"],
         )
@@ -95,7 +75,7 @@ class InitiateCallView(TenantApiView):
         body = serializers.InitiateCallSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         call = services.outbound_call_initiate(
-            customer=_customer(self.customer_id),
+            customer=selectors.voice_customer(customer_id=self.customer_id),
             rep=_rep(request),
             from_number=body.validated_data["fromNumber"],
             to_number=body.validated_data["toNumber"],
@@ -112,7 +92,7 @@ class CallStatusView(TenantApiView):
         query = serializers.CallStatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         state = services.call_status_refresh(
-            customer=_customer(self.customer_id), call_sid=query.validated_data["callSid"]
+            customer=selectors.voice_customer(customer_id=self.customer_id), call_sid=query.validated_data["callSid"]
         )
         return Response(serializers.CallStatusSerializer(state).data)
 
@@ -168,7 +148,9 @@ class AudioChunkUploadView(TenantApiView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         ensure_channel_access(request, data["channelID"])
-        channel = _channel(self.customer_id, data["channelID"], phone_only=True)
+        channel = selectors.customer_channel(
+            customer_id=self.customer_id, channel_id=data["channelID"], phone_only=True
+        )
         upload = services.audio_chunk_upload(
             customer_id=self.customer_id,
             channel=channel,
@@ -203,9 +185,11 @@ class RealtimeCallViewSet(mixins.CreateModelMixin, TenantViewSet):
     def create(self, request, *args, **kwargs):
         body = serializers.RealtimeCallSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        channel = _channel(self.customer_id, body.validated_data.get("channelID"), phone_only=False)
+        channel = selectors.customer_channel(
+            customer_id=self.customer_id, channel_id=body.validated_data.get("channelID"), phone_only=False
+        )
         answer, realtime_session = services.realtime_call_create(
-            customer=_customer(self.customer_id),
+            customer=selectors.voice_customer(customer_id=self.customer_id),
             rep_id=request.auth.rep_id,
             channel=channel,
             sdp=body.validated_data["sdp"],
@@ -222,7 +206,9 @@ class RealtimeCallViewSet(mixins.CreateModelMixin, TenantViewSet):
     @action(detail=True, methods=["post"], url_path="hangup")
     def hangup(self, request, pk=None):
         realtime_session = self.get_object()
-        ended = services.realtime_call_end(customer=_customer(self.customer_id), realtime_session=realtime_session)
+        ended = services.realtime_call_end(
+            customer=selectors.voice_customer(customer_id=self.customer_id), realtime_session=realtime_session
+        )
         return Response(serializers.RealtimeSessionSerializer(ended).data)
 
 
@@ -237,5 +223,7 @@ class TranscriptionFileView(TenantApiView):
         """Transcribes an uploaded audio file (mp3, wav, m4a, ogg, webm) with the transcribe model."""
         body = serializers.TranscriptionFileSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.file_transcribe(customer=_customer(self.customer_id), upload=body.validated_data["file"])
+        result = services.file_transcribe(
+            customer=selectors.voice_customer(customer_id=self.customer_id), upload=body.validated_data["file"]
+        )
         return Response(serializers.TranscriptionSerializer(result).data)

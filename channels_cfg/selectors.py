@@ -54,8 +54,12 @@ def channel_translation_for_token(*, token, lang: str) -> ChannelTranslation | N
     """The best translation of the token's channel for `lang`; a channel without any texts borrows
     those of the customer's default translation channel."""
     channel = channel_by_token(token=token)
-    if channel is None:
-        return None
+    return None if channel is None else channel_translation_for(channel=channel, lang=lang)
+
+
+def channel_translation_for(*, channel: Channel, lang: str) -> ChannelTranslation | None:
+    """The best translation of `channel` for `lang` (exact → base language → default row → any), else the
+    customer's default translation channel's."""
     translation = _translation_for(channel.pk, lang)
     if translation is None and not channel.is_default_translation_channel:
         fallback = (

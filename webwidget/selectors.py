@@ -2,7 +2,7 @@
 visitor sees them (each marked visitor / ai / rep)."""
 
 from channels_cfg.models import Channel, ChannelType
-from channels_cfg.selectors import channel_translation_for_token
+from channels_cfg.selectors import channel_translation_for
 from tickets.models import SenderType, Ticket, TicketMessage
 from tickets.selectors import chat_lines_after
 from webwidget.models import ChatWidget
@@ -47,7 +47,7 @@ def widget_settings(*, channel) -> ChatWidget:
 def widget_texts(*, channel, lang: str) -> tuple[str, dict]:
     """(language served, texts): the defaults overlaid with the channel's best translation for `lang`."""
     texts = dict(DEFAULT_TEXTS)
-    translation = channel_translation_for_token(token=channel.token, lang=lang or "en") if lang else None
+    translation = channel_translation_for(channel=channel, lang=lang)
     if translation is None:
         return "en", texts
     texts.update(

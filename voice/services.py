@@ -41,6 +41,7 @@ from answerpal.events import Event, publish
 from automation.models import ActionType, HookName
 from automation.prompt_documents import prompt_documents_build
 from automation.registry import ActionResult, ActionStatus
+from automation.selectors import message_action_runs
 from automation.services import hook_run_inline
 from billing.models import CostProvider, StorageCategory
 from billing.selectors import effective_limits, storage_status
@@ -257,6 +258,10 @@ def _outbound_twiml(request: TwilioRequest) -> str:
     twilio_request_verify(customer=customer, request=request)
     if rep is None or rep.customer_id != customer.pk or not rep.is_active or rep.deleted_at is not None:
         return _refuse(customer.pk, call_sid, f"rep {rep_id} is not ours", "This caller may not call for this company.")
+    if identity and identity[1] != rep.pk:  # RepID is the browser's own parameter; the identity is Twilio's
+        return _refuse(
+            customer.pk, call_sid, f"rep {rep_id} is not the phone's", "This caller may not call as another."
+        )
     callee_leg = request.query.get("Leg") == "callee"
     caller_id = _number_or_blank(params.get("FromNumber") or params.get("customFrom") or "")
     destination = _number_or_blank(params.get("customTo") or params.get("To") or "")
@@ -320,11 +325,14 @@ def _inbound_twiml(request: TwilioRequest) -> str:
     )
     message = call_conversation_ensure(call=call)
     hook_run_inline(customer_id=customer.pk, message_id=message.pk, hook_name=HookName.ON_PHONE_PICKUP)
-    runs = hook_run_inline(customer_id=customer.pk, message_id=message.pk, hook_name=HookName.ON_PHONE_PICKUP_SAY)
+    hook_run_inline(customer_id=customer.pk, message_id=message.pk, hook_name=HookName.ON_PHONE_PICKUP_SAY)
     says = [
         (run.result, run.action.say_language)
-        for run in _refreshed(runs)
-        if run.action.action_type == ActionType.SAY and run.status == ActionStatus.SUCCEEDED and run.result
+        for run in message_action_runs(message_id=message.pk)
+        if run.trigger == HookName.ON_PHONE_PICKUP_SAY
+        and run.action.action_type == ActionType.SAY
+        and run.status == ActionStatus.SUCCEEDED
+        and run.result
     ]
     voice_settings = selectors.voice_settings_for(customer_id=customer.pk)
     return twiml.inbound(
@@ -334,12 +342,6 @@ def _inbound_twiml(request: TwilioRequest) -> str:
         voicemail_prompt=voice_settings.voicemail_prompt,
         max_seconds=voice_settings.voicemail_max_seconds,
     )
-
-
-def _refreshed(runs):
-    for run in runs:
-        run.refresh_from_db(fields=["status", "result"])
-        yield run
 
 
 def _dial_finished(request: TwilioRequest, stage: str) -> str:

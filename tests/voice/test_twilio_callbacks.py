@@ -214,3 +214,10 @@ def test_say_actions_are_configured_through_the_actions_api(admin_client):
     )
     assert created.status_code == 201, created.content
     assert (created.json()["sayText"], created.json()["sayLanguage"]) == ("Welkom bij {{channel.name}}.", "nl-BE")
+
+
+def test_a_browser_phone_cannot_call_as_another_rep_of_its_customer(anon_client, browser_call, twilio_customer, caplog):
+    colleague = CustomerRepFactory(customer=twilio_customer)
+    _refused(
+        anon_client, {**browser_call, "RepID": str(colleague.pk)}, caplog, "not call as another", "not the phone's"
+    )

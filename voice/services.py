@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import CustomerRep
 from ai import services as ai_services
+from ai.providers import Purpose, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable
 from ai.providers.local import LocalProvider
 from ai.providers.openai_compatible import _error as openai_provider_error
@@ -460,7 +461,7 @@ def _recording_time(value: str) -> datetime | None:
         return parse_datetime(value)
 
 
-def recording_callback_handle(*, rep_id: int, request: TwilioRequest) -> PhoneCall:
+def recording_callback_handle(*, rep_id: int, request: TwilioRequest) -> PhoneCall | None:
     """Twilio's recording callback: verify it, download the recording with the customer's credentials and
     store it on the call's phone ticket (created when missing). A retried callback finds the recording
     stored and changes nothing."""
@@ -475,7 +476,7 @@ def recording_callback_handle(*, rep_id: int, request: TwilioRequest) -> PhoneCa
     if rep_id and (rep is None or rep.customer_id != customer.pk):
         raise ApiError(404, "NotFound", "No representative of this customer has this id.")
     if params.get("RecordingStatus", "completed") != "completed":
-        return call or _call_upsert(customer_id=customer.pk, call_sid=call_sid, defaults={"customer_rep": rep})
+        return call  # an absent or failed recording: nothing to store
     if call is not None and call.recording_id:
         return call
     content = _recording_download(account, params.get("RecordingUrl", ""))
@@ -521,7 +522,7 @@ def call_recording_store(
         setattr(call, name, value)
     call.ticket_id, call.message_id = message.ticket_id, message.pk
     call.save()
-    from voice.tasks import call_transcribe_task
+    from voice.tasks import call_transcribe_task  # voice.tasks imports this module
 
     enqueue_after_commit(call_transcribe_task, call.pk)
     return call
@@ -675,8 +676,6 @@ def phone_ai_budget_require(*, customer_id: int) -> None:
 def transcription_provider_require(*, customer: Customer) -> None:
     """503 AIProviderUnavailable unless an OpenAI-compatible transcribe model serves the customer: the
     offline provider has no speech model (none runs here without downloading weights)."""
-    from ai.providers import Purpose, resolve
-
     if resolve(customer, Purpose.TRANSCRIBE).provider_name == "local":
         raise AIProviderUnavailable(
             "Transcription needs an OpenAI-compatible model: set the customer's openAIApiKey and "

@@ -91,10 +91,13 @@ def test_update_with_foreign_uid_row_is_400(admin_client, customer, other_custom
 
 
 def test_list_search_sort_and_query_count(admin_client, customer, other_customer, django_assert_num_queries):
+    # Fixed first names: a random Faker one ("Jamia", "Amiah") would match the search below.
     for name in ("Zed", "Adam", "Mia"):
-        EndUserUIDFactory(customer=customer, end_user=EndUserFactory(customer=customer, lastname=name))
+        EndUserUIDFactory(customer=customer, end_user=EndUserFactory(customer=customer, firstname="Pat", lastname=name))
     EndUserUIDFactory(
-        customer=customer, end_user=EndUserFactory(customer=customer, lastname="Other"), uid="mia@shop.example"
+        customer=customer,
+        end_user=EndUserFactory(customer=customer, firstname="Pat", lastname="Other"),
+        uid="mia@shop.example",
     )
     EndUserFactory(customer=other_customer, lastname="Adam")
     with django_assert_num_queries(4):  # auth, count, page, UIDs

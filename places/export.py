@@ -3,8 +3,9 @@ address, parties, report date, hero photo), one section per room in report order
 headings, lists and tables, its notes), the photos per room, in an appendix or left out, a signature block for
 landlord and tenant, and "page X of Y" in the footer.
 
-Memory stays bounded: photos are read one at a time from storage and shrunk (PLACES_EXPORT_IMAGE_PIXELS, JPEG)
-before embedding, so the document holds only the small copies; the file is written to a spooled temporary file.
+Memory and time stay bounded: each photo's small JPEG rendition (made at upload, PLACES_EXPORT_IMAGE_PIXELS) is
+read from storage one at a time, never the camera original, so the document holds only the small copies; older
+photos without a rendition are shrunk on the fly. The file is written to a spooled temporary file.
 Labels are Dutch, English or French: the `lang` asked for, else the language of the rooms' dictation."""
 
 import tempfile
@@ -124,6 +125,11 @@ def _page_numbers(document, labels: dict) -> None:
 
 
 def _picture(run, photo: PlaceDescriptionRoomPhoto, width) -> None:
+    """The photo's document rendition, or (for photos stored without one) the photo shrunk now."""
+    if photo.export_image:
+        with photo.export_image.open("rb") as handle:
+            run.add_picture(handle, width=width)
+        return
     with photo.file.open("rb") as handle:
         run.add_picture(embeddable_jpeg(handle, max_pixels=settings.PLACES_EXPORT_IMAGE_PIXELS), width=width)
 

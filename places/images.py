@@ -1,9 +1,10 @@
 """Room photo processing with Pillow: the type comes from the bytes (never from the file name or the declared
 type), the picture is stored upright with its metadata stripped (EXIF orientation applied; GPS and camera data
-are not kept, the photo is shown publicly by token), and a JPEG thumbnail is made. HEIC/HEIF (iPhone photos)
+are not kept, the photo is shown publicly by token), and a JPEG thumbnail and a JPEG rendition for documents
+are made from the decoded picture at once. HEIC/HEIF (iPhone photos)
 decodes through pillow-heif and is stored as JPEG, which every browser and Word can show; JPEG, PNG and WebP
-keep their format. `embeddable_jpeg` shrinks a stored photo before it goes into a DOCX, so an export's memory
-stays bounded by one photo at a time."""
+keep their format. `embeddable_jpeg` shrinks a stored photo that has no rendition (made before renditions
+existed) when it goes into a DOCX, so an export's memory stays bounded by one photo at a time."""
 
 import io
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ _STORED = {
     "image/heif": ("JPEG", "image/jpeg", "jpg"),
 }
 ACCEPTED_TYPES = tuple(_STORED)
+EXPORT_JPEG_QUALITY = 82
 
 
 class PhotoRejected(Exception):
@@ -42,6 +44,7 @@ class ProcessedPhoto:
     width: int
     height: int
     thumbnail: bytes
+    export_image: bytes
 
 
 def sniffed_type(head: bytes) -> str | None:
@@ -75,8 +78,8 @@ def _opened(data: bytes) -> Image.Image:
 
 
 def photo_process(data: bytes) -> ProcessedPhoto:
-    """Upright, metadata-free photo bytes in their stored format and a thumbnail (PLACES_THUMBNAIL_PIXELS
-    on the longer side)."""
+    """Upright, metadata-free photo bytes in their stored format, a thumbnail (PLACES_THUMBNAIL_PIXELS on the
+    longer side) and the document rendition (PLACES_EXPORT_IMAGE_PIXELS)."""
     content_type = sniffed_type(data[:8192])
     if content_type not in _STORED:
         raise PhotoRejected(
@@ -86,7 +89,9 @@ def photo_process(data: bytes) -> ProcessedPhoto:
     image_format, stored_type, extension = _STORED[content_type]
     image = _opened(data)
     stored = _encoded(image, image_format, quality=settings.PLACES_PHOTO_JPEG_QUALITY)
-    thumbnail = image.copy()
+    rendition = image.copy()
+    rendition.thumbnail((settings.PLACES_EXPORT_IMAGE_PIXELS,) * 2, reducing_gap=2.0)
+    thumbnail = rendition.copy()
     thumbnail.thumbnail((settings.PLACES_THUMBNAIL_PIXELS,) * 2)
     return ProcessedPhoto(
         data=stored,
@@ -95,6 +100,7 @@ def photo_process(data: bytes) -> ProcessedPhoto:
         width=image.width,
         height=image.height,
         thumbnail=_encoded(thumbnail, "JPEG", quality=80),
+        export_image=_encoded(rendition, "JPEG", quality=EXPORT_JPEG_QUALITY),
     )
 
 
@@ -103,7 +109,11 @@ def embeddable_jpeg(handle, *, max_pixels: int) -> io.BytesIO:
     (Word cannot show WebP; full-size camera photos would make exports huge). `draft` lets the JPEG decoder
     scale while decoding, so a 6000x4000 photo never sits in memory at full size."""
     with Image.open(handle) as image:
-        image.draft("RGB", (max_pixels, max_pixels))
-        image.thumbnail((max_pixels, max_pixels))
-        buffer = io.BytesIO(_encoded(image, "JPEG", quality=82))
+        ratio = max_pixels / max(image.size)
+        if ratio < 1:
+            # The box must have the photo's proportions: draft scales by the smaller of the two side ratios, and a
+            # square box would make a 3:2 photo decode at full size (twice the time of half size).
+            image.draft("RGB", (max(1, int(image.width * ratio)), max(1, int(image.height * ratio))))
+        image.thumbnail((max_pixels, max_pixels), reducing_gap=2.0)
+        buffer = io.BytesIO(_encoded(image, "JPEG", quality=EXPORT_JPEG_QUALITY))
     return buffer

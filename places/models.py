@@ -86,14 +86,16 @@ def _photo_path(photo: "PlaceDescriptionRoomPhoto", name: str) -> str:
 
 
 class PlaceDescriptionRoomPhoto(models.Model):
-    """A photo of a room, stored upright (EXIF orientation applied, metadata stripped) with a JPEG thumbnail;
-    `size` is the bytes of both files, which is what billing counts."""
+    """A photo of a room, stored upright (EXIF orientation applied, metadata stripped) with a JPEG thumbnail and
+    a JPEG rendition for documents (PLACES_EXPORT_IMAGE_PIXELS at upload time); `size` is the bytes of all three
+    files, which is what billing counts."""
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     room = models.ForeignKey(PlaceDescriptionRoom, on_delete=models.CASCADE, related_name="photos")
     access_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(upload_to=_photo_path, max_length=300)
     thumbnail = models.FileField(upload_to=_photo_path, max_length=300)
+    export_image = models.FileField(upload_to=_photo_path, max_length=300, blank=True)
     file_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=50)
     width = models.PositiveIntegerField()

@@ -52,7 +52,9 @@ def _photos_release(customer_id: int, photos: list[PlaceDescriptionRoomPhoto]) -
     """Deletes the photos' files after commit and gives their bytes back to billing."""
     if not photos:
         return
-    names = [name for photo in photos for name in (photo.file.name, photo.thumbnail.name) if name]
+    names = [
+        name for photo in photos for name in (photo.file.name, photo.thumbnail.name, photo.export_image.name) if name
+    ]
     storage = PlaceDescriptionRoomPhoto._meta.get_field("file").storage
 
     def remove_files():
@@ -96,7 +98,11 @@ def report_update(*, report: PlaceDescriptionReport, data: dict) -> PlaceDescrip
 @transaction.atomic
 def report_delete(*, report: PlaceDescriptionReport) -> None:
     """Deletes the report with its rooms and photos (files after commit, stored bytes released)."""
-    photos = list(PlaceDescriptionRoomPhoto.objects.filter(room__report=report).only("id", "file", "thumbnail", "size"))
+    photos = list(
+        PlaceDescriptionRoomPhoto.objects.filter(room__report=report).only(
+            "id", "file", "thumbnail", "export_image", "size"
+        )
+    )
     _photos_release(report.customer_id, photos)
     report.delete()
 
@@ -139,7 +145,7 @@ def rooms_reorder(*, report: PlaceDescriptionReport, room_ids: list[int]) -> Non
 @transaction.atomic
 def room_delete(*, room: PlaceDescriptionRoom) -> None:
     """Deletes the room with its photos (files after commit, bytes released; a hero photo among them is unset)."""
-    photos = list(room.photos.only("id", "file", "thumbnail", "size", "access_token"))
+    photos = list(room.photos.only("id", "file", "thumbnail", "export_image", "size", "access_token"))
     tokens = [photo.access_token for photo in photos]
     PlaceDescriptionReport.objects.filter(pk=room.report_id, hero_photo_access_token__in=tokens).update(
         hero_photo_access_token=None
@@ -152,9 +158,10 @@ def room_delete(*, room: PlaceDescriptionRoom) -> None:
 
 
 def photo_store(*, room: PlaceDescriptionRoom, content, file_name: str, caption: str = "") -> PlaceDescriptionRoomPhoto:
-    """Stores a photo in the room, upright, without metadata, with a thumbnail; 413 above PLACES_PHOTO_MAX_BYTES
-    or when the customer's storage is full, 415 for a type other than JPEG/PNG/HEIC/WebP (sniffed from the
-    bytes), 400 when it does not decode. The stored bytes are added to billing's photo storage."""
+    """Stores a photo in the room, upright, without metadata, with a thumbnail and a document rendition; 413
+    above PLACES_PHOTO_MAX_BYTES or when the customer's storage is full, 415 for a type other than
+    JPEG/PNG/HEIC/WebP (sniffed from the bytes), 400 when it does not decode. The stored bytes (all three files)
+    are added to billing's photo storage."""
     limit = settings.PLACES_PHOTO_MAX_BYTES
     if content.size > limit:
         raise ApiError(413, "PhotoTooLarge", f"A photo may be at most {limit // (1024 * 1024)} MB.")
@@ -173,20 +180,21 @@ def photo_store(*, room: PlaceDescriptionRoom, content, file_name: str, caption:
         content_type=processed.content_type,
         width=processed.width,
         height=processed.height,
-        size=len(processed.data) + len(processed.thumbnail),
+        size=len(processed.data) + len(processed.thumbnail) + len(processed.export_image),
         caption=caption or "",
     )
     stem = photo.access_token.hex
     photo.file.save(f"{stem}.{processed.extension}", ContentFile(processed.data), save=False)
     photo.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.export_image.save(f"{stem}-doc.jpg", ContentFile(processed.export_image), save=False)
     try:
         with transaction.atomic():
             photo.sort_order = next_sort_order(room.photos.all())
             photo.save()
             storage_usage_change(customer_id=room.customer_id, delta_bytes=photo.size, category=StorageCategory.PHOTOS)
     except Exception:
-        photo.file.storage.delete(photo.file.name)
-        photo.thumbnail.storage.delete(photo.thumbnail.name)
+        for stored in (photo.file, photo.thumbnail, photo.export_image):
+            stored.storage.delete(stored.name)
         raise
     return photo
 

@@ -5,12 +5,14 @@ import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from docx import Document
 from docx.oxml.ns import qn
 
 from places.export import DOCX_CONTENT_TYPE
 from tests.conftest import assert_problem
 from tests.places.conftest import upload
+from tests.places.factories import PlaceDescriptionRoomPhotoFactory
 from tests.places.photos import jpeg, photo_bytes
 
 REPORTS = "/api/PlaceDescriptionReports"
@@ -129,15 +131,25 @@ def test_dutch_report_exports_to_a_real_word_document(rep_client, dutch_report):
 
 
 @pytest.mark.django_db
-def test_embedded_photos_are_shrunk(rep_client, report, room, settings):
+def _embedded_sizes(document) -> list[tuple[int, int]]:
+    images = []
+    for shape in document.inline_shapes:
+        image = document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].image
+        images.append((image.px_width, image.px_height))
+    return images
+
+
+def test_embedded_photos_are_the_small_renditions(rep_client, report, room, settings):
     settings.PLACES_EXPORT_IMAGE_PIXELS = 120
     rep_client.post(
         f"/api/PlaceDescriptionRooms/{room.pk}/photos", {"file": upload(jpeg(size=(1500, 1000)))}, format="multipart"
     )
+    # a photo stored without a rendition is shrunk while exporting
+    PlaceDescriptionRoomPhotoFactory(
+        customer=room.customer, room=room, file=ContentFile(photo_bytes("WEBP", size=(900, 1200)), "old.webp")
+    )
     _, document = _export(rep_client, report.pk)
-    blob = document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
-    image = document.part.related_parts[blob].image
-    assert (image.px_width, image.px_height) == (120, 80)
+    assert _embedded_sizes(document) == [(120, 80), (90, 120)]
 
 
 @pytest.mark.django_db

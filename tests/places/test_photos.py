@@ -42,8 +42,8 @@ def test_upload_each_accepted_type(rep_client, room, customer, image_format, nam
     assert (body["width"], body["height"]) == (64, 32)
     photo = PlaceDescriptionRoomPhoto.objects.get(pk=body["placeDescriptionRoomPhotoID"])
     assert photo.customer_id == customer.pk and photo.file_name == name
-    assert opened(photo.thumbnail.read()).format == "JPEG"
-    assert photo.size == photo.file.size + photo.thumbnail.size == body["fileSizeBytes"]
+    assert opened(photo.thumbnail.read()).format == opened(photo.export_image.read()).format == "JPEG"
+    assert photo.size == photo.file.size + photo.thumbnail.size + photo.export_image.size == body["fileSizeBytes"]
     assert StorageUsage.objects.get(customer=customer).photos_bytes == photo.size
 
 
@@ -140,7 +140,7 @@ def test_delete_photo_releases_files_storage_and_hero(
     body = _post(admin_client, room, upload()).json()
     photo = PlaceDescriptionRoomPhoto.objects.get(pk=body["placeDescriptionRoomPhotoID"])
     PlaceDescriptionReport.objects.filter(pk=report.pk).update(hero_photo_access_token=photo.access_token)
-    storage, names = photo.file.storage, (photo.file.name, photo.thumbnail.name)
+    storage, names = photo.file.storage, (photo.file.name, photo.thumbnail.name, photo.export_image.name)
     assert all(storage.exists(name) for name in names)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.delete(f"{PHOTOS}/{photo.pk}")
@@ -178,6 +178,8 @@ def test_public_thumbnail_by_token(anon_client, admin_client, room):
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert "kamer-thumbnail.jpg" in response["Content-Disposition"]
     assert opened(b"".join(response.streaming_content)).size == (400, 200)
+    rendition = PlaceDescriptionRoomPhoto.objects.get(access_token=body["accessToken"]).export_image
+    assert opened(rendition.read()).size == (1024, 512)  # PLACES_EXPORT_IMAGE_PIXELS, for documents
     assert_problem(anon_client.get(f"{PUBLIC}/{uuid.uuid4()}/thumbnail"), 404, "NotFound")
 
 

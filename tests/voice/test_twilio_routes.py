@@ -4,12 +4,15 @@ import jwt
 import pytest
 import responses
 
+from accounts.models import CustomerRep
+from answerpal.api.tokens import TokenKind, token_issue
 from billing.models import CustomerSubscription
 from tests.channels_cfg.factories import ChannelFactory
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, client_with_token
 from tests.voice.conftest import ACCOUNT_SID, AUTH_TOKEN, OTHER_ACCOUNT_SID, TWILIO_API
 from tests.voice.factories import PhoneCallFactory
 from voice.models import PhoneCall, VoiceAgent
+from voice.twilio_voice import phone_number_normalize
 
 APP_SID = "AP" + "b" * 32
 CALL_SID = "CA" + "e" * 32
@@ -159,6 +162,12 @@ def test_call_status_validation_access_and_other_tenant(
 
 @pytest.mark.parametrize("raw", ["+32 2 555 01 00", "0032 2 555 01 00", "02 555 01 00"])
 def test_numbers_are_normalised_to_e164(raw):
-    from voice.twilio_voice import phone_number_normalize
-
     assert phone_number_normalize(raw, field="fromNumber") == "+3225550100"
+
+
+def test_an_impersonation_token_has_no_browser_phone(twilio_customer):
+    operator = CustomerRep.objects.create_superuser("ops", "Ops-pass-123")
+    token = token_issue(kind=TokenKind.IMPERSONATION, customer_id=twilio_customer.pk, operator_id=operator.pk)
+    response = client_with_token(token).get("/api/TwilioCalls/voice-token")
+    assert_problem(response, 400, "NoRepresentative")
+    assert not VoiceAgent.objects.exists()

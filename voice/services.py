@@ -287,6 +287,7 @@ def _outbound_twiml(request: TwilioRequest) -> str:
             "from_number": caller_id,
             "to_number": destination,
             "status": (params.get("CallStatus") or "")[:32],
+            "parent_call_sid": (params.get("ParentCallSid") or "")[:64],
         },
     )
     if request.flag("Translate"):
@@ -322,6 +323,7 @@ def _inbound_twiml(request: TwilioRequest) -> str:
             "from_number": _number_or_blank(params.get("From", "")) or params.get("From", "")[:64],
             "to_number": channel.phone_number,
             "status": (params.get("CallStatus") or "")[:32],
+            "parent_call_sid": (params.get("ParentCallSid") or "")[:64],
         },
     )
     message = call_conversation_ensure(call=call)

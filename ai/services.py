@@ -34,7 +34,14 @@ from billing.models import CostProvider
 from billing.services import cost_record
 from customers.selectors import custom_fields_validate
 from tickets.models import AIStepStatus, SenderType, Ticket, TicketMessage, TicketMessageTopic
-from tickets.services import message_topic_add, ticket_update
+from tickets.services import (
+    message_ai_steps_fail,
+    message_ai_steps_pend,
+    message_columns_update,
+    message_topics_detected_replace,
+    ticket_summary_store,
+    ticket_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,21 +128,14 @@ def _cost_record(
     )
 
 
-def _message_update(message: TicketMessage, **fields) -> None:
-    """Writes only these columns (concurrent edits of other fields are kept) and mirrors them on `message`."""
-    TicketMessage.objects.filter(pk=message.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(message, name, value)
-
-
 @contextmanager
 def _step(message: TicketMessage, status_field: str):
     """Marks an AI step Processing; a failure marks it Failed before the error goes on."""
-    _message_update(message, **{status_field: AIStepStatus.PROCESSING})
+    message_columns_update(message=message, changes={status_field: AIStepStatus.PROCESSING})
     try:
         yield
     except (AIProviderError, AIProviderUnavailable):
-        _message_update(message, **{status_field: AIStepStatus.FAILED})
+        message_columns_update(message=message, changes={status_field: AIStepStatus.FAILED})
         raise
 
 
@@ -146,11 +146,7 @@ def _pipeline_queue(message_id: int) -> None:
     """Marks the message's AI steps Pending and queues the `ai` task after commit (inside the caller's transaction)."""
     from ai.tasks import message_pipeline_task
 
-    TicketMessage.objects.filter(pk=message_id).update(
-        ai_spam_status=AIStepStatus.PENDING,
-        ai_topics_status=AIStepStatus.PENDING,
-        ai_reply_status=AIStepStatus.PENDING,
-    )
+    message_ai_steps_pend(message_id=message_id)
     enqueue_after_commit(message_pipeline_task, message_id)
 
 
@@ -234,7 +230,7 @@ def _pipeline_error(pipeline: MessagePipeline, step: str, code: str, detail: str
 def _step_failed(message: TicketMessage, pipeline: MessagePipeline, step: str, code: str, detail: str) -> None:
     status_field = {Step.SPAM: "ai_spam_status", Step.TOPICS: "ai_topics_status", Step.REPLY: "ai_reply_status"}
     if step in status_field:
-        _message_update(message, **{status_field[step]: AIStepStatus.FAILED})
+        message_columns_update(message=message, changes={status_field[step]: AIStepStatus.FAILED})
     pipeline.failed_steps = [*pipeline.failed_steps, step]
     MessagePipeline.objects.filter(pk=pipeline.pk).update(failed_steps=pipeline.failed_steps)
     _pipeline_error(pipeline, step, code, detail)
@@ -260,13 +256,11 @@ def _spam_stage(message: TicketMessage, links: selectors.AutomationLinks):
         is_spam = message_spam_detect(message=message)
     else:  # a PreSpam action (MarkSpam / NotSpam) already decided
         is_spam = message.is_spam_ai
-        _message_update(message, ai_spam_status=AIStepStatus.COMPLETED)
+        message_columns_update(message=message, changes={"ai_spam_status": AIStepStatus.COMPLETED})
     _hook(message, links, "PostSpam")
     if is_spam:
-        _message_update(
-            message,
-            ai_topics_status=AIStepStatus.SKIPPED,
-            ai_reply_status=AIStepStatus.SKIPPED,
+        message_columns_update(
+            message=message, changes={"ai_topics_status": AIStepStatus.SKIPPED, "ai_reply_status": AIStepStatus.SKIPPED}
         )
         return "stop"
     return None
@@ -281,7 +275,8 @@ def _topics_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if message.ai_topics_status in _DONE:
         return None
     if TicketMessageTopic.objects.filter(message_id=message.pk, corrected=True).exists():
-        _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)  # a representative already decided
+        # a representative already decided
+        message_columns_update(message=message, changes={"ai_topics_status": AIStepStatus.SKIPPED})
     else:
         message_topics_detect(message=message)
     _hook(message, links, "PostTopicDetection")
@@ -300,7 +295,7 @@ def _reply_stage(message: TicketMessage, links: selectors.AutomationLinks):
     if message.ai_reply_status in _DONE:
         return None
     if selectors.newer_end_user_message_exists(message=message):
-        _message_update(message, ai_reply_status=AIStepStatus.SKIPPED)
+        message_columns_update(message=message, changes={"ai_reply_status": AIStepStatus.SKIPPED})
         return PipelineState.SUPERSEDED
     draft = message_reply_draft(message=message, supersedable=True, links=links)
     return PipelineState.SUPERSEDED if draft is None else None
@@ -350,11 +345,7 @@ def pipeline_sweep(*, now=None) -> int:
 
 
 def _pipeline_abandon(pipeline: MessagePipeline) -> None:
-    unfinished = (AIStepStatus.NOT_STARTED, AIStepStatus.PENDING, AIStepStatus.PROCESSING)
-    for field in ("ai_spam_status", "ai_topics_status", "ai_reply_status"):
-        TicketMessage.objects.filter(pk=pipeline.message_id, **{f"{field}__in": unfinished}).update(
-            **{field: AIStepStatus.FAILED}
-        )
+    message_ai_steps_fail(message_id=pipeline.message_id)
     MessagePipeline.objects.filter(pk=pipeline.pk).update(
         state=PipelineState.FAILED,
         finished_at=timezone.now(),
@@ -383,7 +374,9 @@ def message_spam_detect(*, message: TicketMessage) -> bool:
     verdict = result.value
     heuristic = spam_score(sender=sender, subject=message.subject, text=text)
     is_spam = verdict.is_spam or heuristic.score >= HEURISTIC_SPAM_SCORE
-    _message_update(message, is_spam_ai=verdict.is_spam, ai_spam_status=AIStepStatus.COMPLETED)
+    message_columns_update(
+        message=message, changes={"is_spam_ai": verdict.is_spam, "ai_spam_status": AIStepStatus.COMPLETED}
+    )
     if is_spam and not message.ticket.is_spam:
         ticket_update(ticket=Ticket.objects.get(pk=message.ticket_id), changes={"is_spam": True})
     return is_spam
@@ -400,15 +393,8 @@ def message_language_detect(*, message: TicketMessage) -> str:
         call=lambda provider, model: provider.detect_language(model=model, text=text),
     )
     lang = iso_639_1(result.value or "")
-    _message_update(message, lang=lang)
+    message_columns_update(message=message, changes={"lang": lang})
     return lang
-
-
-def _topics_store(message: TicketMessage, topic_ids: list[int]) -> None:
-    """Idempotent (safe to repeat after a crash half-way), so no surrounding transaction is needed."""
-    TicketMessageTopic.objects.filter(message_id=message.pk, corrected=False).exclude(topic_id__in=topic_ids).delete()
-    for topic_id in topic_ids:
-        message_topic_add(message=message, topic_id=topic_id, rep_id=None)
 
 
 def message_topics_detect(*, message: TicketMessage) -> list[int] | None:
@@ -418,7 +404,7 @@ def message_topics_detect(*, message: TicketMessage) -> list[int] | None:
     with _step(message, "ai_topics_status"):
         candidates = selectors.topic_candidates(message=message)
         if not candidates:
-            _message_update(message, ai_topics_status=AIStepStatus.SKIPPED)
+            message_columns_update(message=message, changes={"ai_topics_status": AIStepStatus.SKIPPED})
             return None
         text = f"{message.subject}\n{selectors.message_text(message)}"
         resolved = resolve(message.customer, Purpose.TOPICS)
@@ -428,8 +414,8 @@ def message_topics_detect(*, message: TicketMessage) -> list[int] | None:
             message_id=message.pk,
             call=lambda provider, model: provider.detect_topics(model=model, text=text, topics=candidates),
         )
-    _topics_store(message, result.value)
-    _message_update(message, ai_topics_status=AIStepStatus.COMPLETED)
+    message_topics_detected_replace(message=message, topic_ids=result.value)
+    message_columns_update(message=message, changes={"ai_topics_status": AIStepStatus.COMPLETED})
     return result.value
 
 
@@ -455,7 +441,7 @@ def message_custom_fields_extract(*, message: TicketMessage, overwrite: bool) ->
     current = dict(message.custom_fields_data or {})
     merged = {**current, **found} if overwrite else {**found, **current}
     if merged != current:
-        _message_update(message, custom_fields_data=merged)
+        message_columns_update(message=message, changes={"custom_fields_data": merged})
     return merged
 
 
@@ -561,7 +547,7 @@ def message_reply_draft(
         if locked is None:
             return None
         if supersedable and selectors.newer_end_user_message_exists(message=message):
-            _message_update(message, ai_reply_status=AIStepStatus.SKIPPED)
+            message_columns_update(message=message, changes={"ai_reply_status": AIStepStatus.SKIPPED})
             return None
         fields = {
             "ai_generated_response": result.value,
@@ -572,7 +558,7 @@ def message_reply_draft(
         }
         if additional_info:
             fields["additional_info"] = additional_info
-        _message_update(message, **fields)
+        message_columns_update(message=message, changes=fields)
     return result.value
 
 
@@ -580,7 +566,7 @@ def message_response_edit(*, message: TicketMessage, text: str) -> TicketMessage
     """Records a representative's edit of the AI draft: aI_ModifiedResponse holds the text when it differs from
     aI_GeneratedResponse and is cleared when it equals it (the same rule messaging's send applies)."""
     modified = "" if text.strip() == message.ai_generated_response.strip() else text
-    _message_update(message, ai_modified_response=modified)
+    message_columns_update(message=message, changes={"ai_modified_response": modified})
     return message
 
 
@@ -617,8 +603,7 @@ def ticket_summarize(*, ticket: Ticket) -> str:
         message_id=messages[-1].pk if messages else None,
         call=lambda provider, model: provider.summarize(model=model, text="\n\n".join(lines), lang=lang),
     )
-    Ticket.objects.filter(pk=ticket.pk).update(summary=result.value)
-    ticket.summary = result.value
+    ticket_summary_store(ticket=ticket, summary=result.value)
     return result.value
 
 

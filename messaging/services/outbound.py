@@ -58,7 +58,7 @@ def _queue(message: TicketMessage, channel: Channel, *, automated: bool = False)
         automated=automated,
         next_attempt_at=timezone.now(),
     )
-    TicketMessage.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
+    ticket_services.message_mark_queued(message_id=message.pk)
     message.status = MessageStatus.QUEUED
     enqueue_after_commit(outbox_deliver, outbox.pk)
     return message

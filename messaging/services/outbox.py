@@ -34,7 +34,7 @@ from messaging.whatsapp import (
     whatsapp_sent_since,
 )
 from tickets import services as ticket_services
-from tickets.models import MessageStatus, TicketMessage
+from tickets.models import TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _outbox_failed(outbox: OutboxMessage, error: str, *, permanent: bool, retry_
             lease_until=None,
         )
         if final:
-            TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
+            ticket_services.message_mark_failed(message_id=outbox.message_id)
     if not final:
         from messaging.tasks import outbox_deliver
 
@@ -235,7 +235,7 @@ def whatsapp_status_record(*, outbox: OutboxMessage, status: str, error_code: st
         OutboxMessage.objects.filter(pk=outbox.pk).update(
             status=OutboxStatus.FAILED, last_error=f"Twilio reported {status} (error {error_code or 'unknown'})."
         )
-        TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.FAILED)
+        ticket_services.message_mark_failed(message_id=outbox.message_id)
     return True
 
 
@@ -247,7 +247,7 @@ def outbox_retry(*, outbox: OutboxMessage) -> bool:
         )
         if not updated:
             return False
-        TicketMessage.objects.filter(pk=outbox.message_id).update(status=MessageStatus.QUEUED)
+        ticket_services.message_mark_queued(message_id=outbox.message_id)
         from messaging.tasks import outbox_deliver
 
         enqueue_after_commit(outbox_deliver, outbox.pk)

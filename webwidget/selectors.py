@@ -1,10 +1,12 @@
 """Reads of the web chat widget: a channel's widget settings and UI texts, and the conversation's lines as the
 visitor sees them (each marked visitor / ai / rep)."""
 
+from django.db.models import prefetch_related_objects
+
 from channels_cfg.models import Channel, ChannelType
 from channels_cfg.selectors import channel_translation_for
 from tickets.models import SenderType, Ticket, TicketMessage
-from tickets.selectors import chat_lines_after
+from tickets.selectors import attachment_download_path, chat_lines_after
 from webwidget.models import ChatWidget
 
 # The widget's UI texts (English); a channel's translations (ChannelTranslation rows, same keys) override them
@@ -64,7 +66,8 @@ def line_kind(message: TicketMessage) -> str:
 
 
 def chat_line(message: TicketMessage) -> dict:
-    """One line of the conversation as the widget shows it (`customer_rep` selected by the caller)."""
+    """One line of the conversation as the widget shows it (`customer_rep` selected and `attachments` prefetched
+    by the caller: see chat_lines)."""
     return {
         "messageID": message.pk,
         "kind": line_kind(message),
@@ -74,7 +77,23 @@ def chat_line(message: TicketMessage) -> dict:
         "isLiked": message.is_liked,
         "replyTo": message.reply_to_message_id,
         "dateCreated": message.created_at.isoformat(),
+        "attachments": [
+            {
+                "fileName": attachment.file_name,
+                "contentType": attachment.content_type,
+                "size": attachment.size,
+                "url": attachment_download_path(attachment),
+            }
+            for attachment in message.attachments.all()
+        ],
     }
+
+
+def chat_lines(*, ticket: Ticket, after: int) -> list[dict]:
+    """The conversation's lines after message `after` as the widget shows them; two queries whatever their number."""
+    messages = chat_lines_after(ticket=ticket, after=after)
+    prefetch_related_objects(messages, "attachments")
+    return [chat_line(message) for message in messages]
 
 
 def chat_message_for_live(*, message_id: int) -> TicketMessage | None:

@@ -1,9 +1,11 @@
-"""Writes of the web chat widget: opening a conversation from the pre-chat form, the AI's answer delivered to the
-visitor (a System line, sent at once), and the visitor's feedback and escalation keyed by the ticket token."""
+"""Writes of the web chat widget: opening a conversation from the pre-chat form, a visitor's file (a chat line with
+the attachment, under the platform's upload rules), the AI's answer delivered to the visitor (a System line, sent
+at once), and the visitor's feedback and escalation keyed by the ticket token."""
 
 from django.db import transaction
 
 from channels_cfg.models import ChannelType
+from messaging import services as messaging_services
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
@@ -14,6 +16,24 @@ def conversation_start(*, channel, name: str = "", email: str = "") -> Ticket:
     """The pre-chat form: a chat ticket whose end user is found or created by the e-mail (named `name`)."""
     who = name or email or "a visitor"
     return ticket_services.chat_ticket_create(channel=channel, subject=f"Chat with {who}", uid=email, name=name)
+
+
+@transaction.atomic
+def visitor_file_post(*, channel, ticket: Ticket, upload, caption: str = "", page_url: str = "") -> TicketMessage:
+    """The visitor's line carrying a file: the caption (else the file's name) as the text, the file stored with the
+    attachment rules of every message (413 over ANSWERPAL_MAX_UPLOAD_BYTES, type sniffed from the content); the
+    line is announced (MessageReceived) only with its attachment, after commit."""
+    message = messaging_services.webchat_post(
+        channel=channel, ticket=ticket, text=caption or upload.name, page_url=page_url
+    )
+    ticket_services.attachment_store(
+        message=message,
+        content=upload,
+        file_name=upload.name,
+        content_type=getattr(upload, "content_type", "") or "",
+        is_end_user_provided=True,
+    )
+    return message
 
 
 @transaction.atomic

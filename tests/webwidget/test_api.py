@@ -11,7 +11,7 @@ from tests.channels_cfg.factories import ChannelFactory, ChannelTranslationFacto
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
 from tests.webwidget.factories import ChatWidgetFactory
-from tickets.models import SenderType, Ticket, TicketStatus
+from tickets.models import SenderType, Ticket, TicketMessage, TicketStatus
 from webwidget.models import PrechatForm
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +236,65 @@ def test_the_widget_script_is_served_at_its_versioned_path(client):
     assert response.status_code == 200 and "javascript" in response["Content-Type"]
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b"attachShadow" in body and b"data-channel-token" in body
+
+
+# --- POST files -----------------------------------------------------------------------------------------------
+
+
+def test_a_visitor_sends_a_file_into_the_conversation(anon_client, chat_channel, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.webwidget.test_live import _events
+
+    ticket, _, _ = _answered_ticket(chat_channel)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    body = {"ticketToken": str(ticket.token), "file": SimpleUploadedFile("broken.png", png), "message": "See this"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anon_client.post(_url(chat_channel, "files"), body, HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 201, response.content
+    line = TicketMessage.objects.get(pk=response.json()["messageID"])
+    attachment = line.attachments.get()
+    assert (line.ticket_id, line.sender_type, line.message, line.has_attachment) == (
+        ticket.pk,
+        "EndUser",
+        "See this",
+        True,
+    )
+    assert (attachment.file_name, attachment.content_type, attachment.is_end_user_provided) == (
+        "broken.png",
+        "image/png",
+        True,
+    )
+    assert anon_client.get(f"/api/File/{attachment.access_token}").status_code == 200
+    stream = anon_client.get(
+        _url(chat_channel, "stream"), {"ticketToken": str(ticket.token), "after": line.pk - 1}, HTTP_ORIGIN=ORIGIN
+    )
+    first = next(data for name, data in _events(b"".join(stream.streaming_content)) if name == "message")
+    assert first["attachments"] == [
+        {
+            "fileName": "broken.png",
+            "contentType": "image/png",
+            "size": len(png),
+            "url": f"/api/File/{attachment.access_token}",
+        }
+    ]
+
+
+def test_file_rules_and_refusals(anon_client, chat_channel, other_chat_channel, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ANSWERPAL_MAX_UPLOAD_BYTES = 10
+    ticket, _, _ = _answered_ticket(chat_channel)
+    foreign, _, _ = _answered_ticket(other_chat_channel)
+    big = {"ticketToken": str(ticket.token), "file": SimpleUploadedFile("big.txt", b"x" * 11)}
+    lines = TicketMessage.objects.filter(ticket=ticket).count()
+    assert_problem(anon_client.post(_url(chat_channel, "files"), big, HTTP_ORIGIN=ORIGIN), 413, "FileTooLarge")
+    assert TicketMessage.objects.filter(ticket=ticket).count() == lines  # nothing half written
+    assert_problem(
+        anon_client.post(_url(chat_channel, "files"), {"ticketToken": str(ticket.token)}, HTTP_ORIGIN=ORIGIN), 400
+    )
+    other = {"ticketToken": str(foreign.token), "file": SimpleUploadedFile("a.txt", b"a")}
+    assert_problem(anon_client.post(_url(chat_channel, "files"), other, HTTP_ORIGIN=ORIGIN), 404, "TicketNotFound")
+    mine = {"ticketToken": str(ticket.token), "file": SimpleUploadedFile("a.txt", b"a")}
+    refused = anon_client.post(_url(chat_channel, "files"), mine, HTTP_ORIGIN="https://evil.test")
+    assert_problem(refused, 403, "HostnameNotAllowed")

@@ -146,7 +146,13 @@ def test_representative_reply_arrives_live(page, shop_server, live_server, chat_
     _open(page)
     _ask(page, "Can a person call me back?")
     page.locator("answerpal-chat .line.ai[data-id]").wait_for()
-    question = TicketMessage.objects.get(ticket__channel=chat_channel, sender_type=SenderType.END_USER)
+    page.locator("answerpal-chat .file").set_input_files(
+        files=[{"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%test\n"}]
+    )
+    link = page.locator("answerpal-chat .line.visitor .files a")
+    link.wait_for()
+    assert link.inner_text().startswith("receipt.pdf") and "/api/File/" in link.get_attribute("href")
+    question = TicketMessage.objects.filter(ticket__channel=chat_channel, sender_type=SenderType.END_USER).first()
     reply = rep_client.post(f"/api/TicketMessages/{question.pk}/send", {"modifiedAnswer": "Sure, at 3 pm."})
     assert reply.status_code == 202, reply.content
     line = page.locator("answerpal-chat .line.rep")

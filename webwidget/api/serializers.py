@@ -14,6 +14,7 @@ class WidgetConfigSerializer(serializers.Serializer):
     lang = serializers.CharField()
     texts = serializers.DictField(child=serializers.CharField())
     streamPath = serializers.CharField()
+    maxUploadBytes = serializers.IntegerField()
 
 
 class ConversationStartSerializer(serializers.Serializer):
@@ -53,3 +54,13 @@ class EscalateSerializer(TicketTokenSerializer):
 
 class EscalateResultSerializer(serializers.Serializer):
     message = serializers.CharField()
+
+
+class FilePostSerializer(TicketTokenSerializer):
+    file = serializers.FileField(allow_empty_file=False)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    pageURL = serializers.URLField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class FileLineSerializer(serializers.Serializer):
+    messageID = serializers.IntegerField()

@@ -6,6 +6,8 @@
 - POST conversations {name?, email?} — the pre-chat form opens the conversation (400 when the channel requires it).
 - GET  stream?ticketToken=…&after={messageID} — Server-Sent Events: the lines after the cursor, then live lines,
   AI answer deltas (`ai.delta`), `ai.status` and `ticket` (escalated) events (webwidget.stream).
+- POST files (multipart: ticketToken, file, message?) — the visitor's line with a file (the upload rules of every
+  attachment: 413 FileTooLarge over ANSWERPAL_MAX_UPLOAD_BYTES); the line's attachments link to /api/File/{token}.
 - POST feedback {ticketToken, like} — like / dislike of the latest answer; says whether a person can take over.
 - POST escalate {ticketToken, aI_FeedbackComment?} — the visitor asks for a person.
 
@@ -21,13 +23,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from answerpal import live
 from answerpal.api.errors import ApiError
 from messaging.api.chat_channel import ChatChannelApiView
-from tickets.selectors import chat_lines_after
 from webwidget import selectors, services, stream
 from webwidget.api.serializers import (
     ConversationSerializer,
@@ -36,6 +37,8 @@ from webwidget.api.serializers import (
     EscalateSerializer,
     FeedbackResultSerializer,
     FeedbackSerializer,
+    FileLineSerializer,
+    FilePostSerializer,
     WidgetConfigSerializer,
 )
 
@@ -61,6 +64,7 @@ class WidgetConfigView(ChatChannelApiView):
             "lang": lang,
             "texts": texts,
             "streamPath": f"/api/WebChat/{self.channel.token}/stream",
+            "maxUploadBytes": settings.ANSWERPAL_MAX_UPLOAD_BYTES,
         }
         return Response(WidgetConfigSerializer(data).data)
 
@@ -120,7 +124,7 @@ class ConversationStreamView(ChatChannelApiView):
         after = _cursor(request)
 
         def snapshot() -> list[dict]:
-            return [selectors.chat_line(message) for message in chat_lines_after(ticket=ticket, after=after)]
+            return selectors.chat_lines(ticket=ticket, after=after)
 
         form = stream.stream_async if isinstance(request._request, ASGIRequest) else stream.stream_sync
         response = StreamingHttpResponse(
@@ -167,3 +171,24 @@ class EscalateView(ChatChannelApiView):
         ticket = self.ticket(body.validated_data["ticketToken"])
         services.visitor_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
         return Response({"message": "Your request was passed on to a representative."})
+
+
+class FilePostView(ChatChannelApiView):
+    """POST /api/WebChat/{channelToken}/files (multipart): the visitor sends a file into the conversation."""
+
+    parser_classes = [MultiPartParser]
+    cors_methods = "POST, OPTIONS"
+
+    @extend_schema(request={"multipart/form-data": FilePostSerializer}, responses={201: FileLineSerializer})
+    def post(self, request, channelToken):
+        body = FilePostSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        message = services.visitor_file_post(
+            channel=self.channel,
+            ticket=self.ticket(data["ticketToken"]),
+            upload=data["file"],
+            caption=data["message"],
+            page_url=data["pageURL"],
+        )
+        return Response(FileLineSerializer({"messageID": message.pk}).data, status=status.HTTP_201_CREATED)

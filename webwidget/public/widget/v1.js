@@ -95,6 +95,9 @@
     ".send,.start{background:var(--accent);color:#fff;border:0;border-radius:10px;padding:0 14px;cursor:pointer;" +
     "font:inherit;font-weight:600}" +
     ".send:disabled{opacity:.5}" +
+    ".attach{background:transparent;border:0;color:#4b5563;cursor:pointer;padding:0 2px}" +
+    ".attach svg{width:22px;height:22px;fill:currentColor}" +
+    ".files{margin:4px 0 0;padding:0;list-style:none}.files a{color:inherit;text-decoration:underline}" +
     ".prechat{padding:14px;display:flex;flex-direction:column;gap:10px;background:#fff;flex:1}" +
     ".prechat label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}" +
     ".start{padding:10px 14px}" +
@@ -115,7 +118,10 @@
     '<div class="log" role="log" aria-live="polite" aria-relevant="additions"><p class="intro ap-intro"></p></div>' +
     '<div class="typing" aria-live="polite" hidden></div>' +
     '<div class="bar" hidden><button class="escalate" type="button"></button></div>' +
-    '<form class="compose"><label class="sr" for="ap-input"></label>' +
+    '<form class="compose"><button class="attach" type="button"><svg viewBox="0 0 24 24" aria-hidden="true">' +
+    '<path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0' +
+    ' 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z"/></svg></button><input class="file" type="file" hidden tabindex="-1">' +
+    '<label class="sr" for="ap-input"></label>' +
     '<textarea id="ap-input" rows="1" maxlength="4000"></textarea>' +
     '<button class="send" type="submit"></button></form>' +
     "</section>";
@@ -138,6 +144,7 @@
     input.placeholder = texts.placeholder;
     sendButton.textContent = texts.send;
     escalateButton.textContent = texts.escalate || "";
+    $(".attach").setAttribute("aria-label", texts.attach || "Attach a file");
     typing.textContent = texts.typing || "";
   }
 
@@ -235,11 +242,28 @@
     text.textContent = line.message;
     element.appendChild(who);
     element.appendChild(text);
+    if (line.attachments && line.attachments.length) element.appendChild(fileList(line.attachments));
     if (line.kind === "ai") element.appendChild(rateButtons(line));
     placeLine(element, line.messageID);
     if (line.kind !== "visitor") setTyping(false);
     if (line.kind === "ai") mark("answerpal:answer");
     log.scrollTop = log.scrollHeight;
+  }
+
+  function fileList(attachments) {
+    var list = document.createElement("ul");
+    list.className = "files";
+    attachments.forEach(function (attachment) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = origin + attachment.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = attachment.fileName + " (" + Math.max(1, Math.round(attachment.size / 1024)) + " KB)";
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    return list;
   }
 
   function addDelta(event) {
@@ -380,6 +404,35 @@
       });
   }
 
+  function upload(file) {
+    if (file.size > config.maxUploadBytes) { showNotice(texts.fileTooLarge || texts.error); return; }
+    var caption = input.value.trim();
+    input.value = "";
+    mark("answerpal:question");
+    if (config.aiAnswers && !state.escalated) setTyping(true);
+    var ready = state.ticketToken ? connect() : startConversation(state.name, "");
+    ready
+      .then(function () {
+        var form = new FormData();
+        form.append("ticketToken", state.ticketToken);
+        form.append("file", file);
+        form.append("message", caption);
+        form.append("pageURL", location.href.slice(0, 2000));
+        return fetch(api + "/files", { method: "POST", body: form, credentials: "omit" }).then(function (response) {
+          if (!response.ok) {
+            return response.json().then(function (data) {
+              throw new Error(response.status === 413 ? texts.fileTooLarge : data.detail || texts.error);
+            });
+          }
+          escalateButton.parentNode.hidden = false;  // the line itself arrives with the stream (or the poll)
+        });
+      })
+      .catch(function (error) {
+        setTyping(false);
+        showNotice(error.message || texts.error);
+      });
+  }
+
   function rate(messageId, like, box) {
     request("POST", "/feedback", { ticketToken: state.ticketToken, like: like })
       .then(function (data) {
@@ -452,6 +505,12 @@
   $(".close").addEventListener("click", close);
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
   escalateButton.addEventListener("click", escalate);
+  $(".attach").addEventListener("click", function () { if (config) $(".file").click(); });
+  $(".file").addEventListener("change", function (event) {
+    var file = event.target.files[0];
+    event.target.value = "";
+    if (file) upload(file);
+  });
   compose.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();

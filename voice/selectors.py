@@ -90,7 +90,7 @@ def call_by_sid(*, call_sid: str) -> PhoneCall | None:
     """The call Twilio reports on, whatever its customer (callbacks are matched to their tenant this way)."""
     if not call_sid:
         return None
-    return PhoneCall.objects.select_related("customer").filter(call_sid=call_sid).order_by("id").first()
+    return PhoneCall.objects.select_related("customer", "ticket").filter(call_sid=call_sid).order_by("id").first()
 
 
 def call_chunks(*, call: PhoneCall) -> list[AudioChunk]:

@@ -195,15 +195,36 @@ def call_status_refresh(*, customer: Customer, call_sid: str) -> CallState:
 
 
 def call_status_record(*, request: TwilioRequest) -> PhoneCall:
-    """Twilio's status callback: the call's status and duration (404 for a CallSid we never saw)."""
+    """Twilio's status callback: the call's status and duration; for the leg a rep's browser phone answered
+    (an inbound call's child leg) the call and its ticket go to that rep. 404 for a CallSid we never saw."""
     call = selectors.call_by_sid(call_sid=request.params.get("CallSid", ""))
-    if call is None:
+    parent = None if call else selectors.call_by_sid(call_sid=request.params.get("ParentCallSid", ""))
+    if call is None and parent is None:
         raise ApiError(404, "CallNotFound", "No call has this CallSid.")
-    twilio_request_verify(customer=call.customer, request=request)
+    twilio_request_verify(customer=(call or parent).customer, request=request)
+    if parent is not None:
+        return _call_answered(parent, answered_by=request.params.get("To", ""))
     duration = request.params.get("CallDuration")
     call.status = (request.params.get("CallStatus") or call.status)[:32]
     call.duration_seconds = int(duration) if str(duration or "").isdigit() else call.duration_seconds
     PhoneCall.objects.filter(pk=call.pk).update(status=call.status, duration_seconds=call.duration_seconds)
+    return call
+
+
+@transaction.atomic
+def _call_answered(call: PhoneCall, *, answered_by: str) -> PhoneCall:
+    identity = identity_rep(answered_by)
+    rep = (
+        CustomerRep.objects.filter(pk=identity[1], customer_id=call.customer_id, is_active=True).first()
+        if identity and identity[0] == call.customer_id
+        else None
+    )
+    if rep is None:
+        return call
+    PhoneCall.objects.filter(pk=call.pk).update(customer_rep=rep)
+    call.customer_rep = rep
+    if call.ticket is not None:
+        ticket_services.ticket_assign(ticket=call.ticket, customer_rep_id=rep.pk)
     return call
 
 

@@ -90,7 +90,13 @@ def inbound(
             method="POST",
         )
         for identity in identities:
-            dial.client(identity)
+            # The leg a rep answers reports itself, so the ticket goes to that rep.
+            dial.client(
+                identity,
+                status_callback=public_url("voice-status"),
+                status_callback_event="answered",
+                status_callback_method="POST",
+            )
         response.append(dial)
         return str(response)
     return voicemail(prompt=voicemail_prompt, max_seconds=max_seconds, response=response)

@@ -192,11 +192,23 @@ def test_inbound_call_says_the_pickup_text_rings_the_available_reps_and_records_
     assert response.status_code == 200, response.content
     body = response.content.decode()
     assert re.search(r'<Say language="en-GB">Welcome to Acme support, you are calling from \+32470999888\.</Say>', body)
-    assert f"<Client>{agent.identity}</Client>" in body
+    assert f'statusCallbackEvent="answered" statusCallbackMethod="POST">{agent.identity}</Client>' in body
     assert 'action="https://api.answerpal.test/api/TwilioCalls/voice?Stage=dialed"' in body
     call = PhoneCall.objects.get(call_sid=CALL_SID)
     assert call.direction == "Inbound" and call.channel_id == channel.pk and call.message_id is not None
     assert call.message.action_runs.filter(action=close, trigger=HookName.ON_PHONE_PICKUP).exists()
+
+    # A rep's browser phone answers, then hangs up: the call and its ticket are that rep's.
+    answered = {
+        "CallSid": "CA" + "9" * 32,
+        "ParentCallSid": CALL_SID,
+        "AccountSid": ACCOUNT_SID,
+        "To": f"client:{agent.identity}",
+        "CallStatus": "in-progress",
+    }
+    assert signed_post(anon_client, "/api/TwilioCalls/status", answered).status_code == 204
+    call.refresh_from_db()
+    assert call.customer_rep_id == rep.pk and call.ticket.customer_rep_id == rep.pk
 
     nobody = signed_post(
         anon_client, "/api/TwilioCalls/voice", {**ringing, "DialCallStatus": "no-answer"}, query={"Stage": "dialed"}

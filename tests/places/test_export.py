@@ -34,6 +34,10 @@ def _all_text(document) -> str:
     return "\n".join(parts)
 
 
+def _embed(shape) -> str:
+    return shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+
+
 def _headings(document) -> list[tuple[str, str]]:
     return [
         (paragraph.style.name, paragraph.text)
@@ -67,7 +71,8 @@ def dutch_report(rep_client, django_capture_on_commit_callbacks):
     tokens = []
     for room_id, count in zip(room_ids, PHOTOS_PER_ROOM, strict=True):
         for index in range(count):
-            data = jpeg(size=(300, 200), orientation=6) if index == 0 else photo_bytes("PNG", size=(300, 200))
+            color = (40 * len(tokens), 200, 40)  # every photo different, so none is stored twice in the file
+            data = jpeg(size=(300, 200), orientation=6, color=color) if index == 0 else photo_bytes("PNG", color=color)
             photo = rep_client.post(
                 f"/api/PlaceDescriptionRooms/{room_id}/photos",
                 {"file": upload(data, f"foto{index}.jpg"), "caption": f"Detail {index + 1}"},
@@ -117,6 +122,8 @@ def test_dutch_report_exports_to_a_real_word_document(rep_client, dutch_report):
     assert "Meterstand gas: 1234" in [paragraph.text for paragraph in document.paragraphs]
     # hero on the cover + every room photo, each embedded once per placement
     assert len(document.inline_shapes) == 1 + sum(PHOTOS_PER_ROOM)
+    parts = {document.part.related_parts[_embed(shape)].partname for shape in document.inline_shapes}
+    assert len(parts) == sum(PHOTOS_PER_ROOM)  # the cover photo is a room photo: stored in the file once
     text = _all_text(document)
     assert not _TAG.search(text), _TAG.search(text)
     assert "&lt;" not in text and "Detail 3" in text
@@ -132,11 +139,8 @@ def test_dutch_report_exports_to_a_real_word_document(rep_client, dutch_report):
 
 @pytest.mark.django_db
 def _embedded_sizes(document) -> list[tuple[int, int]]:
-    images = []
-    for shape in document.inline_shapes:
-        image = document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].image
-        images.append((image.px_width, image.px_height))
-    return images
+    images = [document.part.related_parts[_embed(shape)].image for shape in document.inline_shapes]
+    return [(image.px_width, image.px_height) for image in images]
 
 
 def test_embedded_photos_are_the_small_renditions(rep_client, report, room, settings):

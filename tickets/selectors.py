@@ -370,3 +370,11 @@ def message_end_user_context(*, message: TicketMessage) -> tuple[list[EndUser], 
         return [], []
     rows = end_user_ticket_rows(end_user=end_user).exclude(pk=message.ticket_id).order_by("-last_message_at", "-id")
     return [end_user], list(rows[:MESSAGE_CONTEXT_TICKETS])
+
+
+def ticket_agent_available(*, ticket: Ticket) -> tuple[bool, str]:
+    """Whether a representative can take the conversation over (the assigned one, else the customer's default,
+    active and not deleted), and their name."""
+    rep = ticket.customer_rep or ticket.customer.default_customer_rep
+    available = rep is not None and rep.is_active and rep.deleted_at is None
+    return available, str(rep) if available else ""

@@ -39,6 +39,7 @@ from tickets.models import (
     TicketStatus,
     UidType,
 )
+from tickets.selectors import latest_ai_answer, latest_end_user_message
 
 PREVIEW_LENGTH = 200
 END_USER_PROFILE_FIELDS = (
@@ -687,6 +688,24 @@ def message_feedback(*, message: TicketMessage, like: bool) -> TicketMessage:
     message.is_liked = like
     message.save(update_fields=["is_liked"])
     return message
+
+
+def ticket_end_user_escalate(*, ticket: Ticket, comment: str = "") -> None:
+    """The end user asks for a person (web chat): their latest line is escalated with the comment, else the
+    ticket itself (see message_escalate / ticket_escalate)."""
+    message = latest_end_user_message(ticket=ticket)
+    if message is not None:
+        message_escalate(message=message, comment=comment)
+    else:
+        ticket_escalate(ticket=ticket, comment=comment)
+
+
+def ticket_answer_rate(*, ticket: Ticket, like: bool) -> TicketMessage | None:
+    """The end user likes or dislikes the ticket's latest answer (selectors.latest_ai_answer); None without one."""
+    answer = latest_ai_answer(ticket=ticket)
+    if answer is not None:
+        message_feedback(message=answer, like=like)
+    return answer
 
 
 # --- message topics -----------------------------------------------------------------------------

@@ -119,13 +119,6 @@ def chat_ticket_for_live(*, ticket_id: int) -> Ticket | None:
     )
 
 
-def agent_available(*, ticket: Ticket) -> tuple[bool, str]:
-    """Whether a representative can take over (the assigned one, else the customer's default) and their name."""
-    rep = ticket.customer_rep or ticket.customer.default_customer_rep
-    available = rep is not None and rep.is_active and rep.deleted_at is None
-    return available, str(rep) if available else ""
-
-
 def demo_channel(*, host: str):
     """The oldest active chat channel whose hostnames allow `host` (the demo page's channel), or None."""
     candidates = Channel.objects.filter(channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True)

@@ -1,12 +1,11 @@
 """Writes of the web chat widget: opening a conversation from the pre-chat form, a visitor's file (a chat line with
 the attachment, under the platform's upload rules), the AI's answer delivered to the visitor (a System line, sent
-at once), and the visitor's feedback and escalation keyed by the ticket token."""
+at once). The visitor's feedback and escalation are tickets' services (ticket_answer_rate, ticket_end_user_escalate)."""
 
 from django.db import transaction
 
 from channels_cfg.models import ChannelType
 from messaging import services as messaging_services
-from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
 from webwidget.selectors import widget_settings
@@ -79,20 +78,3 @@ def ai_answer_send(*, message_id: int, customer_id: int) -> TicketMessage | None
         },
     )
     return ticket_services.message_mark_sent(message=answer)
-
-
-def visitor_feedback(*, ticket: Ticket, like: bool) -> TicketMessage | None:
-    """The visitor likes or dislikes the conversation's latest answer (the same rule as like-dislike)."""
-    answer = ticket_selectors.latest_ai_answer(ticket=ticket)
-    if answer is not None:
-        ticket_services.message_feedback(message=answer, like=like)
-    return answer
-
-
-def visitor_escalate(*, ticket: Ticket, comment: str = "") -> None:
-    """The visitor asks for a person: their latest line (else the ticket) is escalated, as the token route does."""
-    message = ticket_selectors.latest_end_user_message(ticket=ticket)
-    if message is not None:
-        ticket_services.message_escalate(message=message, comment=comment)
-    else:
-        ticket_services.ticket_escalate(ticket=ticket, comment=comment)

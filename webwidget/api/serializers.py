@@ -17,7 +17,7 @@ class WidgetConfigSerializer(serializers.Serializer):
     maxUploadBytes = serializers.IntegerField()
 
 
-class ConversationStartSerializer(serializers.Serializer):
+class WidgetConversationStartSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254, default="")
 
@@ -29,38 +29,38 @@ class ConversationStartSerializer(serializers.Serializer):
         return data
 
 
-class ConversationSerializer(serializers.Serializer):
+class WidgetConversationSerializer(serializers.Serializer):
     ticketToken = serializers.UUIDField()
     ticketID = serializers.IntegerField()
 
 
-class TicketTokenSerializer(serializers.Serializer):
+class WidgetTicketTokenSerializer(serializers.Serializer):
     ticketToken = serializers.UUIDField()
 
 
-class FeedbackSerializer(TicketTokenSerializer):
+class WidgetFeedbackSerializer(WidgetTicketTokenSerializer):
     like = serializers.BooleanField()
 
 
-class FeedbackResultSerializer(serializers.Serializer):
+class WidgetFeedbackResultSerializer(serializers.Serializer):
     messageID = serializers.IntegerField(allow_null=True)
     agentAvailable = serializers.BooleanField()
     customerRepName = serializers.CharField(allow_blank=True)
 
 
-class EscalateSerializer(TicketTokenSerializer):
+class WidgetEscalateSerializer(WidgetTicketTokenSerializer):
     aI_FeedbackComment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class EscalateResultSerializer(serializers.Serializer):
+class WidgetEscalateResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class FilePostSerializer(TicketTokenSerializer):
+class WidgetFilePostSerializer(WidgetTicketTokenSerializer):
     file = serializers.FileField(allow_empty_file=False)
     message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     pageURL = serializers.URLField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class FileLineSerializer(serializers.Serializer):
+class WidgetFileLineSerializer(serializers.Serializer):
     messageID = serializers.IntegerField()

@@ -29,17 +29,19 @@ from rest_framework.response import Response
 from answerpal import live
 from answerpal.api.errors import ApiError
 from messaging.api.chat_channel import ChatChannelApiView
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
 from webwidget import selectors, services, stream
 from webwidget.api.serializers import (
-    ConversationSerializer,
-    ConversationStartSerializer,
-    EscalateResultSerializer,
-    EscalateSerializer,
-    FeedbackResultSerializer,
-    FeedbackSerializer,
-    FileLineSerializer,
-    FilePostSerializer,
     WidgetConfigSerializer,
+    WidgetConversationSerializer,
+    WidgetConversationStartSerializer,
+    WidgetEscalateResultSerializer,
+    WidgetEscalateSerializer,
+    WidgetFeedbackResultSerializer,
+    WidgetFeedbackSerializer,
+    WidgetFileLineSerializer,
+    WidgetFilePostSerializer,
 )
 
 
@@ -75,14 +77,14 @@ class ConversationStartView(ChatChannelApiView):
     parser_classes = [JSONParser]
     cors_methods = "POST, OPTIONS"
 
-    @extend_schema(request=ConversationStartSerializer, responses={201: ConversationSerializer})
+    @extend_schema(request=WidgetConversationStartSerializer, responses={201: WidgetConversationSerializer})
     def post(self, request, channelToken):
         widget = selectors.widget_settings(channel=self.channel)
-        body = ConversationStartSerializer(data=request.data, context={"prechat_form": widget.prechat_form})
+        body = WidgetConversationStartSerializer(data=request.data, context={"prechat_form": widget.prechat_form})
         body.is_valid(raise_exception=True)
         ticket = services.conversation_start(channel=self.channel, **body.validated_data)
         result = {"ticketToken": ticket.token, "ticketID": ticket.pk}
-        return Response(ConversationSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(WidgetConversationSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 def _cursor(request) -> int:
@@ -147,15 +149,15 @@ class FeedbackView(ChatChannelApiView):
     parser_classes = [JSONParser]
     cors_methods = "POST, OPTIONS"
 
-    @extend_schema(request=FeedbackSerializer, responses=FeedbackResultSerializer)
+    @extend_schema(request=WidgetFeedbackSerializer, responses=WidgetFeedbackResultSerializer)
     def post(self, request, channelToken):
-        body = FeedbackSerializer(data=request.data)
+        body = WidgetFeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ticket = self.ticket(body.validated_data["ticketToken"])
-        answer = services.visitor_feedback(ticket=ticket, like=body.validated_data["like"])
-        available, name = selectors.agent_available(ticket=ticket)
+        answer = ticket_services.ticket_answer_rate(ticket=ticket, like=body.validated_data["like"])
+        available, name = ticket_selectors.ticket_agent_available(ticket=ticket)
         result = {"messageID": answer.pk if answer else None, "agentAvailable": available, "customerRepName": name}
-        return Response(FeedbackResultSerializer(result).data)
+        return Response(WidgetFeedbackResultSerializer(result).data)
 
 
 class EscalateView(ChatChannelApiView):
@@ -164,12 +166,12 @@ class EscalateView(ChatChannelApiView):
     parser_classes = [JSONParser]
     cors_methods = "POST, OPTIONS"
 
-    @extend_schema(request=EscalateSerializer, responses=EscalateResultSerializer)
+    @extend_schema(request=WidgetEscalateSerializer, responses=WidgetEscalateResultSerializer)
     def post(self, request, channelToken):
-        body = EscalateSerializer(data=request.data)
+        body = WidgetEscalateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ticket = self.ticket(body.validated_data["ticketToken"])
-        services.visitor_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
+        ticket_services.ticket_end_user_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
         return Response({"message": "Your request was passed on to a representative."})
 
 
@@ -179,9 +181,9 @@ class FilePostView(ChatChannelApiView):
     parser_classes = [MultiPartParser]
     cors_methods = "POST, OPTIONS"
 
-    @extend_schema(request={"multipart/form-data": FilePostSerializer}, responses={201: FileLineSerializer})
+    @extend_schema(request={"multipart/form-data": WidgetFilePostSerializer}, responses={201: WidgetFileLineSerializer})
     def post(self, request, channelToken):
-        body = FilePostSerializer(data=request.data)
+        body = WidgetFilePostSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         message = services.visitor_file_post(
@@ -191,4 +193,4 @@ class FilePostView(ChatChannelApiView):
             caption=data["message"],
             page_url=data["pageURL"],
         )
-        return Response(FileLineSerializer({"messageID": message.pk}).data, status=status.HTTP_201_CREATED)
+        return Response(WidgetFileLineSerializer({"messageID": message.pk}).data, status=status.HTTP_201_CREATED)

@@ -34,8 +34,8 @@ from ai import services as ai_services
 from ai.providers import Purpose, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable
 from ai.providers.local import LocalProvider
-from ai.providers.openai_compatible import _error as openai_provider_error
 from ai.providers.openai_compatible import client_for
+from ai.providers.openai_compatible import provider_error as openai_provider_error
 from answerpal.api.errors import ApiError, Conflict, field_error
 from answerpal.celery import enqueue_after_commit
 from answerpal.events import Event, publish

@@ -65,7 +65,7 @@ def _prompt_text(messages: list[dict]) -> str:
     return "\n\n".join(f"[{message['role']}]\n{message.get('content') or ''}" for message in messages)
 
 
-def _error(error: openai.OpenAIError) -> AIProviderError:
+def provider_error(error: openai.OpenAIError) -> AIProviderError:
     if isinstance(error, openai.APITimeoutError):
         return AIProviderError("AIProviderTimeout", "The AI provider did not answer in time.", retryable=True)
     if isinstance(error, openai.APIConnectionError):
@@ -97,7 +97,7 @@ class OpenAIProvider(Provider):
         try:
             return self.client.chat.completions.create(**options)
         except openai.OpenAIError as error:
-            raise _error(error) from error
+            raise provider_error(error) from error
 
     @staticmethod
     def _answer(completion):
@@ -139,7 +139,7 @@ class OpenAIProvider(Provider):
             try:
                 text, usage = self._streamed(options, on_delta)
             except openai.OpenAIError as error:
-                raise _error(error) from error
+                raise provider_error(error) from error
         else:
             completion = self._create(options)
             text, usage = self._answer(completion).content or "", completion.usage
@@ -298,7 +298,7 @@ class OpenAIProvider(Provider):
         try:
             transcription = self.client.audio.transcriptions.create(model=model, file=(filename, audio))
         except openai.OpenAIError as error:
-            raise _error(error) from error
+            raise provider_error(error) from error
         usage = getattr(transcription, "usage", None)
         seconds = float(getattr(usage, "seconds", 0) or 0) or time.perf_counter() - started
         return AIResult(value=transcription.text, provider=OPENAI, model=model, seconds=seconds)

@@ -21,3 +21,13 @@ class PublicRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ProviderCallbackThrottle(SimpleRateThrottle):
+    """Provider callbacks come from few addresses in bursts: a generous per-address budget."""
+
+    scope = "provider-callback"
+    rate = "1200/min"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

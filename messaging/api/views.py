@@ -16,6 +16,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from answerpal.api.errors import ApiError, field_error, problem_response
 from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
+from answerpal.api.public_urls import request_public_urls
+from answerpal.api.throttling import ProviderCallbackThrottle
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
 from channels_cfg.hostnames import page_host
 from channels_cfg.models import Channel, ChannelType
@@ -176,16 +178,6 @@ class TicketMessageSendViewSet(TenantViewSet):
 # --- public provider callbacks ------------------------------------------------------------------
 
 
-class ProviderCallbackThrottle(SimpleRateThrottle):
-    """Provider callbacks come from few addresses in bursts: a generous per-address budget."""
-
-    scope = "provider-callback"
-    rate = "1200/min"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
 class GraphWebhookView(PublicApiView):
     """GET/POST /api/GraphWebhook: echoes `validationToken` as text/plain (subscription validation);
     otherwise accepts change notifications, checks each clientState and queues the folder imports
@@ -221,19 +213,6 @@ class GraphWebhookView(PublicApiView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-def _public_urls(request) -> list[str]:
-    """The URLs Twilio may have signed: as configured (PUBLIC_BASE_URL), as forwarded by a proxy
-    (X-Forwarded-Proto/Host) and as received."""
-    path = request.get_full_path()
-    urls = [f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"]
-    forwarded_host = request.META.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
-    forwarded_proto = request.META.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()
-    host = forwarded_host or request.META.get("HTTP_HOST", "")
-    if host:
-        urls.append(f"{forwarded_proto or request.scheme}://{host}{path}")
-    return list(dict.fromkeys(urls))
-
-
 class TwilioWhatsAppWebhookView(PublicApiView):
     """POST /api/Twilio/whatsapp: an inbound WhatsApp message. The channel is found by the To number,
     the X-Twilio-Signature checked with the channel's Twilio auth token; media is fetched in a task."""
@@ -249,7 +228,7 @@ class TwilioWhatsAppWebhookView(PublicApiView):
             raise ApiError(404, "ChannelNotFound", "No WhatsApp channel has this number.")
         account = TwilioAccount.of(channel.customer)
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature_valid(account, urls=_public_urls(request), params=params, signature=signature):
+        if not signature_valid(account, urls=request_public_urls(request), params=params, signature=signature):
             raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
         services.whatsapp_inbound(channel=channel, params=params)
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
@@ -270,7 +249,7 @@ class TwilioWhatsAppStatusView(PublicApiView):
             raise ApiError(404, "MessageNotFound", "No message we sent has this MessageSid.")
         account = TwilioAccount.of(outbox.channel.customer)
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature_valid(account, urls=_public_urls(request), params=params, signature=signature):
+        if not signature_valid(account, urls=request_public_urls(request), params=params, signature=signature):
             raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
         services.whatsapp_status_record(
             outbox=outbox, status=params.get("MessageStatus", ""), error_code=params.get("ErrorCode") or ""

@@ -21,10 +21,10 @@ from rest_framework.response import Response
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError
 from answerpal.api.policies import RepToken, TicketAccessOrPhoneAuth, ensure_channel_access
+from answerpal.api.public_urls import request_public_urls
+from answerpal.api.throttling import ProviderCallbackThrottle
 from answerpal.api.viewsets import PublicApiView, TenantApiView, TenantViewSet
 from billing.permissions import RequiresFeature
-from messaging.api.views import ProviderCallbackThrottle
-from messaging.api.views import _public_urls as twilio_signed_urls
 from voice import selectors, services
 from voice.api import serializers
 from voice.models import RealtimeSession
@@ -44,7 +44,7 @@ def _twilio_request(request) -> services.TwilioRequest:
     return services.TwilioRequest(
         params={key: request.data.get(key) for key in request.data},
         query={key: request.query_params.get(key) for key in request.query_params},
-        urls=twilio_signed_urls(request),
+        urls=request_public_urls(request),
         signature=request.headers.get("X-Twilio-Signature", ""),
     )
 

@@ -121,34 +121,6 @@ class RoomSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ReportListSerializer(serializers.ModelSerializer):
-    placeDescriptionReportID = serializers.IntegerField(source="id", read_only=True)
-    customerID = serializers.IntegerField(source="customer_id", read_only=True)
-    customerRepID = serializers.IntegerField(source="customer_rep_id", read_only=True)
-    caseNumber = serializers.CharField(source="case_number", read_only=True)
-    clientNames = serializers.CharField(source="client_names", read_only=True)
-    address = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
-    reportDate = serializers.DateField(source="report_date", read_only=True)
-    dateCreatedUtc = serializers.DateTimeField(source="created_at", read_only=True)
-    dateUpdatedUtc = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = PlaceDescriptionReport
-        fields = [
-            "placeDescriptionReportID",
-            "customerID",
-            "customerRepID",
-            "caseNumber",
-            "clientNames",
-            "address",
-            "description",
-            "reportDate",
-            "dateCreatedUtc",
-            "dateUpdatedUtc",
-        ]
-
-
 class ReportSerializer(serializers.ModelSerializer):
     placeDescriptionReportID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
@@ -202,6 +174,24 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         return blank_nulls(attrs, _REPORT_TEXT)
+
+
+class ReportListSerializer(ReportSerializer):
+    """A list row: the report's own columns without parties, references and rooms."""
+
+    class Meta(ReportSerializer.Meta):
+        fields = [
+            "placeDescriptionReportID",
+            "customerID",
+            "customerRepID",
+            "caseNumber",
+            "clientNames",
+            "address",
+            "description",
+            "reportDate",
+            "dateCreatedUtc",
+            "dateUpdatedUtc",
+        ]
 
 
 class RoomOrderSerializer(serializers.Serializer):

@@ -5,7 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F, Q
@@ -233,10 +232,9 @@ def storage_threshold_notify(*, customer_id: int, state: str) -> int:
     if usage is None or usage.notification_state != state or state not in _THRESHOLD_SUBJECTS:
         return 0
     status = storage_status(customer_id=customer_id)
-    # Representatives belong to accounts (a higher floor): the user model is reached through Django.
+    # Representatives belong to accounts (a higher floor): reached through their foreign key to the customer.
     recipients = list(
-        get_user_model()
-        .objects.filter(customer_id=customer_id, role=Role.ADMINISTRATOR, is_active=True, deleted_at__isnull=True)
+        usage.customer.reps.filter(role=Role.ADMINISTRATOR, is_active=True, deleted_at__isnull=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -150,12 +149,8 @@ def _slot_errors(*, customer: Customer, chosen: dict[str, int]) -> dict[str, lis
 
 
 def _default_rep_error(*, customer: Customer, rep_id: int) -> list[str] | None:
-    # Representatives belong to accounts (a higher floor): the user model is reached through Django.
-    rep_active = (
-        get_user_model()
-        .objects.filter(pk=rep_id, customer_id=customer.pk, is_active=True, deleted_at__isnull=True)
-        .exists()
-    )
+    # Representatives belong to accounts (a higher floor): reached through their foreign key to the customer.
+    rep_active = customer.reps.filter(pk=rep_id, is_active=True, deleted_at__isnull=True).exists()
     return None if rep_active else [f"No active representative with id {rep_id} exists."]
 
 

@@ -4,6 +4,8 @@ representative or written by a model, so scripts, styles, links, images and even
 `report_html_to_docx` turns that HTML into real Word structure (headings, list paragraphs, tables), never
 into tag text."""
 
+import re
+
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -30,6 +32,7 @@ def report_html_text(html: str) -> str:
     return BeautifulSoup(html or "", "html.parser").get_text(" ", strip=True)
 
 
+_WHITESPACE = re.compile(r"\s+")
 _INLINE_STYLES = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -37,7 +40,11 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 def _add_runs(paragraph, node, styles: frozenset = frozenset()) -> None:
     for child in node.children:
         if isinstance(child, NavigableString):
-            text = " ".join(str(child).split()) if str(child).strip() else (" " if str(child) else "")
+            # HTML whitespace: runs of it are one space, and the space between inline elements is kept
+            # ("Tegels <b>goed</b>" is "Tegels goed"); only a paragraph's leading space is dropped.
+            text = _WHITESPACE.sub(" ", str(child))
+            if not paragraph.runs:
+                text = text.lstrip()
             if text:
                 run = paragraph.add_run(text)
                 run.bold = "bold" in styles or None

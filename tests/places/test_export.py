@@ -177,7 +177,7 @@ def test_photos_in_an_appendix_or_left_out(rep_client, dutch_report):
 def test_html_tables_and_nested_lists_become_word_structure(admin_client, report, room):
     html = (
         "<h2>Sanitair</h2><table><tr><th>Onderdeel</th><th>Staat</th></tr><tr><td>Kraan</td><td>Goed</td></tr></table>"
-        "<ol><li>Eerste<ul><li>Detail</li></ul></li></ol><p>Slot <strong>vet</strong></p>"
+        "<ol><li>Eerste<ul><li>Detail</li></ul></li></ol><p>\n  Slot\n <strong>vet</strong></p>"
     )
     admin_client.put(f"/api/PlaceDescriptionRooms/{room.pk}", {"name": "Badkamer", "reportText": html}, format="json")
     _, document = _export(admin_client, report.pk, lang="en")
@@ -190,7 +190,7 @@ def test_html_tables_and_nested_lists_become_word_structure(admin_client, report
     styles = {paragraph.text: paragraph.style.name for paragraph in document.paragraphs}
     assert styles["Eerste"] == "List Number" and styles["Detail"] == "List Bullet 2"
     bold = [run.text for paragraph in document.paragraphs for run in paragraph.runs if run.bold]
-    assert "vet" in bold
+    assert "vet" in bold and "Slot vet" in styles
 
 
 @pytest.mark.django_db

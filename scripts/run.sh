@@ -7,6 +7,7 @@ bash scripts/setup.sh
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-answerpal.settings.local}"
 .venv/bin/python manage.py migrate --no-input
 .venv/bin/python manage.py seed_demo
+.venv/bin/python manage.py webwidget_demo
 echo "API: http://127.0.0.1:8000/api/  docs: http://127.0.0.1:8000/api/docs/  admin: http://127.0.0.1:8000/admin/"
 echo "Web chat demo (the demo tenant's widget, ask its AI): http://127.0.0.1:8000/demo/chat"
 exec .venv/bin/python manage.py runserver "${ANSWERPAL_BIND:-127.0.0.1:8000}"

@@ -76,7 +76,8 @@ def test_create_in_existing_ticket_and_validation(admin_client, customer, other_
 
 def test_create_new_makes_ticket_and_end_user(admin_client, customer, monkeypatch):
     published = []
-    monkeypatch.setattr(services, "publish", lambda event, **payload: published.append(event))
+    for module in (services.end_users, services.tickets, services.messages):  # the modules that publish
+        monkeypatch.setattr(module, "publish", lambda event, **payload: published.append(event))
     channel = ChannelFactory(customer=customer, channel_type="Chat")
     CustomFieldDefinitionFactory(customer=customer, field_name="orderNo", field_type="number")
     body = {

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "publish", lambda event, **payload: calls.append((event, payload)))
+    for module in (services.end_users, services.tickets, services.messages):  # the modules that publish
+        monkeypatch.setattr(module, "publish", lambda event, **payload: calls.append((event, payload)))
     return calls
 
 

@@ -293,7 +293,7 @@ def test_an_unexpected_error_is_recorded_and_does_not_fail_the_eager_caller(
     def broken(**kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "message_custom_fields_extract", broken)
+    monkeypatch.setattr(services.pipeline, "message_custom_fields_extract", broken)
     message = _received(customer, tenant.email, "Wat zijn de openingsuren?", django_capture_on_commit_callbacks)
 
     pipeline = MessagePipeline.objects.get(message=message)
@@ -323,10 +323,10 @@ def test_the_database_connection_goes_back_to_the_pool_only_when_pooled(monkeypa
     monkeypatch.setattr(connection, "close", lambda: closed.append(True))
     monkeypatch.setattr(connection, "in_atomic_block", False)
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
-    services._database_connection_release()
+    services.calls._database_connection_release()
     assert closed == []
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"pool": {"max_size": 4}})
-    services._database_connection_release()
+    services.calls._database_connection_release()
     assert closed == [True]
 
 

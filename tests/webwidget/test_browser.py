@@ -214,6 +214,7 @@ def test_mobile_layout_fills_the_screen(chromium, shop_server, live_server, chat
     _open(page)
     box = page.locator("answerpal-chat .panel").bounding_box()
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 780)
+    _report("mobile", page)
     page.keyboard.press("Escape")  # keyboard: Escape closes and gives the focus back to the launcher
     assert page.locator("answerpal-chat .panel").is_hidden()
     assert page.evaluate("document.querySelector('answerpal-chat').shadowRoot.activeElement.className") == "launcher"

@@ -219,3 +219,17 @@ def test_mobile_layout_fills_the_screen(chromium, shop_server, live_server, chat
     assert page.locator("answerpal-chat .panel").is_hidden()
     assert page.evaluate("document.querySelector('answerpal-chat').shadowRoot.activeElement.className") == "launcher"
     context.close()
+
+
+def test_where_a_proxy_blocks_the_stream_the_widget_polls(page, shop_server, live_server, chat_channel):
+    page.route("**/stream?*", lambda route: route.fulfill(status=502, body="Bad gateway"))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "Is the chat still working?")
+    answer = page.locator("answerpal-chat .line.ai[data-id]")
+    answer.wait_for()
+    assert answer.locator(".who").inner_text() == "AI assistant"
+    assert any("/messages?ticketToken=" in url for url in requests)  # the poll fallback answered
+    assert page.locator("answerpal-chat .line.visitor").count() == 1

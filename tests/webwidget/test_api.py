@@ -4,6 +4,7 @@ hostname check and CORS of every web-chat route, validation, other tenants' toke
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from channels_cfg.models import ChannelType
 from tests.accounts.factories import CustomerRepFactory
@@ -11,6 +12,7 @@ from tests.channels_cfg.factories import ChannelFactory, ChannelTranslationFacto
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
 from tests.webwidget.factories import ChatWidgetFactory
+from tests.webwidget.sse import sse_events
 from tickets.models import SenderType, Ticket, TicketMessage, TicketStatus
 from webwidget.models import PrechatForm
 
@@ -242,10 +244,6 @@ def test_the_widget_script_is_served_at_its_versioned_path(client):
 
 
 def test_a_visitor_sends_a_file_into_the_conversation(anon_client, chat_channel, django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.webwidget.test_live import _events
-
     ticket, _, _ = _answered_ticket(chat_channel)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     body = {"ticketToken": str(ticket.token), "file": SimpleUploadedFile("broken.png", png), "message": "See this"}
@@ -269,7 +267,7 @@ def test_a_visitor_sends_a_file_into_the_conversation(anon_client, chat_channel,
     stream = anon_client.get(
         _url(chat_channel, "stream"), {"ticketToken": str(ticket.token), "after": line.pk - 1}, HTTP_ORIGIN=ORIGIN
     )
-    first = next(data for name, data in _events(b"".join(stream.streaming_content)) if name == "message")
+    first = next(data for name, data in sse_events(b"".join(stream.streaming_content)) if name == "message")
     assert first["attachments"] == [
         {
             "fileName": "broken.png",
@@ -281,8 +279,6 @@ def test_a_visitor_sends_a_file_into_the_conversation(anon_client, chat_channel,
 
 
 def test_file_rules_and_refusals(anon_client, chat_channel, other_chat_channel, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.ANSWERPAL_MAX_UPLOAD_BYTES = 10
     ticket, _, _ = _answered_ticket(chat_channel)
     foreign, _, _ = _answered_ticket(other_chat_channel)

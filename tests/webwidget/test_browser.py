@@ -16,7 +16,9 @@ import pytest
 from channels_cfg.models import ChannelType
 from channels_cfg.snippet import widget_snippet
 from tests.channels_cfg.factories import ChannelFactory
+from tests.webwidget.factories import ChatWidgetFactory
 from tickets.models import SenderType, Ticket, TicketMessage
+from webwidget.models import PrechatForm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -233,3 +235,24 @@ def test_where_a_proxy_blocks_the_stream_the_widget_polls(page, shop_server, liv
     assert answer.locator(".who").inner_text() == "AI assistant"
     assert any("/messages?ticketToken=" in url for url in requests)  # the poll fallback answered
     assert page.locator("answerpal-chat .line.visitor").count() == 1
+
+
+def test_the_prechat_form_asks_name_and_email_first(page, shop_server, live_server, chat_channel):
+    ChatWidgetFactory(customer=chat_channel.customer, channel=chat_channel, prechat_form=PrechatForm.REQUIRED)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    form = page.locator("answerpal-chat .prechat")
+    assert form.is_visible() and page.locator("answerpal-chat .compose").is_hidden()
+    assert page.evaluate("document.querySelector('answerpal-chat').shadowRoot.activeElement.name") == "name"
+    form.locator("button").click()  # required: nothing is created without both
+    page.locator("answerpal-chat .notice").wait_for()
+    assert not Ticket.objects.filter(channel=chat_channel).exists()
+    form.locator("input[name=name]").fill("Eva")
+    form.locator("input[name=email]").fill("eva@example.com")
+    form.locator("button").click()
+    page.locator("answerpal-chat .compose").wait_for()
+    ticket = Ticket.objects.get(channel=chat_channel)
+    assert (ticket.uid, ticket.end_user.firstname) == ("eva@example.com", "Eva")
+    _ask(page, "Where is my parcel?")
+    page.locator("answerpal-chat .line.ai[data-id]").wait_for()
+    assert TicketMessage.objects.filter(ticket=ticket).count() == 2

@@ -3,7 +3,6 @@ events the chat flows publish (visitor line, AI deltas and answer, representativ
 answer's delivery rules, and the providers handing their reply deltas to the stream."""
 
 import asyncio
-import json
 import os
 import threading
 
@@ -25,6 +24,7 @@ from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
 from tests.webwidget.factories import ChatWidgetFactory
+from tests.webwidget.sse import sse_events
 from tickets.models import AIStepStatus, SenderType, TicketMessage, TicketStatus
 from webwidget import services
 from webwidget.stream import stream_async
@@ -41,16 +41,6 @@ def chat_channel(customer):
 def quick_streams(settings):
     settings.WEBCHAT_STREAM_SECONDS = 1.5
     settings.WEBCHAT_STREAM_HEARTBEAT_SECONDS = 0.3
-
-
-def _events(raw: bytes) -> list[tuple[str, dict]]:
-    """(event, data) pairs of an SSE body; comments and the retry line are left out."""
-    found = []
-    for block in raw.decode().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
-        if "event" in fields:
-            found.append((fields["event"], json.loads(fields["data"])))
-    return found
 
 
 # --- answerpal.live -------------------------------------------------------------------------------------------
@@ -105,7 +95,7 @@ def test_a_broker_fault_loses_the_event_but_not_the_request(settings):
 
 
 @pytest.mark.django_db
-def test_wsgi_stream_sends_the_lines_after_the_cursor_then_live_events(anon_client, chat_channel, quick_streams):
+def test_wsgi_stream_sends_the_lines_after_the_cursor_then_livesse_events(anon_client, chat_channel, quick_streams):
     ticket = TicketFactory(customer=chat_channel.customer, channel=chat_channel, channel_type=ChannelType.CHAT)
     old = TicketMessageFactory(customer=chat_channel.customer, ticket=ticket, channel=chat_channel, message="Old")
     new = TicketMessageFactory(customer=chat_channel.customer, ticket=ticket, channel=chat_channel, message="New")
@@ -121,11 +111,14 @@ def test_wsgi_stream_sends_the_lines_after_the_cursor_then_live_events(anon_clie
     while b"event: ready" not in opening:
         opening += next(chunks)
     assert opening.startswith(b"retry: ")
-    assert [(name, data.get("messageID")) for name, data in _events(opening)] == [("message", new.pk), ("ready", None)]
+    assert [(name, data.get("messageID")) for name, data in sse_events(opening)] == [
+        ("message", new.pk),
+        ("ready", None),
+    ]
     assert f"id: {new.pk}".encode() in opening  # the browser's Last-Event-ID on reconnect
     live.publish(live.ticket_key(ticket.pk), {"type": "ai.delta", "replyTo": new.pk, "delta": "Hel"})
     rest = b"".join(chunks)  # ends after WEBCHAT_STREAM_SECONDS, with keep-alive comments meanwhile
-    assert _events(rest) == [("ai.delta", {"replyTo": new.pk, "delta": "Hel"})]
+    assert sse_events(rest) == [("ai.delta", {"replyTo": new.pk, "delta": "Hel"})]
     assert b": ping" in rest
 
 
@@ -137,7 +130,7 @@ def test_stream_cursor_from_last_event_id_and_refusals(anon_client, chat_channel
     response = anon_client.get(
         url, {"ticketToken": str(ticket.token)}, HTTP_ORIGIN=ORIGIN, HTTP_LAST_EVENT_ID=str(line.pk)
     )
-    assert [name for name, _ in _events(b"".join(response.streaming_content))] == ["ready"]
+    assert [name for name, _ in sse_events(b"".join(response.streaming_content))] == ["ready"]
     assert_problem(anon_client.get(url, HTTP_ORIGIN=ORIGIN), 400)
     assert_problem(anon_client.get(url, {"ticketToken": str(ticket.token), "after": "x"}, HTTP_ORIGIN=ORIGIN), 400)
     foreign_channel = ChannelFactory(customer=other_customer, channel_type=ChannelType.CHAT, hostnames="www.acme.test")
@@ -161,7 +154,7 @@ def test_streams_are_throttled_per_address_and_channel(anon_client, chat_channel
 
 
 @pytest.mark.django_db(transaction=True)
-def test_asgi_stream_is_an_async_stream_with_the_same_events(chat_channel, quick_streams):
+def test_asgi_stream_is_an_async_stream_with_the_samesse_events(chat_channel, quick_streams):
     ticket = TicketFactory(customer=chat_channel.customer, channel=chat_channel, channel_type=ChannelType.CHAT)
     line = TicketMessageFactory(customer=chat_channel.customer, ticket=ticket, channel=chat_channel, message="Hi")
 
@@ -180,7 +173,7 @@ def test_asgi_stream_is_an_async_stream_with_the_same_events(chat_channel, quick
         await sync_to_async(connections.close_all)()  # the request's thread gives its connection back
         return body
 
-    events = _events(asyncio.run(scenario()))
+    events = sse_events(asyncio.run(scenario()))
     assert [(name, data.get("messageID")) for name, data in events] == [
         ("message", line.pk),
         ("ready", None),

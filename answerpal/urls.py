@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from answerpal.api.errors import not_found_view
 from answerpal.api.health import healthz
 from answerpal.api.routing import API_NOT_FOUND
+from webwidget.views import demo_chat
 
 API_APPS = [
     "accounts",
@@ -20,6 +21,7 @@ API_APPS = [
     "ai",
     "voice",
     "places",
+    "webwidget",
 ]
 
 urlpatterns = [
@@ -27,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("demo/chat", demo_chat, name="demo-chat"),
     *[path("api/", include(f"{app}.api.urls")) for app in API_APPS],
     # Last: any other /api/ address is a problem+json 404, also with DEBUG (Django's HTML page otherwise).
     re_path(r"^api/", not_found_view, name=API_NOT_FOUND),

@@ -2,9 +2,7 @@
 public provider callbacks (Graph notifications, Twilio WhatsApp) and web-chat endpoints."""
 
 import logging
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,16 +10,15 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from answerpal.api.errors import ApiError, field_error, problem_response
 from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.public_urls import request_public_urls
 from answerpal.api.throttling import ProviderCallbackThrottle
 from answerpal.api.viewsets import PublicApiView, TenantViewSet
-from channels_cfg.hostnames import page_host
 from channels_cfg.models import Channel, ChannelType
 from messaging import selectors, services, tasks
+from messaging.api.chat_channel import ChatChannelApiView
 from messaging.api.serializers import (
     ConnectionTestInputSerializer,
     ConnectionTestResultSerializer,
@@ -262,27 +259,7 @@ class TwilioWhatsAppStatusView(PublicApiView):
 WEBCHAT_MAX_BODY = 16 * 1024
 
 
-class WebChatThrottle(SimpleRateThrottle):
-    """Per client address and channel: a chatting person sends a few lines a minute; polling more."""
-
-    scope = "webchat"
-
-    def get_rate(self):
-        return settings.WEBCHAT_RATE
-
-    def get_cache_key(self, request, view):
-        kind = "post" if request.method == "POST" else "poll"
-        ident = f"{self.get_ident(request)}:{view.kwargs.get('channelToken')}:{kind}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def allow_request(self, request, view):
-        if request.method == "GET":
-            self.rate = settings.WEBCHAT_POLL_RATE
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-
-class WebChatView(PublicApiView):
+class WebChatView(ChatChannelApiView):
     """Web chat keyed by the chat channel's public token, for pages on the channel's hostnames.
 
     POST /api/WebChat/{channelToken}/messages {ticketToken?, message, pageURL?, name?}: the visitor's
@@ -290,31 +267,22 @@ class WebChatView(PublicApiView):
     GET /api/WebChat/{channelToken}/messages?ticketToken=…&after={messageID}: the conversation's lines
     after the cursor (the representative's sent answers included)."""
 
-    throttle_classes = [WebChatThrottle]
     parser_classes = [JSONParser]
+
+    @property
+    def rate_setting(self) -> str:
+        """A chatting person sends a few lines a minute (WEBCHAT_RATE); polling asks more (WEBCHAT_POLL_RATE)."""
+        return "WEBCHAT_POLL_RATE" if self.request.method == "GET" else "WEBCHAT_RATE"
+
+    @property
+    def throttle_kind(self) -> str:
+        return "poll" if self.request.method == "GET" else "post"
 
     def initial(self, request, *args, **kwargs):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > WEBCHAT_MAX_BODY:
             raise ApiError(413, "PayloadTooLarge", f"A chat request may be at most {WEBCHAT_MAX_BODY} bytes.")
         super().initial(request, *args, **kwargs)
-        host = page_host(origin=request.headers.get("Origin"), referer=request.headers.get("Referer"))
-        self.channel = ticket_selectors.chat_channel_for_page(token=kwargs["channelToken"], host=host)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        channel = getattr(self, "channel", None)
-        origin = request.headers.get("Origin")
-        if channel is not None and origin and channel.hostname_allowed(urlsplit(origin).netloc):
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Content-Type"
-            response["Access-Control-Max-Age"] = "600"
-            response["Vary"] = "Origin"
-        return response
-
-    def options(self, request, *args, **kwargs):
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _ticket(self, token) -> Ticket | None:
         return ticket_selectors.chat_ticket_by_token(channel=self.channel, token=token) if token else None

@@ -21,6 +21,7 @@ FLOORS = {
     "ai": 8,
     "voice": 9,
     "places": 9,
+    "webwidget": 9,
 }
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -86,12 +86,7 @@ class TicketTokenEscalateView(PublicApiView):
             raise NotFound("No conversation has this ticket token.")
         body = EscalateSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
-        comment = body.validated_data["aI_FeedbackComment"]
-        message = selectors.latest_end_user_message(ticket=ticket)
-        if message is not None:
-            services.message_escalate(message=message, comment=comment)
-        else:
-            services.ticket_escalate(ticket=ticket, comment=comment)
+        services.ticket_end_user_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
         return Response({"message": "Your request was passed on to a representative."})
 
 
@@ -106,12 +101,9 @@ class LikeDislikeView(PublicApiView):
             raise NotFound("No conversation has this ticket token.")
         query = LikeDislikeSerializer(data={"like": request.query_params.get("like")})
         query.is_valid(raise_exception=True)
-        answer = selectors.latest_ai_answer(ticket=ticket)
-        if answer is not None:
-            services.message_feedback(message=answer, like=query.validated_data["like"])
-        rep = ticket.customer_rep or ticket.customer.default_customer_rep
-        available = rep is not None and rep.is_active and rep.deleted_at is None
-        return Response({"agentAvailable": available, "customerRepName": str(rep) if available else ""})
+        services.ticket_answer_rate(ticket=ticket, like=query.validated_data["like"])
+        available, name = selectors.ticket_agent_available(ticket=ticket)
+        return Response({"agentAvailable": available, "customerRepName": name})
 
 
 class PublicAssetThrottle(PublicRateThrottle):

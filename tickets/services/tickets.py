@@ -92,18 +92,18 @@ TICKET_EDITABLE_FIELDS = (
 def chat_ticket_create(*, channel, subject: str, uid: str = "", name: str = "") -> Ticket:
     """Opens a web-chat ticket on `channel`; with a `uid` the visitor's end user is found or created
     (named `name`) and the ticket carries that UID."""
-    with transaction.atomic():
-        end_user = end_user_find_or_create(customer_id=channel.customer_id, uid=uid, name=name) if uid else None
-        return ticket_create(
-            customer_id=channel.customer_id,
-            channel_type=ChannelType.CHAT,
-            channel_id=channel.pk,
-            subject=subject,
-            end_user=end_user,
-            uid=end_user.uids.values_list("uid", flat=True).first() if end_user else "",
-        )
+    end_user = end_user_find_or_create(customer_id=channel.customer_id, uid=uid, name=name) if uid else None
+    return ticket_create(
+        customer_id=channel.customer_id,
+        channel_type=ChannelType.CHAT,
+        channel_id=channel.pk,
+        subject=subject,
+        end_user=end_user,
+        uid=end_user.uids.values_list("uid", flat=True).first() if end_user else "",
+    )
 
 
+@transaction.atomic
 def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     """Applies editable fields; `status` wins over `is_closed`; keeps counters; publishes OnClose/OnEscalate."""
     unknown = set(changes) - set(TICKET_EDITABLE_FIELDS)
@@ -177,7 +177,6 @@ def ticket_delete(*, ticket: Ticket) -> None:
 BULK_BUILTIN_ACTIONS = ("close", "reopen", "assign", "spam", "notspam")
 
 
-@transaction.atomic
 @transaction.atomic
 def tickets_bulk_update(*, customer_id: int, ticket_ids: list[int], action: str, customer_rep_id: int | None) -> int:
     """Applies a bulk action to the customer's listed tickets in one transaction; returns the count.

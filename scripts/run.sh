@@ -8,6 +8,7 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-answerpal.settings.loca
 .venv/bin/python manage.py migrate --no-input
 .venv/bin/python manage.py seed_demo
 .venv/bin/python manage.py webwidget_demo
-echo "API: http://127.0.0.1:8000/api/  docs: http://127.0.0.1:8000/api/docs/  admin: http://127.0.0.1:8000/admin/"
-echo "Web chat demo (the demo tenant's widget, ask its AI): http://127.0.0.1:8000/demo/chat"
-exec .venv/bin/python manage.py runserver "${ANSWERPAL_BIND:-127.0.0.1:8000}"
+bind="${ANSWERPAL_BIND:-127.0.0.1:8000}"
+echo "API: http://$bind/api/  docs: http://$bind/api/docs/  admin: http://$bind/admin/"
+echo "Web chat demo (the demo tenant's widget, ask its AI): http://$bind/demo/chat"
+exec .venv/bin/python manage.py runserver "$bind"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from answerpal.api.errors import ApiError
 from billing.permissions import feature_require
 from channels_cfg.models import Channel, ChannelType
+from channels_cfg.selectors import channel_by_token
 from tickets import registry
 from tickets.models import (
     EndUser,
@@ -272,12 +273,8 @@ def chat_channel_for_page(*, token, host: str) -> Channel:
     """The active chat channel of a public `token` for a page on `host`, checked the same way for every
     web-chat route: 404 ChannelNotFound, 403 FeatureNotInPlan without chat in the plan, 403
     HostnameNotAllowed unless `host` is one of the channel's hostnames (channels_cfg.hostnames)."""
-    channel = (
-        Channel.objects.select_related("customer")
-        .filter(token=token, channel_type=ChannelType.CHAT, is_active=True, deleted_at__isnull=True)
-        .first()
-    )
-    if channel is None:
+    channel = channel_by_token(token=token)
+    if channel is None or channel.channel_type != ChannelType.CHAT:
         raise ApiError(404, "ChannelNotFound", "No active chat channel has this token.")
     feature_require(customer_id=channel.customer_id, feature="hasChat")
     if not host or not channel.hostname_allowed(host):

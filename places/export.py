@@ -4,14 +4,13 @@ headings, lists and tables, its notes), the photos per room, in an appendix or l
 landlord and tenant, and "page X of Y" in the footer.
 
 Memory and time stay bounded: each photo's small JPEG rendition (made at upload, PLACES_EXPORT_IMAGE_PIXELS) is
-read from storage one at a time, never the camera original, so the document holds only the small copies; older
-photos without a rendition are shrunk on the fly. The file is written to a spooled temporary file.
+read from storage one at a time, never the camera original, so the document holds only the small copies. The file
+is written to a spooled temporary file.
 Labels are Dutch, English or French: the `lang` asked for, else the language of the rooms' dictation."""
 
 import tempfile
 from collections.abc import Iterable
 
-from django.conf import settings
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -22,7 +21,6 @@ from docx.package import ImageParts
 from docx.shared import Cm, Pt
 
 from ai.providers.text import stop_word_language
-from places.images import embeddable_jpeg
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoomPhoto
 from places.report_text import report_html_to_docx
 from places.selectors import report_photo_by_token
@@ -149,13 +147,9 @@ def _page_numbers(document, labels: dict) -> None:
 
 
 def _picture(run, photo: PlaceDescriptionRoomPhoto, width) -> None:
-    """The photo's document rendition, or (for photos stored without one) the photo shrunk now."""
-    if photo.export_image:
-        with photo.export_image.open("rb") as handle:
-            run.add_picture(handle, width=width)
-        return
-    with photo.file.open("rb") as handle:
-        run.add_picture(embeddable_jpeg(handle, max_pixels=settings.PLACES_EXPORT_IMAGE_PIXELS), width=width)
+    """The photo's document rendition (made at upload, at most PLACES_EXPORT_IMAGE_PIXELS on its longer side)."""
+    with photo.export_image.open("rb") as handle:
+        run.add_picture(handle, width=width)
 
 
 def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:

@@ -3,8 +3,7 @@ type), the picture is stored upright with its metadata stripped (EXIF orientatio
 are not kept, the photo is shown publicly by token), and a JPEG thumbnail and a JPEG rendition for documents
 are made from the decoded picture at once. HEIC/HEIF (iPhone photos)
 decodes through pillow-heif and is stored as JPEG, which every browser and Word can show; JPEG, PNG and WebP
-keep their format. `embeddable_jpeg` shrinks a stored photo that has no rendition (made before renditions
-existed) when it goes into a DOCX, so an export's memory stays bounded by one photo at a time."""
+keep their format."""
 
 import io
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ _STORED = {
     "image/heic": ("JPEG", "image/jpeg", "jpg"),
     "image/heif": ("JPEG", "image/jpeg", "jpg"),
 }
-ACCEPTED_TYPES = tuple(_STORED)
 EXPORT_JPEG_QUALITY = 82
 
 
@@ -102,18 +100,3 @@ def photo_process(data: bytes) -> ProcessedPhoto:
         thumbnail=_encoded(thumbnail, "JPEG", quality=80),
         export_image=_encoded(rendition, "JPEG", quality=EXPORT_JPEG_QUALITY),
     )
-
-
-def embeddable_jpeg(handle, *, max_pixels: int) -> io.BytesIO:
-    """A stored photo as a JPEG of at most `max_pixels` on the longer side, for embedding in a document
-    (Word cannot show WebP; full-size camera photos would make exports huge). `draft` lets the JPEG decoder
-    scale while decoding, so a 6000x4000 photo never sits in memory at full size."""
-    with Image.open(handle) as image:
-        ratio = max_pixels / max(image.size)
-        if ratio < 1:
-            # The box must have the photo's proportions: draft scales by the smaller of the two side ratios, and a
-            # square box would make a 3:2 photo decode at full size (twice the time of half size).
-            image.draft("RGB", (max(1, int(image.width * ratio)), max(1, int(image.height * ratio))))
-        image.thumbnail((max_pixels, max_pixels), reducing_gap=2.0)
-        buffer = io.BytesIO(_encoded(image, "JPEG", quality=EXPORT_JPEG_QUALITY))
-    return buffer

@@ -95,7 +95,7 @@ class PlaceDescriptionRoomPhoto(models.Model):
     access_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(upload_to=_photo_path, max_length=300)
     thumbnail = models.FileField(upload_to=_photo_path, max_length=300)
-    export_image = models.FileField(upload_to=_photo_path, max_length=300, blank=True)
+    export_image = models.FileField(upload_to=_photo_path, max_length=300)
     file_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=50)
     width = models.PositiveIntegerField()

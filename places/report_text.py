@@ -27,11 +27,6 @@ def report_html_clean(html: str) -> str:
     ).strip()
 
 
-def report_html_text(html: str) -> str:
-    """The plain text of report HTML (admin lists, search)."""
-    return BeautifulSoup(html or "", "html.parser").get_text(" ", strip=True)
-
-
 _WHITESPACE = re.compile(r"\s+")
 _INLINE_STYLES = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

@@ -126,10 +126,9 @@ def room_update(*, room: PlaceDescriptionRoom, data: dict) -> PlaceDescriptionRo
 
 
 def _reorder(queryset, ordered_ids: list[int], field: str) -> None:
-    existing = set(queryset.values_list("id", flat=True))
-    if len(ordered_ids) != len(set(ordered_ids)) or set(ordered_ids) != existing:
-        raise field_error(field, f"{field} must list each of the {len(existing)} ids exactly once.")
     rows = list(queryset.only("id", "sort_order"))
+    if len(ordered_ids) != len(set(ordered_ids)) or set(ordered_ids) != {row.pk for row in rows}:
+        raise field_error(field, f"{field} must list each of the {len(rows)} ids exactly once.")
     position = {row_id: index for index, row_id in enumerate(ordered_ids)}
     for row in rows:
         row.sort_order = position[row.pk]

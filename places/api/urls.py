@@ -2,7 +2,6 @@ from django.urls import path
 
 from answerpal.api.routing import ApiRouter
 from places.api.views import (
-    PlaceDescriptionPhotoThumbnailView,
     PlaceDescriptionPhotoView,
     PlaceDescriptionReportViewSet,
     PlaceDescriptionRoomPhotoViewSet,
@@ -18,7 +17,7 @@ urlpatterns = [
     path("PlaceDescriptionPhotos/<uuid:access_token>", PlaceDescriptionPhotoView.as_view(), name="place-photo"),
     path(
         "PlaceDescriptionPhotos/<uuid:access_token>/thumbnail",
-        PlaceDescriptionPhotoThumbnailView.as_view(),
+        PlaceDescriptionPhotoView.as_view(thumbnail=True),
         name="place-photo-thumbnail",
     ),
     *router.urls,

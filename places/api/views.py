@@ -227,29 +227,20 @@ class PlaceDescriptionRoomPhotoViewSet(
 
 
 class PlaceDescriptionPhotoView(PublicApiView):
-    """A room photo by its access token (public: the token is the permission), shown inline as an image."""
+    """A room photo by its access token (public: the token is the permission), shown inline as an image;
+    registered a second time with `thumbnail=True` for the photo's JPEG thumbnail."""
 
     throttle_classes = [PublicAssetThrottle]
+    thumbnail = False
 
     @extend_schema(responses=_BINARY)
     def get(self, request, access_token):
         photo = selectors.photo_by_token(access_token=access_token)
         if photo is None:
             raise ApiError(404, "NotFound", "No photo has this token.")
+        if self.thumbnail:
+            name = photo.download_name.rsplit(".", 1)[0] + "-thumbnail.jpg"
+            return stored_file_response(request, file=photo.thumbnail, content_type="image/jpeg", file_name=name)
         return stored_file_response(
             request, file=photo.file, content_type=photo.content_type, file_name=photo.download_name
         )
-
-
-class PlaceDescriptionPhotoThumbnailView(PublicApiView):
-    """The photo's JPEG thumbnail by the photo's access token."""
-
-    throttle_classes = [PublicAssetThrottle]
-
-    @extend_schema(responses=_BINARY)
-    def get(self, request, access_token):
-        photo = selectors.photo_by_token(access_token=access_token)
-        if photo is None:
-            raise ApiError(404, "NotFound", "No photo has this token.")
-        name = photo.download_name.rsplit(".", 1)[0] + "-thumbnail.jpg"
-        return stored_file_response(request, file=photo.thumbnail, content_type="image/jpeg", file_name=name)

@@ -30,7 +30,7 @@ class PlaceDescriptionRoomFactory(factory.django.DjangoModelFactory):
 
 
 class PlaceDescriptionRoomPhotoFactory(factory.django.DjangoModelFactory):
-    """A stored 64x32 JPEG with its thumbnail (as photo_store would leave them)."""
+    """A stored 64x32 JPEG with its thumbnail and document rendition (as photo_store would leave them)."""
 
     class Meta:
         model = PlaceDescriptionRoomPhoto
@@ -39,9 +39,10 @@ class PlaceDescriptionRoomPhotoFactory(factory.django.DjangoModelFactory):
     room = factory.SubFactory(PlaceDescriptionRoomFactory, customer=factory.SelfAttribute("..customer"))
     file = factory.LazyFunction(lambda: ContentFile(jpeg(), name="photo.jpg"))
     thumbnail = factory.LazyFunction(lambda: ContentFile(jpeg(size=(32, 16)), name="photo-thumb.jpg"))
+    export_image = factory.LazyFunction(lambda: ContentFile(jpeg(), name="photo-doc.jpg"))
     file_name = "photo.jpg"
     content_type = "image/jpeg"
     width = 64
     height = 32
-    size = factory.LazyAttribute(lambda photo: photo.file.size + photo.thumbnail.size)
+    size = factory.LazyAttribute(lambda photo: photo.file.size + photo.thumbnail.size + photo.export_image.size)
     sort_order = factory.Sequence(lambda n: n)

@@ -5,14 +5,12 @@ import io
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from docx import Document
 from docx.oxml.ns import qn
 
 from places.export import DOCX_CONTENT_TYPE
 from tests.conftest import assert_problem
 from tests.places.conftest import upload
-from tests.places.factories import PlaceDescriptionRoomPhotoFactory
 from tests.places.photos import jpeg, photo_bytes
 
 REPORTS = "/api/PlaceDescriptionReports"
@@ -148,9 +146,11 @@ def test_embedded_photos_are_the_small_renditions(rep_client, report, room, sett
     rep_client.post(
         f"/api/PlaceDescriptionRooms/{room.pk}/photos", {"file": upload(jpeg(size=(1500, 1000)))}, format="multipart"
     )
-    # a photo stored without a rendition is shrunk while exporting
-    PlaceDescriptionRoomPhotoFactory(
-        customer=room.customer, room=room, file=ContentFile(photo_bytes("WEBP", size=(900, 1200)), "old.webp")
+    # a WebP (which Word cannot show) goes in as its JPEG rendition too
+    rep_client.post(
+        f"/api/PlaceDescriptionRooms/{room.pk}/photos",
+        {"file": upload(photo_bytes("WEBP", size=(900, 1200)), name="portrait.webp")},
+        format="multipart",
     )
     _, document = _export(rep_client, report.pk)
     assert _embedded_sizes(document) == [(120, 80), (90, 120)]

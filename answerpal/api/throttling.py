@@ -23,6 +23,13 @@ class PublicRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+class PublicAssetThrottle(PublicRateThrottle):
+    """Files and tracking pixels are embedded in pages and mails: a higher per-address budget."""
+
+    scope = "public-asset"
+    rate = "600/min"
+
+
 class ProviderCallbackThrottle(SimpleRateThrottle):
     """Provider callbacks come from few addresses in bursts: a generous per-address budget."""
 

@@ -25,8 +25,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from answerpal.api.downloads import stored_file_response
 from answerpal.api.errors import ApiError
 from answerpal.api.policies import TicketAccess
+from answerpal.api.throttling import PublicAssetThrottle
 from answerpal.api.viewsets import PublicApiView, ReplaceModelMixin, TenantModelViewSet, TenantViewSet
 from billing.permissions import RequiresFeature
 from places import selectors, services
@@ -43,7 +45,6 @@ from places.api.serializers import (
 )
 from places.export import DOCX_CONTENT_TYPE, PhotoPlacement, report_docx_file
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoom, PlaceDescriptionRoomPhoto
-from tickets.api.files import PublicAssetThrottle, stored_file_response
 
 PLACES_POLICY = (TicketAccess, RequiresFeature("hasSchedulesOfCondition"))
 

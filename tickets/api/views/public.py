@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from answerpal.api.throttling import PublicRateThrottle
+from answerpal.api.throttling import PublicAssetThrottle, PublicRateThrottle
 from answerpal.api.viewsets import PublicApiView
 from channels_cfg.hostnames import page_host
 from tickets import selectors, services
@@ -104,13 +104,6 @@ class LikeDislikeView(PublicApiView):
         services.ticket_answer_rate(ticket=ticket, like=query.validated_data["like"])
         available, name = selectors.ticket_agent_available(ticket=ticket)
         return Response({"agentAvailable": available, "customerRepName": name})
-
-
-class PublicAssetThrottle(PublicRateThrottle):
-    """Files and tracking pixels are embedded in pages and mails: a higher per-address budget."""
-
-    scope = "public-asset"
-    rate = "600/min"
 
 
 _PIXEL = (

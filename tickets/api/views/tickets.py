@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from answerpal.api.downloads import stored_file_response
 from answerpal.api.errors import ApiError
 from answerpal.api.policies import (
     TicketAccess,
@@ -301,7 +302,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @action(detail=True, methods=["get"], url_path="play")
     def play(self, request, pk=None):
         """The phone ticket's call recording (stored by the voice app) with its type and byte ranges."""
-        from tickets.api.files import stored_file_response  # files.py imports this module
 
         recording = selectors.ticket_recording(ticket=self.get_object())
         if recording is None:

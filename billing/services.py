@@ -205,6 +205,15 @@ def storage_usage_change(*, customer_id: int, delta_bytes: int, category: str) -
     return usage
 
 
+def stored_files_release(*, customer_id: int, category: str, files, freed_bytes: int) -> None:
+    """Deletes the stored `files` (storage-API FieldFiles) once the transaction commits, so a rollback keeps
+    them, and gives `freed_bytes` of `category` back to the customer's storage count now."""
+    removals = [(file.storage, file.name) for file in files if file]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in removals])
+    if freed_bytes:
+        storage_usage_change(customer_id=customer_id, delta_bytes=-freed_bytes, category=category)
+
+
 @transaction.atomic
 def storage_usage_recalculate(*, customer_id: int) -> StorageUsage:
     """Replaces every category's bytes with the sum of the registered storage sources and stamps

@@ -18,7 +18,7 @@ from answerpal.api.errors import ApiError, field_error
 from answerpal.celery import enqueue_after_commit
 from billing.models import StorageCategory
 from billing.selectors import storage_status
-from billing.services import storage_usage_change
+from billing.services import storage_usage_change, stored_files_release
 from places.images import PhotoRejected, photo_process
 from places.models import (
     PlaceDescriptionReport,
@@ -52,19 +52,12 @@ def _photos_release(customer_id: int, photos: list[PlaceDescriptionRoomPhoto]) -
     """Deletes the photos' files after commit and gives their bytes back to billing."""
     if not photos:
         return
-    names = [
-        name for photo in photos for name in (photo.file.name, photo.thumbnail.name, photo.export_image.name) if name
-    ]
-    storage = PlaceDescriptionRoomPhoto._meta.get_field("file").storage
-
-    def remove_files():
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(remove_files)
-    freed = sum(photo.size for photo in photos)
-    if freed:
-        storage_usage_change(customer_id=customer_id, delta_bytes=-freed, category=StorageCategory.PHOTOS)
+    stored_files_release(
+        customer_id=customer_id,
+        category=StorageCategory.PHOTOS,
+        files=[file for photo in photos for file in (photo.file, photo.thumbnail, photo.export_image)],
+        freed_bytes=sum(photo.size for photo in photos),
+    )
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from automation.selectors import message_action_runs
 from automation.services import hook_run_inline
 from billing.models import CostProvider, StorageCategory
 from billing.selectors import effective_limits, storage_status
-from billing.services import cost_record, storage_usage_change
+from billing.services import cost_record, storage_usage_change, stored_files_release
 from channels_cfg.models import ChannelType
 from customers.models import AIProvider, Customer
 from documents.models import Document
@@ -668,13 +668,13 @@ def _chunks_delete(customer_id: int, chunks: list[AudioChunk]) -> None:
     """Deletes joined chunks (files after commit) and releases their billed bytes."""
     if not chunks:
         return
-    names = [chunk.file.name for chunk in chunks]
-    storage = AudioChunk._meta.get_field("file").storage
     AudioChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).delete()
-    storage_usage_change(
-        customer_id=customer_id, delta_bytes=-sum(chunk.size for chunk in chunks), category=StorageCategory.RECORDINGS
+    stored_files_release(
+        customer_id=customer_id,
+        category=StorageCategory.RECORDINGS,
+        files=[chunk.file for chunk in chunks],
+        freed_bytes=sum(chunk.size for chunk in chunks),
     )
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 # --- transcription --------------------------------------------------------------------------------

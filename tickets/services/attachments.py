@@ -10,7 +10,7 @@ from django.db import transaction
 
 from answerpal.api.errors import ApiError
 from billing.models import StorageCategory
-from billing.services import storage_usage_change
+from billing.services import storage_usage_change, stored_files_release
 from tickets.models import (
     TicketMessage,
     TicketMessageAttachment,
@@ -26,15 +26,12 @@ def _attachments_release(customer_id: int, attachments: list[TicketMessageAttach
     """Deletes stored files after commit and reports the freed bytes to billing."""
     if not attachments:
         return
-    names = [attachment.file.name for attachment in attachments if attachment.file]
-    storage = TicketMessageAttachment._meta.get_field("file").storage
-
-    def remove_files():
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(remove_files)
-    _billing_storage_change(customer_id, -sum(attachment.size for attachment in attachments))
+    stored_files_release(
+        customer_id=customer_id,
+        category=StorageCategory.ATTACHMENTS,
+        files=[attachment.file for attachment in attachments],
+        freed_bytes=sum(attachment.size for attachment in attachments),
+    )
 
 
 def attachment_content_type(*, head: bytes, file_name: str, declared: str = "") -> str:

@@ -344,10 +344,11 @@ def message_topics(*, message: TicketMessage):
 
 
 def ticket_recording(*, ticket: Ticket) -> TicketMessageAttachment | None:
-    """The call recording of a phone ticket: the newest audio attachment of its messages, or None."""
+    """The call recording of a phone ticket: the newest audio attachment of its messages (WebM audio sniffs as
+    video/webm), or None."""
     return (
         TicketMessageAttachment.objects.filter(customer_id=ticket.customer_id, message__ticket_id=ticket.pk)
-        .filter(content_type__startswith="audio/")
+        .filter(Q(content_type__startswith="audio/") | Q(content_type="video/webm"))
         .order_by("-created_at", "-id")
         .first()
     )

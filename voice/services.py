@@ -865,19 +865,14 @@ def realtime_call_create(*, customer: Customer, rep_id: int | None, channel, sdp
 
 
 def realtime_call_end(*, customer: Customer, realtime_session: RealtimeSession) -> RealtimeSession:
-    """Hangs the realtime call up at OpenAI and writes its minutes to the cost ledger, once."""
+    """Ends the realtime session once: its minutes go to the cost ledger in one short transaction, then the call
+    is hung up at OpenAI outside it (no row lock is held while OpenAI answers; a failed hang-up is logged, as
+    OpenAI ends an idle call itself)."""
+    endpoint = _realtime_endpoint(customer)
     with transaction.atomic():
         realtime_session = RealtimeSession.objects.select_for_update().get(pk=realtime_session.pk)
         if realtime_session.ended_at is not None:
             return realtime_session
-        endpoint = _realtime_endpoint(customer)
-        if realtime_session.call_id:
-            try:
-                endpoint.client.realtime.calls.hangup(realtime_session.call_id)
-            except openai.NotFoundError:
-                pass  # the call had already ended at OpenAI
-            except openai.OpenAIError as error:
-                raise openai_provider_error(error) from error
         realtime_session.ended_at = timezone.now()
         realtime_session.seconds = max(
             int((realtime_session.ended_at - realtime_session.started_at).total_seconds()), 0
@@ -890,4 +885,11 @@ def realtime_call_end(*, customer: Customer, realtime_session: RealtimeSession) 
             purpose=selectors.REALTIME_PURPOSE,
             seconds=realtime_session.seconds,
         )
+    if realtime_session.call_id:
+        try:
+            endpoint.client.realtime.calls.hangup(realtime_session.call_id)
+        except openai.NotFoundError:
+            pass  # the call had already ended at OpenAI
+        except openai.OpenAIError as error:
+            logger.warning("Realtime call %s: hang-up at OpenAI failed: %s", realtime_session.call_id, error)
     return realtime_session

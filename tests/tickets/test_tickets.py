@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 
 from accounts.models import CustomerRep
 from answerpal.api.policies import Role
@@ -13,6 +14,7 @@ from tests.tickets.factories import (
     EndUserFactory,
     EndUserUIDFactory,
     TicketFactory,
+    TicketMessageAttachmentFactory,
     TicketMessageFactory,
     TicketMessageTopicFactory,
 )
@@ -440,3 +442,20 @@ def test_assign_needs_a_representative_token(customer):
     response = client_with_token(token).put(f"/api/Tickets/{ticket.pk}/assign")
     assert_problem(response, 400, "NoRepresentative")
     assert Ticket.objects.get(pk=ticket.pk).customer_rep_id is None
+
+
+def test_play_serves_a_webm_call_recording(admin_client, customer):
+    ticket = TicketFactory(customer=customer, channel__channel_type="Phone")
+    message = TicketMessageFactory(customer=customer, ticket=ticket)
+    webm = b"\x1aE\xdf\xa3" + b"\x00" * 60  # filetype sniffs WebM audio as video/webm
+    TicketMessageAttachmentFactory(
+        customer=customer,
+        message=message,
+        file=ContentFile(webm, name="call-CA1.webm"),
+        file_name="call-CA1.webm",
+        content_type="video/webm",
+        size=len(webm),
+    )
+    response = admin_client.get(f"/api/Tickets/{ticket.pk}/play", HTTP_RANGE="bytes=0-3")
+    assert response.status_code == 206 and response["Content-Type"] == "video/webm"
+    assert b"".join(response.streaming_content) == webm[:4]

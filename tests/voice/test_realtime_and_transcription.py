@@ -189,3 +189,13 @@ def test_phone_ai_budget_counts_this_months_phone_ai_only(customer):
     budget = phone_ai_budget(customer_id=customer.pk, now=timezone.now())
     assert budget.limit_eur == Decimal("39.80") and budget.spent_eur == Decimal("10.00")
     assert budget.remaining_eur == Decimal("29.80") and not budget.exhausted
+
+
+def test_realtime_hangup_books_the_minutes_even_when_openai_fails_to_hang_up(ai_customer, rep_client, openai_mock):
+    realtime = RealtimeSessionFactory(customer=ai_customer, call_id="rtc_gone", model_name="gpt-realtime-test")
+    openai_mock.post("/realtime/calls/rtc_gone/hangup").mock(return_value=httpx.Response(500, json={}))
+    response = rep_client.post(f"/api/realtime/calls/{realtime.pk}/hangup")
+    assert response.status_code == 200
+    realtime.refresh_from_db()
+    assert realtime.ended_at is not None
+    assert CostEntry.objects.filter(customer=ai_customer, purpose="realtime").count() == 1

@@ -1,6 +1,18 @@
-"""Rate limits: per customer for tokens, per client address for public routes; 429 + Retry-After."""
+"""Rate limits: per customer for tokens, per client address for public routes; 429 + Retry-After.
+
+Every per-address throttle keys on `answerpal.api.client_address.client_address` (the socket peer, or what
+settings.TRUSTED_PROXIES vouch for), never on DRF's `get_ident`, which believes a client's X-Forwarded-For."""
 
 from rest_framework.throttling import SimpleRateThrottle
+
+from answerpal.api.client_address import client_address
+
+
+class ClientAddressThrottle(SimpleRateThrottle):
+    """The base of throttles that count per client address: `get_ident` is the trusted client address."""
+
+    def get_ident(self, request):
+        return client_address(request)
 
 
 class CustomerRateThrottle(SimpleRateThrottle):
@@ -14,7 +26,7 @@ class CustomerRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": customer_id}
 
 
-class PublicRateThrottle(SimpleRateThrottle):
+class PublicRateThrottle(ClientAddressThrottle):
     """Anonymous routes (login, web chat, file tokens) are limited per client address."""
 
     scope = "public"
@@ -30,7 +42,7 @@ class PublicAssetThrottle(PublicRateThrottle):
     rate = "600/min"
 
 
-class ProviderCallbackThrottle(SimpleRateThrottle):
+class ProviderCallbackThrottle(ClientAddressThrottle):
     """Provider callbacks come from few addresses in bursts: a generous per-address budget."""
 
     scope = "provider-callback"

@@ -1,10 +1,12 @@
 """Settings shared by every runtime mode; all configuration comes from environment variables."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "answerpal.api.client_address.ClientAddressMiddleware",
     "answerpal.api.middleware.ApiRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +147,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AnswerPal <no-reply@a
 # The web app that receives the password-reset link; {hostname} is the customer's hostname.
 PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL", "https://{hostname}/reset-password?token={token}")
 PASSWORD_RESET_TTL = timedelta(hours=4)
+# Sign-in protection (accounts.lockout, counted in the cache: Redis in production). After LOGIN_LOCKOUT_FAILURES
+# failed sign-ins of one account (username + hostname, or a phone number; known or not) within the window, the
+# next attempt answers 429 LoginLocked + Retry-After: first LOGIN_LOCKOUT_DELAY_SECONDS, doubling with each further
+# failure up to LOGIN_LOCKOUT_MAX_SECONDS. One client address gets LOGIN_LOCKOUT_ADDRESS_FAILURES over all accounts.
+LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "10"))
+LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_ADDRESS_FAILURES", "30"))
+LOGIN_LOCKOUT_DELAY_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_DELAY_SECONDS", "60"))
+LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "900"))
+LOGIN_LOCKOUT_WINDOW_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_WINDOW_SECONDS", "3600"))
+# Password-reset requests (each one counts) per e-mail address + hostname and per client address, same waits.
+PASSWORD_RESET_REQUESTS_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_ACCOUNT", "5"))
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_ADDRESS", "20"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenAuthentication"],
@@ -169,7 +184,21 @@ REST_FRAMEWORK = {
         "public": os.environ.get("PUBLIC_RATE_LIMIT", "60/min"),
     },
     "SEARCH_PARAM": "search",
+    # DRF's own get_ident would believe a client's X-Forwarded-For; 0 = the socket address. Our throttles key on
+    # answerpal.api.client_address instead (TRUSTED_PROXIES below).
+    "NUM_PROXIES": 0,
 }
+
+# Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR networks, e.g. "10.0.0.0/8,
+# 172.16.0.0/12" for a load balancer inside the private network). Empty (the default): the socket address is the
+# client, whatever X-Forwarded-For says. Read from the right: trusted hops are skipped, the first untrusted address
+# is the client. Used by every per-address throttle, login lockout, audit row and log line.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a CIDR network.") from _error
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "AnswerPal API",
@@ -268,8 +297,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_address": {"()": "answerpal.api.client_address.ClientAddressLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client_address)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_address"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -327,6 +357,9 @@ PLACES_EXPORT_IMAGE_PIXELS = int(os.environ.get("PLACES_EXPORT_IMAGE_PIXELS", "1
 # Voice (Twilio calls, recordings, call audio, realtime AI, transcription).
 # Lifetime of a browser phone's Twilio access token; the rep counts as available for inbound calls until then.
 TWILIO_VOICE_TOKEN_TTL_SECONDS = int(os.environ.get("TWILIO_VOICE_TOKEN_TTL_SECONDS", "3600"))
+# Lifetime of the credentials GET /api/Customers/my-secrets mints for a phone channel's device (an OpenAI Realtime
+# client secret and a Twilio Voice access token; OpenAI accepts 10-7200 seconds).
+PHONE_CREDENTIALS_TTL_SECONDS = int(os.environ.get("PHONE_CREDENTIALS_TTL_SECONDS", "600"))
 # Region and edge answered with voice tokens when the customer sets none (twilioRegion / voice settings).
 VOICE_REGION = os.environ.get("VOICE_REGION", "ie1")
 VOICE_EDGE = os.environ.get("VOICE_EDGE", "dublin")

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
+from answerpal.api.throttling import ClientAddressThrottle
 from answerpal.api.viewsets import PublicApiView
 from channels_cfg.hostnames import page_host
 from tickets import selectors as ticket_selectors
 
 
-class ChatChannelThrottle(SimpleRateThrottle):
+class ChatChannelThrottle(ClientAddressThrottle):
     """Per client address, channel and route kind: `rate_setting` names the settings entry (WEBCHAT_RATE…)."""
 
     scope = "webchat-widget"

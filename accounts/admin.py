@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
-from accounts import services
-from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature
+from accounts import lockout, services
+from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature, SecurityEvent
+from answerpal.api.client_address import client_address
 from answerpal.api.errors import ApiError
 
 
@@ -65,7 +66,7 @@ class CustomerRepAdmin(UserAdmin):
     readonly_fields = ["last_login", "date_joined", "deleted_at", "token_version"]
     filter_horizontal = ["groups", "user_permissions"]
     inlines = [RepSignatureInline]
-    actions = ["deactivate_selected", "activate_selected"]
+    actions = ["deactivate_selected", "activate_selected", "unlock_selected"]
     fieldsets = [
         (None, {"fields": ["customer", "username", "password", "role"]}),
         ("Profile", {"fields": ["name", "email", "phone_number", "other_details"]}),
@@ -120,6 +121,19 @@ class CustomerRepAdmin(UserAdmin):
     def activate_selected(self, request, queryset):
         self._apply(request, queryset, services.rep_activate, "activated")
 
+    @admin.action(description="Unlock sign-in of selected representatives (clears failed attempts; audited)")
+    def unlock_selected(self, request, queryset):
+        unlocked = sum(
+            lockout.rep_unlock(
+                rep=rep,
+                actor=f"operator {request.user.username}",
+                address=client_address(request),
+                reason="Unlocked in the admin.",
+            )
+            for rep in queryset.select_related("customer")
+        )
+        self.message_user(request, f"{unlocked} representative(s) unlocked.", messages.SUCCESS)
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
@@ -154,3 +168,18 @@ class PasswordResetTokenAdmin(ReadOnlyAdmin):
     @admin.display(ordering="rep__customer__name")
     def customer(self, token):
         return token.rep.customer
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Sign-in locks and unlocks, phone sign-in opt-ins and the short-lived credentials issued to phone tokens."""
+
+    list_display = ["created_at", "kind", "customer", "subject", "client_address", "actor"]
+    list_select_related = ["customer"]
+    list_filter = ["kind", ("customer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["subject", "client_address", "actor", "customer__name"]
+    raw_id_fields = ["customer", "rep", "channel"]
+    date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -27,7 +27,8 @@ def _customer_secrets() -> tuple[str, ...]:
 
 class TokenAuthentication(BaseAuthentication):
     """Reads `Authorization: Bearer <jwt>`; a deactivated or deleted representative, a changed
-    password, a deactivated customer or a deleted phone channel revokes the token at once."""
+    password, a deactivated customer, a deleted phone channel or a change of its phone sign-in revokes the
+    token at once."""
 
     keyword = b"bearer"
 
@@ -77,8 +78,14 @@ class TokenAuthentication(BaseAuthentication):
 
     def _phone(self, token):
         channel_id, customer_id = token.get("channel"), token.get("customer")
+        # The token carries the channel's phone-login version: opting the channel in or out, or a new device
+        # secret, bumps it and so revokes the channel's earlier phone tokens.
         alive = Channel.objects.filter(
-            pk=channel_id, customer_id=customer_id, deleted_at__isnull=True, customer__is_active=True
+            pk=channel_id,
+            customer_id=customer_id,
+            deleted_at__isnull=True,
+            customer__is_active=True,
+            phone_login_version=token.get("ver", 0),
         ).exists()
         if not alive:
             raise self._revoked()

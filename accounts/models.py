@@ -126,3 +126,40 @@ class ImpersonationAudit(models.Model):
 
     def __str__(self):
         return f"{self.operator} as {self.customer} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOCKED = "Locked", "Sign-in locked after failures"
+    UNLOCKED = "Unlocked", "Sign-in unlocked"
+    PHONE_LOGIN_ENABLED = "PhoneLoginEnabled", "Phone sign-in enabled (device secret set)"
+    PHONE_LOGIN_DISABLED = "PhoneLoginDisabled", "Phone sign-in disabled"
+    PHONE_LOGIN = "PhoneLogin", "Phone token issued"
+    PHONE_CREDENTIALS_ISSUED = "PhoneCredentialsIssued", "Short-lived phone credentials issued"
+
+
+class SecurityEvent(models.Model):
+    """The audit trail of sign-in protection: locks and unlocks, phone sign-in opt-ins and the short-lived
+    credentials issued to phone tokens. Written by services only, never changed."""
+
+    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rep = models.ForeignKey(CustomerRep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.ForeignKey(
+        "channels_cfg.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(
+        max_length=300, blank=True, help_text="What the event is about, e.g. 'login acme/alice'."
+    )
+    client_address = models.CharField(max_length=64, blank=True)
+    actor = models.CharField(max_length=200, blank=True, help_text="Who caused it: 'system', 'operator ops', 'rep 5'.")
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,9 @@
 """Writes for representatives: sign-in, tokens, password resets, seats and signatures."""
 
+import hashlib
+import hmac
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -15,8 +18,15 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 
-from accounts import selectors
-from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature
+from accounts import lockout, selectors
+from accounts.models import (
+    CustomerRep,
+    ImpersonationAudit,
+    PasswordResetToken,
+    RepSignature,
+    SecurityEvent,
+    SecurityEventKind,
+)
 from answerpal.api.errors import ApiError, Conflict
 from answerpal.api.policies import Role
 from answerpal.api.tokens import TokenKind, token_issue
@@ -62,24 +72,54 @@ def rep_token_issue(*, rep: CustomerRep) -> str:
     )
 
 
-def rep_login(*, username: str, password: str, hostname: str) -> str:
+def rep_login(*, username: str, password: str, hostname: str, client_address: str = "-") -> str:
     """Signs a representative in through the customer's hostname; records last_login and
-    upgrades a legacy BCrypt hash to the preferred hasher."""
+    upgrades a legacy BCrypt hash to the preferred hasher. Failures count towards the account's and the
+    address's lockout (429 LoginLocked, checked before the password, the same for unknown accounts)."""
+    policy = lockout.login_policy()
+    account = lockout.login_account(hostname=hostname, username=username)
+    lockout.lockout_check(policy, account=account, address=client_address)
     candidates = selectors.reps_signing_in(hostname=hostname, username__iexact=username.strip())
     if len(candidates) != 1:
         _dummy_password_check(password)
+        lockout.lockout_fail(policy, account=account, address=client_address)
         raise invalid_credentials()
     rep = candidates[0]
     if not _password_matches(rep, password) or not rep.is_active or not rep.customer.is_active:
+        lockout.lockout_fail(policy, account=account, address=client_address, rep=rep)
         raise invalid_credentials()
+    lockout.lockout_succeed(policy, account=account)
     rep.last_login = timezone.now()
     rep.save(update_fields=["last_login"])
     return rep_token_issue(rep=rep)
 
 
-def phone_login(*, phone_number: str, account_sid: str) -> str:
-    """A phone token bound to the non-deleted channel with this number whose customer owns the
-    Twilio account."""
+def device_secret_required() -> ApiError:
+    return ApiError(
+        status.HTTP_401_UNAUTHORIZED,
+        "DeviceSecretRequired",
+        "Phone sign-in needs the channel's device secret (deviceSecret): a phone number and an Account SID alone "
+        "are not accepted. An Administrator turns phone sign-in on for the channel "
+        "(POST /api/Channels/{id}/phone-login-secret) and gives the secret to the device.",
+    )
+
+
+def _device_secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+_NO_CHANNEL_DIGEST = "0" * 64
+
+
+def phone_login(*, phone_number: str, account_sid: str, device_secret: str = "", client_address: str = "-") -> str:
+    """A phone token bound to the non-deleted channel with this number whose customer owns the Twilio account and
+    whose Administrator enabled phone sign-in with the device secret given (an opt-in per channel). Without a
+    device secret: 401 DeviceSecretRequired for every number; a wrong one counts towards the lockout."""
+    policy = lockout.phone_login_policy()
+    account = lockout.phone_account(phone_number=phone_number)
+    lockout.lockout_check(policy, account=account, address=client_address)
+    if not device_secret:
+        raise device_secret_required()
     channel = (
         Channel.objects.filter(
             phone_number=phone_number.strip(),
@@ -87,24 +127,89 @@ def phone_login(*, phone_number: str, account_sid: str) -> str:
             customer__is_active=True,
             customer__twilio_account_sid=account_sid.strip(),
         )
+        .exclude(phone_login_secret_hash="")
         .order_by("id")
         .first()
     )
-    if channel is None:
+    expected = channel.phone_login_secret_hash if channel is not None else _NO_CHANNEL_DIGEST
+    matches = hmac.compare_digest(expected, _device_secret_digest(device_secret))
+    if channel is None or not matches:
+        lockout.lockout_fail(
+            policy, account=account, address=client_address, customer_id=channel.customer_id if channel else None
+        )
         raise invalid_credentials()
-    return token_issue(kind=TokenKind.PHONE, customer_id=channel.customer_id, channel_id=channel.pk)
+    lockout.lockout_succeed(policy, account=account)
+    SecurityEvent.objects.create(
+        kind=SecurityEventKind.PHONE_LOGIN,
+        customer_id=channel.customer_id,
+        channel=channel,
+        subject=f"phone-login {account}",
+        client_address=client_address[:64],
+        actor="device",
+    )
+    return token_issue(
+        kind=TokenKind.PHONE,
+        customer_id=channel.customer_id,
+        channel_id=channel.pk,
+        token_version=channel.phone_login_version,
+    )
+
+
+def phone_login_secret_set(*, channel: Channel, actor: str, client_address: str = "") -> str:
+    """Turns phone sign-in on for the channel with a new random device secret (returned once, only its SHA-256
+    is kept); the channel's earlier phone tokens stop working. Audited."""
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Channel.objects.filter(pk=channel.pk).update(
+            phone_login_secret_hash=_device_secret_digest(secret), phone_login_version=F("phone_login_version") + 1
+        )
+        channel.refresh_from_db(fields=["phone_login_secret_hash", "phone_login_version"])
+        SecurityEvent.objects.create(
+            kind=SecurityEventKind.PHONE_LOGIN_ENABLED,
+            customer_id=channel.customer_id,
+            channel=channel,
+            subject=f"channel {channel.pk} {channel.phone_number}"[:300],
+            client_address=client_address[:64],
+            actor=actor[:200],
+        )
+    return secret
+
+
+def phone_login_secret_clear(*, channel: Channel, actor: str, client_address: str = "") -> None:
+    """Turns phone sign-in off for the channel; its phone tokens stop working at once. Audited."""
+    with transaction.atomic():
+        Channel.objects.filter(pk=channel.pk).update(
+            phone_login_secret_hash="", phone_login_version=F("phone_login_version") + 1
+        )
+        channel.refresh_from_db(fields=["phone_login_secret_hash", "phone_login_version"])
+        SecurityEvent.objects.create(
+            kind=SecurityEventKind.PHONE_LOGIN_DISABLED,
+            customer_id=channel.customer_id,
+            channel=channel,
+            subject=f"channel {channel.pk} {channel.phone_number}"[:300],
+            client_address=client_address[:64],
+            actor=actor[:200],
+        )
 
 
 def impersonation_start(*, username: str, password: str, customer_id: int, reason: str, ip_address: str | None) -> str:
-    """An Administrator token of `customer_id` for a platform operator; writes an ImpersonationAudit row."""
+    """An Administrator token of `customer_id` for a platform operator; writes an ImpersonationAudit row.
+    Operator sign-ins share the login lockout."""
+    policy = lockout.login_policy()
+    account = lockout.login_account(hostname="operator", username=username)
+    address = ip_address or "-"
+    lockout.lockout_check(policy, account=account, address=address)
     operator = CustomerRep.objects.filter(
         customer__isnull=True, username=username.strip(), is_staff=True, deleted_at__isnull=True
     ).first()
     if operator is None:
         _dummy_password_check(password)
+        lockout.lockout_fail(policy, account=account, address=address)
         raise invalid_credentials()
     if not _password_matches(operator, password) or not operator.is_active:
+        lockout.lockout_fail(policy, account=account, address=address, rep=operator)
         raise invalid_credentials()
+    lockout.lockout_succeed(policy, account=account)
     customer = Customer.objects.filter(pk=customer_id, is_active=True).first()
     if customer is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, "CustomerNotFound", f"No active customer has id {customer_id}.")
@@ -118,7 +223,20 @@ def impersonation_start(*, username: str, password: str, customer_id: int, reaso
     )
 
 
-def password_reset_request(*, email: str, hostname: str) -> list[PasswordResetToken]:
+def password_reset_request(*, email: str, hostname: str, client_address: str = "-") -> None:
+    """Counts the request towards the reset lockout (429 PasswordResetLocked) and hands it to a task after commit,
+    whether or not a representative has this address: the request does the same work either way, so neither its
+    answer nor its timing tells whether the address is known (password_reset_prepare does the rest)."""
+    from accounts.tasks import password_reset_prepare
+
+    policy = lockout.password_reset_policy()
+    account = lockout.reset_account(hostname=hostname, email=email)
+    lockout.lockout_check(policy, account=account, address=client_address)
+    lockout.lockout_fail(policy, account=account, address=client_address)
+    enqueue_after_commit(password_reset_prepare, email.strip(), hostname)
+
+
+def password_reset_prepare(*, email: str, hostname: str) -> list[PasswordResetToken]:
     """Creates a reset token for every active rep with this e-mail reachable through `hostname`
     and mails each its link after commit; drops expired tokens. Finds nobody silently."""
     from accounts.tasks import password_reset_mail_send
@@ -180,8 +298,8 @@ def invalid_reset_token() -> ApiError:
 
 
 def password_reset_confirm(*, token: uuid.UUID, new_password: str) -> CustomerRep:
-    """Sets the password of the token's rep, consumes the token, deletes the rep's other tokens
-    and revokes the rep's existing access tokens."""
+    """Sets the password of the token's rep, consumes the token, deletes the rep's other tokens,
+    revokes the rep's existing access tokens and unlocks the rep's sign-in (audited)."""
     with transaction.atomic():
         reset = (
             PasswordResetToken.objects.select_for_update(of=("self",))
@@ -197,6 +315,7 @@ def password_reset_confirm(*, token: uuid.UUID, new_password: str) -> CustomerRe
         reset.used_at = timezone.now()
         reset.save(update_fields=["used_at"])
         PasswordResetToken.objects.filter(rep=rep).exclude(pk=reset.pk).delete()
+    lockout.rep_unlock(rep=rep, actor="password reset", reason="The password was reset with a mailed link.")
     return rep
 
 

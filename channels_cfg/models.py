@@ -75,6 +75,10 @@ class Channel(models.Model):
     hostnames = models.TextField(blank=True, help_text="Chat: allowed site hostnames, comma or space separated.")
     is_default_translation_channel = models.BooleanField(default=False)
     phone_number = models.CharField(max_length=32, blank=True, db_index=True)
+    # Phone sign-in (POST /api/Auth/phone-login) is an opt-in: the Administrator sets a device secret (only its
+    # SHA-256 is kept); each set or clear bumps the version, which the phone tokens carry, so older ones die.
+    phone_login_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    phone_login_version = models.PositiveIntegerField(default=0, editable=False)
     topic_policy_mode = models.CharField(max_length=16, choices=TopicPolicyMode.choices, default=TopicPolicyMode.ALL)
     include_topics = models.ManyToManyField("automation.Topic", blank=True, related_name="+")
     exclude_topics = models.ManyToManyField("automation.Topic", blank=True, related_name="+")

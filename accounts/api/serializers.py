@@ -24,6 +24,21 @@ class PhoneLoginSerializer(serializers.Serializer):
 
     phoneNumber = serializers.CharField(max_length=32)
     accountSid = serializers.CharField(max_length=64)
+    deviceSecret = serializers.CharField(
+        max_length=256,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The channel's device secret, set by an Administrator (POST /api/Channels/{id}/phone-login-secret).",
+    )
+
+
+class DeviceSecretSerializer(serializers.Serializer):
+    """The new device secret of a phone channel, shown once: the device sends it as deviceSecret to phone-login."""
+
+    channelID = serializers.IntegerField(read_only=True)
+    phoneNumber = serializers.CharField(read_only=True)
+    deviceSecret = serializers.CharField(read_only=True)
 
 
 class ImpersonateSerializer(serializers.Serializer):

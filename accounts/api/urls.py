@@ -5,6 +5,7 @@ from answerpal.api.routing import ApiRouter
 
 router = ApiRouter()
 router.register("CustomerReps", views.CustomerRepViewSet, basename="customer-reps")
+router.register("Channels", views.ChannelPhoneLoginViewSet, basename="channel-phone-login")
 
 urlpatterns = [
     path("Auth/login", views.LoginView.as_view(), name="auth-login"),

@@ -13,6 +13,7 @@ from accounts.api.serializers import (
     CustomerRepCreateSerializer,
     CustomerRepReadSerializer,
     CustomerRepUpdateSerializer,
+    DeviceSecretSerializer,
     ImpersonateSerializer,
     LoginSerializer,
     PasswordResetRequestSerializer,
@@ -22,11 +23,21 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import CustomerRep
+from answerpal.api.client_address import client_address, parse_address
 from answerpal.api.errors import ApiError, field_error
-from answerpal.api.policies import AdministratorOrSupervisor, ManageUsers, Policy, Role
+from answerpal.api.policies import AdministratorOrSupervisor, ManageSettings, ManageUsers, Policy, Role
 from answerpal.api.throttling import PublicRateThrottle
 from answerpal.api.tokens import TokenKind
-from answerpal.api.viewsets import PublicApiView, TenantModelViewSet
+from answerpal.api.viewsets import PublicApiView, TenantModelViewSet, TenantViewSet
+from channels_cfg.models import Channel, ChannelType
+
+LOCKED = OpenApiResponse(description="LoginLocked: too many failed sign-ins; retry after Retry-After seconds.")
+
+
+def _audit_address(request) -> str | None:
+    """The client address for a GenericIPAddressField (None when the peer is not an IP address)."""
+    address = client_address(request)
+    return address if parse_address(address) is not None else None
 
 
 class LoginView(PublicApiView):
@@ -35,24 +46,40 @@ class LoginView(PublicApiView):
         responses={
             200: TokenSerializer,
             401: OpenApiResponse(description="InvalidCredentials: the sign-in details are not valid."),
+            429: LOCKED,
         },
     )
     def post(self, request):
         """Representative sign-in; `hostname` (the web app's host) selects the customer."""
         body = LoginSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        token = services.rep_login(**body.validated_data)
+        token = services.rep_login(**body.validated_data, client_address=client_address(request))
         return Response({"token": token})
 
 
 class PhoneLoginView(PublicApiView):
-    @extend_schema(request=PhoneLoginSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        request=PhoneLoginSerializer,
+        responses={
+            200: TokenSerializer,
+            401: OpenApiResponse(
+                description="DeviceSecretRequired (no deviceSecret sent) or InvalidCredentials (no opted-in channel "
+                "matches the number, Account SID and device secret)."
+            ),
+            429: LOCKED,
+        },
+    )
     def post(self, request):
-        """A token bound to the phone channel with this number, for the Twilio account's owner."""
+        """A token bound to the phone channel with this number, for the Twilio account's owner, when an
+        Administrator opted the channel in to phone sign-in and the device gives its secret (`deviceSecret`).
+        A phone token never obtains the tenant's long-lived secrets (see GET /api/Customers/my-secrets)."""
         body = PhoneLoginSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         token = services.phone_login(
-            phone_number=body.validated_data["phoneNumber"], account_sid=body.validated_data["accountSid"]
+            phone_number=body.validated_data["phoneNumber"],
+            account_sid=body.validated_data["accountSid"],
+            device_secret=body.validated_data.get("deviceSecret") or "",
+            client_address=client_address(request),
         )
         return Response({"token": token})
 
@@ -69,18 +96,24 @@ class ImpersonateByCustomerView(PublicApiView):
             password=data["password"],
             customer_id=data["customerID"],
             reason=data["reason"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=_audit_address(request),
         )
         return Response({"token": token})
 
 
 class RequestPasswordResetView(PublicApiView):
-    @extend_schema(request=PasswordResetRequestSerializer, responses={200: None})
+    @extend_schema(
+        request=PasswordResetRequestSerializer,
+        responses={
+            200: None,
+            429: OpenApiResponse(description="PasswordResetLocked: too many requests for this address or client."),
+        },
+    )
     def post(self, request):
-        """Mails a reset link when the address belongs to a rep; answers 200 either way."""
+        """Mails a reset link when the address belongs to a rep; answers 200 either way, after the same work."""
         body = PasswordResetRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.password_reset_request(**body.validated_data)
+        services.password_reset_request(**body.validated_data, client_address=client_address(request))
         return Response(status=status.HTTP_200_OK)
 
 
@@ -263,3 +296,41 @@ class CustomerRepViewSet(TenantModelViewSet):
             services.signature_delete(signature=signature)
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(RepSignatureSerializer(signature).data)
+
+
+def _actor(request) -> str:
+    context = request.auth
+    if context.kind == TokenKind.IMPERSONATION:
+        return f"operator {context.operator_id}"
+    return f"rep {context.rep_id}"
+
+
+class ChannelPhoneLoginViewSet(TenantViewSet):
+    """POST /api/Channels/{channelId}/phone-login-secret: the Administrator opts the channel in to phone sign-in
+    and receives its new device secret once (earlier phone tokens of the channel stop working);
+    DELETE: opts it out (its phone tokens stop working). Both are audited (SecurityEvent)."""
+
+    queryset = Channel.objects.filter(deleted_at__isnull=True)
+    serializer_class = DeviceSecretSerializer
+    lookup_url_kwarg = "channelId"
+    lookup_value_regex = "[0-9]+"
+    pagination_class = None
+    policy = ManageSettings
+
+    @extend_schema(methods=["post"], request=None, responses={201: DeviceSecretSerializer})
+    @extend_schema(methods=["delete"], request=None, responses={204: None})
+    @action(detail=True, methods=["post", "delete"], url_path="phone-login-secret")
+    def phone_login_secret(self, request, channelId=None):
+        channel = self.get_object()
+        if request.method == "DELETE":
+            services.phone_login_secret_clear(
+                channel=channel, actor=_actor(request), client_address=client_address(request)
+            )
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if channel.channel_type != ChannelType.PHONE:
+            raise ApiError(400, "NotAPhoneChannel", "Only Phone channels have phone sign-in.")
+        secret = services.phone_login_secret_set(
+            channel=channel, actor=_actor(request), client_address=client_address(request)
+        )
+        data = {"channelID": channel.pk, "deviceSecret": secret, "phoneNumber": channel.phone_number}
+        return Response(DeviceSecretSerializer(data).data, status=status.HTTP_201_CREATED)

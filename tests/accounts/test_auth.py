@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import ImpersonationAudit, PasswordResetToken
+from accounts.services import phone_login_secret_clear, phone_login_secret_set
 from answerpal.api.policies import Role
 from tests.accounts.factories import CustomerRepFactory, PasswordResetTokenFactory
 from tests.conftest import assert_problem, client_with_token
@@ -125,7 +126,7 @@ def test_overlong_password_against_a_bcrypt_hash_is_refused_not_an_error(anon_cl
     assert_problem(login(anon_client, "agent", "x" * 100), 401, "InvalidCredentials")
 
 
-# --- phone login -------------------------------------------------------------------------------
+# --- phone login (the device-secret opt-in and what a phone token obtains: tests/accounts/test_phone_login.py) ------
 
 
 @pytest.fixture
@@ -135,13 +136,21 @@ def twilio_customer(customer):
     return customer
 
 
-def phone_login(client, phone_number="+3225550100", account_sid="AC0123456789abcdef0123456789abcdef"):
-    return client.post("/api/Auth/phone-login", {"phoneNumber": phone_number, "accountSid": account_sid}, format="json")
+@pytest.fixture
+def device_secret(phone_channel):
+    return phone_login_secret_set(channel=phone_channel, actor="test")
+
+
+def phone_login(client, phone_number="+3225550100", account_sid="AC0123456789abcdef0123456789abcdef", secret=None):
+    body = {"phoneNumber": phone_number, "accountSid": account_sid}
+    if secret is not None:
+        body["deviceSecret"] = secret
+    return client.post("/api/Auth/phone-login", body, format="json")
 
 
 @pytest.mark.django_db
-def test_phone_login_issues_a_channel_bound_token(anon_client, twilio_customer, phone_channel):
-    response = phone_login(anon_client)
+def test_phone_login_issues_a_channel_bound_token(anon_client, twilio_customer, phone_channel, device_secret):
+    response = phone_login(anon_client, secret=device_secret)
     assert response.status_code == 200, response.content
     claims = AccessToken(response.json()["token"])
     assert (claims["kind"], claims["channel"], claims["customer"]) == ("phone", phone_channel.pk, twilio_customer.pk)
@@ -151,9 +160,9 @@ def test_phone_login_issues_a_channel_bound_token(anon_client, twilio_customer, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", ["unknown number", "other account", "deleted channel"])
-def test_phone_login_refusals(anon_client, twilio_customer, phone_channel, other_customer, case):
-    number, sid = "+3225550100", twilio_customer.twilio_account_sid
+@pytest.mark.parametrize("case", ["unknown number", "other account", "deleted channel", "wrong secret", "not opted in"])
+def test_phone_login_refusals(anon_client, twilio_customer, phone_channel, device_secret, other_customer, case):
+    number, sid, secret = "+3225550100", twilio_customer.twilio_account_sid, device_secret
     if case == "unknown number":
         number = "+3225550199"
     elif case == "other account":
@@ -163,13 +172,17 @@ def test_phone_login_refusals(anon_client, twilio_customer, phone_channel, other
     elif case == "deleted channel":
         phone_channel.deleted_at = timezone.now()
         phone_channel.save()
-    assert_problem(phone_login(anon_client, number, sid), 401, "InvalidCredentials")
+    elif case == "wrong secret":
+        secret = device_secret[:-1] + ("A" if device_secret[-1] != "A" else "B")
+    elif case == "not opted in":
+        phone_login_secret_clear(channel=phone_channel, actor="test")
+    assert_problem(phone_login(anon_client, number, sid, secret), 401, "InvalidCredentials")
 
 
 @pytest.mark.django_db
 def test_phone_login_requires_both_fields(anon_client, customer, phone_channel):
     # The customer has no Twilio account: an empty accountSid must not match it.
-    body = assert_problem(phone_login(anon_client, account_sid=""), 400, "ValidationFailed")
+    body = assert_problem(phone_login(anon_client, account_sid="", secret="x"), 400, "ValidationFailed")
     assert "accountSid" in body["errors"]
 
 
@@ -297,9 +310,10 @@ def test_reset_request_validates_the_email(anon_client):
 
 
 @pytest.mark.django_db
-def test_reset_request_drops_expired_tokens(anon_client, rep):
+def test_reset_request_drops_expired_tokens(anon_client, rep, django_capture_on_commit_callbacks):
     stale = PasswordResetTokenFactory(rep=rep, expires_at=timezone.now() - timedelta(minutes=1))
-    anon_client.post(REQUEST_RESET, {"email": rep.email, "hostname": "acme.answerpal.test"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        anon_client.post(REQUEST_RESET, {"email": rep.email, "hostname": "acme.answerpal.test"}, format="json")
     assert not PasswordResetToken.objects.filter(pk=stale.pk).exists()
     assert PasswordResetToken.objects.filter(rep=rep).count() == 1
 

@@ -12,12 +12,14 @@ Invariants:
 
 Decided here where the spec is silent: a call placed through initiate-call rings `toNumber` and, when
 answered, connects it to the calling rep's browser phone; inbound calls ring the reps whose browser
-phone holds a valid voice token; `Record` defaults to true; unknown numbers / calls answer 404."""
+phone holds a valid voice token; `Record` defaults to true; a callback for an unknown number, call or rep answers
+403 InvalidSignature exactly like a known one with a bad signature (callbacks do not reveal which numbers are
+channels)."""
 
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -29,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import CustomerRep
+from accounts.models import CustomerRep, SecurityEvent, SecurityEventKind
 from ai import services as ai_services
 from ai.providers import Purpose, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable
@@ -51,7 +53,7 @@ from channels_cfg.models import ChannelType
 from customers.models import AIProvider, Customer
 from documents.models import Document
 from documents.placeholders import placeholder_context, render_placeholders
-from messaging.whatsapp import TwilioAccount, WhatsAppError, media_download, signature_valid
+from messaging.whatsapp import TwilioAccount, WhatsAppError, media_download, signature_refusal, signature_valid
 from tickets import services as ticket_services
 from tickets.models import AIStepStatus, TicketMessage, UidType
 from voice import selectors, twiml
@@ -105,10 +107,16 @@ def twilio_request_verify(*, customer: Customer, request: TwilioRequest) -> Twil
     own; 403 InvalidSignature otherwise (nothing has been read or written yet)."""
     account = TwilioAccount.of(customer)
     if not signature_valid(account, urls=request.urls, params=request.params, signature=request.signature):
-        raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
+        raise signature_refusal()
     if request.params.get("AccountSid", account.account_sid) != account.account_sid:
-        raise ApiError(403, "InvalidSignature", "The request was signed for another Twilio account.")
+        raise signature_refusal()
     return account
+
+
+def twilio_request_unattributed(request: TwilioRequest) -> ApiError:
+    """A callback naming no number, call or rep we know: refused exactly like a bad signature (same answer, the
+    time of a check), so callbacks do not tell which numbers are channels or which calls exist."""
+    return signature_refusal(urls=request.urls, params=request.params, signature=request.signature)
 
 
 # --- voice tokens and outbound calls ---------------------------------------------------------------
@@ -200,7 +208,7 @@ def call_status_record(*, request: TwilioRequest) -> PhoneCall:
     call = selectors.call_by_sid(call_sid=request.params.get("CallSid", ""))
     parent = None if call else selectors.call_by_sid(call_sid=request.params.get("ParentCallSid", ""))
     if call is None and parent is None:
-        raise ApiError(404, "CallNotFound", "No call has this CallSid.")
+        raise twilio_request_unattributed(request)
     twilio_request_verify(customer=(call or parent).customer, request=request)
     if parent is not None:
         return _call_answered(parent, answered_by=request.params.get("To", ""))
@@ -276,7 +284,7 @@ def _outbound_twiml(request: TwilioRequest) -> str:
     customer_id = identity[0] if identity else (rep.customer_id if rep else None)
     customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
     if customer is None:
-        raise ApiError(403, "InvalidSignature", "The request names no customer whose Twilio account could sign it.")
+        raise twilio_request_unattributed(request)
     twilio_request_verify(customer=customer, request=request)
     if rep is None or rep.customer_id != customer.pk or not rep.is_active or rep.deleted_at is not None:
         return _refuse(customer.pk, call_sid, f"rep {rep_id} is not ours", "This caller may not call for this company.")
@@ -329,7 +337,7 @@ def _inbound_twiml(request: TwilioRequest) -> str:
     params, call_sid = request.params, request.params.get("CallSid", "")
     channel = selectors.phone_channel_by_number(number=_number_or_blank(params.get("To", "")))
     if channel is None:
-        raise ApiError(404, "ChannelNotFound", "No Phone channel has this number.")
+        raise twilio_request_unattributed(request)
     customer = channel.customer
     twilio_request_verify(customer=customer, request=request)
     refusal = _phone_allowed(customer, call_sid, record=True)
@@ -373,7 +381,7 @@ def _dial_finished(request: TwilioRequest, stage: str) -> str:
     `<Record>`: hang up."""
     call = selectors.call_by_sid(call_sid=request.params.get("CallSid", ""))
     if call is None:
-        raise ApiError(404, "CallNotFound", "No call has this CallSid.")
+        raise twilio_request_unattributed(request)
     twilio_request_verify(customer=call.customer, request=request)
     if stage != "dialed" or request.params.get("DialCallStatus") in ("completed", "answered"):
         return twiml.hangup()
@@ -494,7 +502,7 @@ def recording_callback_handle(*, rep_id: int, request: TwilioRequest) -> PhoneCa
     rep = CustomerRep.objects.filter(pk=rep_id).first() if rep_id else None
     customer = call.customer if call else (rep.customer if rep else None)
     if customer is None:
-        raise ApiError(404, "CallNotFound", "No call has this CallSid.")
+        raise twilio_request_unattributed(request)
     account = twilio_request_verify(customer=customer, request=request)
     if rep_id and (rep is None or rep.customer_id != customer.pk):
         raise ApiError(404, "NotFound", "No representative of this customer has this id.")
@@ -893,3 +901,107 @@ def realtime_call_end(*, customer: Customer, realtime_session: RealtimeSession) 
         except openai.OpenAIError as error:
             logger.warning("Realtime call %s: hang-up at OpenAI failed: %s", realtime_session.call_id, error)
     return realtime_session
+
+
+# --- short-lived credentials for phone-channel devices (GET /api/Customers/my-secrets) -----------------
+
+
+def _phone_channel_opted_in(*, customer_id: int, channel_id: int):
+    channel = (
+        selectors.phone_channels()
+        .filter(customer_id=customer_id, pk=channel_id)
+        .exclude(phone_login_secret_hash="")
+        .first()
+    )
+    if channel is None:
+        raise ApiError(
+            403,
+            "PhoneLoginNotEnabled",
+            "This channel has not opted in to phone sign-in, so its phone tokens get no credentials: an Administrator "
+            "sets a device secret on the channel (POST /api/Channels/{id}/phone-login-secret) and the device signs in "
+            "again with it (POST /api/Auth/phone-login with deviceSecret).",
+        )
+    return channel
+
+
+def _realtime_client_secret(customer: Customer, channel, ttl: int) -> tuple[str, datetime, str] | None:
+    """An OpenAI Realtime client secret bound to the tenant's realtime session (model, instructions, tools), or None
+    when the customer has no OpenAI realtime endpoint."""
+    try:
+        endpoint = _realtime_endpoint(customer)
+    except AIProviderUnavailable:
+        return None
+    phone_ai_budget_require(customer_id=customer.pk)
+    session = {
+        "type": "realtime",
+        "model": endpoint.model_name,
+        "instructions": realtime_instructions(customer_id=customer.pk, channel_id=channel.pk),
+        "tools": realtime_tools(customer_id=customer.pk),
+        "audio": {"output": {"voice": settings.VOICE_REALTIME_VOICE}},
+    }
+    try:
+        secret = endpoint.client.realtime.client_secrets.create(
+            expires_after={"anchor": "created_at", "seconds": ttl}, session=session
+        )
+    except openai.OpenAIError as error:
+        raise openai_provider_error(error) from error
+    expires_at = datetime.fromtimestamp(secret.expires_at, tz=UTC)
+    return secret.value, expires_at, endpoint.model_name
+
+
+def phone_credentials_issue(*, customer_id: int, channel_id: int, client_address: str) -> dict:
+    """What a phone channel's device gets instead of the tenant's secrets, minted per call and valid for
+    PHONE_CREDENTIALS_TTL_SECONDS: an OpenAI Realtime client secret (ek_…, usable only to open realtime sessions)
+    and a Twilio Voice access token (a JWT for the Voice SDK, identity bound to the channel). The OpenAI API key and
+    the Twilio auth token never leave the server. 403 PhoneLoginNotEnabled unless the channel opted in. Each issue
+    is logged and audited (SecurityEvent PhoneCredentialsIssued)."""
+    channel = _phone_channel_opted_in(customer_id=customer_id, channel_id=channel_id)
+    customer = selectors.voice_customer(customer_id=customer_id)
+    ttl = settings.PHONE_CREDENTIALS_TTL_SECONDS
+    credentials = dict.fromkeys(
+        (
+            "openAIApiKey",
+            "openAIApiKeyExpiresAt",
+            "realtimeModel",
+            "twilioAccountSID",
+            "twilioAuthToken",
+            "twilioAuthTokenExpiresAt",
+            "twilioIdentity",
+        )
+    )
+    credentials["credentialKind"] = "ephemeral"
+    credentials["twilioRegion"] = customer.twilio_region or settings.VOICE_REGION
+    realtime = _realtime_client_secret(customer, channel, ttl)
+    if realtime is not None:
+        credentials["openAIApiKey"], credentials["openAIApiKeyExpiresAt"], credentials["realtimeModel"] = realtime
+    account = TwilioAccount.of(customer)
+    if account.complete:
+        voice_settings = selectors.voice_settings_for(customer_id=customer.pk)
+        identity = f"c{customer.pk}-ch{channel.pk}"
+        token = voice_token_issue(
+            account,
+            identity=identity,
+            app_sid=voice_settings.twiml_app_sid,
+            key_sid=voice_settings.api_key_sid,
+            key_secret=voice_settings.api_key_secret,
+            region=credentials["twilioRegion"],
+            ttl=ttl,
+        )
+        credentials.update(
+            twilioAccountSID=account.account_sid,
+            twilioAuthToken=token.token,
+            twilioAuthTokenExpiresAt=timezone.now() + timedelta(seconds=token.ttl),
+            twilioIdentity=identity,
+        )
+    issued = [name for name in ("openAIApiKey", "twilioAuthToken") if credentials[name]]
+    SecurityEvent.objects.create(
+        kind=SecurityEventKind.PHONE_CREDENTIALS_ISSUED,
+        customer_id=customer.pk,
+        channel=channel,
+        subject=f"channel {channel.pk} {channel.phone_number}"[:300],
+        client_address=client_address[:64],
+        actor="phone token",
+        detail=f"Issued {', '.join(issued) or 'nothing'} for {ttl} s.",
+    )
+    logger.info("Phone channel %s of customer %s: short-lived %s issued", channel.pk, customer.pk, issued or "nothing")
+    return credentials

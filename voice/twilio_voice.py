@@ -79,10 +79,17 @@ class VoiceToken:
 
 
 def voice_token_issue(
-    account: TwilioAccount, *, identity: str, app_sid: str, key_sid: str, key_secret: str, region: str
+    account: TwilioAccount,
+    *,
+    identity: str,
+    app_sid: str,
+    key_sid: str,
+    key_secret: str,
+    region: str,
+    ttl: int | None = None,
 ) -> VoiceToken:
     """A signed Voice access token: outgoing calls through `app_sid`, incoming calls to `identity`."""
-    ttl = settings.TWILIO_VOICE_TOKEN_TTL_SECONDS
+    ttl = ttl or settings.TWILIO_VOICE_TOKEN_TTL_SECONDS
     token = AccessToken(
         account.account_sid,
         key_sid or account.account_sid,
@@ -91,7 +98,7 @@ def voice_token_issue(
         ttl=ttl,
         region=region or None,
     )
-    token.add_grant(VoiceGrant(outgoing_application_sid=app_sid, incoming_allow=True))
+    token.add_grant(VoiceGrant(outgoing_application_sid=app_sid or None, incoming_allow=True))
     return VoiceToken(token=token.to_jwt(), identity=identity, ttl=ttl)
 
 

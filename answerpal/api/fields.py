@@ -31,15 +31,22 @@ def blank_nulls(attrs: dict, names) -> dict:
     return attrs
 
 
-def mask_secret(value: str | None) -> str | None:
-    """Shows that a secret is set without revealing it: '********abcd'."""
+def mask_secret(value: str | None, *, last_four: bool = True) -> str | None:
+    """Shows that a secret is set without revealing it: '********abcd' (or '********' without `last_four`)."""
     if not value:
         return None
-    return MASK + value[-4:] if len(value) > 8 else MASK
+    return MASK + value[-4:] if last_four and len(value) > 8 else MASK
+
+
+def _caller_is_administrator(context: dict) -> bool:
+    request = context.get("request")
+    auth = getattr(request, "auth", None)
+    return bool(getattr(auth, "is_admin", False))
 
 
 class SecretField(serializers.CharField):
-    """A write-mostly secret: read back masked; a masked value sent back means 'unchanged'."""
+    """A write-mostly secret: read back masked (its last four characters only for Administrators, who manage
+    it; other callers see only that it is set); a masked value sent back means 'unchanged'."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -49,7 +56,7 @@ class SecretField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return mask_secret(value)
+        return mask_secret(value, last_four=_caller_is_administrator(self.context))
 
     def validate_empty_values(self, data):
         if isinstance(data, str) and data.startswith(MASK):

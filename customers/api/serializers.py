@@ -138,12 +138,22 @@ class CustomerReadSerializer(CustomerUpdateSerializer):
 
 
 class CustomerSecretsSerializer(serializers.Serializer):
-    """The clear secrets a phone flow needs; only phone tokens may read them."""
+    """The old my-secrets shape, filled with short-lived scoped credentials (null where the provider is not set up):
+    `openAIApiKey` an OpenAI Realtime client secret, `twilioAuthToken` a Twilio Voice access token."""
 
-    openAIApiKey = serializers.CharField(source="openai_api_key", read_only=True)
-    twilioAccountSID = serializers.CharField(source="twilio_account_sid", read_only=True)
-    twilioAuthToken = serializers.CharField(source="twilio_auth_token", read_only=True)
-    twilioRegion = serializers.CharField(source="twilio_region", read_only=True)
+    openAIApiKey = serializers.CharField(
+        allow_null=True, read_only=True, help_text="OpenAI Realtime client secret (ek_…), not the tenant's API key."
+    )
+    openAIApiKeyExpiresAt = serializers.DateTimeField(allow_null=True, read_only=True)
+    realtimeModel = serializers.CharField(allow_null=True, read_only=True)
+    twilioAccountSID = serializers.CharField(allow_null=True, read_only=True)
+    twilioAuthToken = serializers.CharField(
+        allow_null=True, read_only=True, help_text="Twilio Voice access token (JWT), not the account's auth token."
+    )
+    twilioAuthTokenExpiresAt = serializers.DateTimeField(allow_null=True, read_only=True)
+    twilioIdentity = serializers.CharField(allow_null=True, read_only=True)
+    twilioRegion = serializers.CharField(allow_null=True, read_only=True)
+    credentialKind = serializers.CharField(read_only=True, help_text="Always 'ephemeral'.")
 
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -1,9 +1,10 @@
 """Customer routes: the caller's own customer (settings, models, phone secrets) and custom field definitions."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from answerpal.api.client_address import client_address
 from answerpal.api.policies import ManageSettings, PhoneAuthOnly, RepToken
 from answerpal.api.viewsets import TenantApiView, TenantModelViewSet
 from customers import services
@@ -15,6 +16,7 @@ from customers.api.serializers import (
     CustomFieldDefinitionSerializer,
 )
 from customers.models import CustomFieldDefinition
+from customers.phone_credentials import phone_credentials_issue
 from customers.selectors import customer_get, customer_models
 
 
@@ -27,6 +29,7 @@ class CustomerMeView(TenantApiView):
     def get(self, request):
         customer = customer_get(customer_id=self.customer_id)
         context = {"models": customer_models(customer=customer)}
+        context["request"] = request  # secrets show their last four characters to Administrators only
         return Response(CustomerReadSerializer(customer, context=context).data)
 
     @extend_schema(request=CustomerUpdateSerializer, responses={204: None})
@@ -47,13 +50,24 @@ class CustomerModelsView(TenantApiView):
 
 
 class CustomerSecretsView(TenantApiView):
-    """The clear OpenAI and Twilio secrets, for phone-auth flows only."""
+    """Credentials for phone-auth flows only, and never the tenant's long-lived secrets: `openAIApiKey` is an OpenAI
+    Realtime client secret (`ek_…`) minted for this call and `twilioAuthToken` a Twilio Voice access token (a JWT),
+    each valid for PHONE_CREDENTIALS_TTL_SECONDS (see the `…ExpiresAt` fields) and audited. A channel whose
+    Administrator has not opted it in to phone sign-in answers 403 PhoneLoginNotEnabled."""
 
     policy = PhoneAuthOnly
 
-    @extend_schema(responses=CustomerSecretsSerializer)
+    @extend_schema(
+        responses={
+            200: CustomerSecretsSerializer,
+            403: OpenApiResponse(description="PhoneLoginNotEnabled: the channel has not opted in to phone sign-in."),
+        }
+    )
     def get(self, request):
-        return Response(CustomerSecretsSerializer(customer_get(customer_id=self.customer_id)).data)
+        credentials = phone_credentials_issue(
+            customer_id=self.customer_id, channel_id=request.auth.channel_id, client_address=client_address(request)
+        )
+        return Response(CustomerSecretsSerializer(credentials).data)
 
 
 class CustomFieldDefinitionViewSet(TenantModelViewSet):

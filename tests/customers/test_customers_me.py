@@ -74,12 +74,26 @@ def test_get_returns_every_dto_field_with_secrets_masked(rep_client, customer, d
     assert set(UPDATE_FIELDS) <= set(body)
     assert {"customerID", "name", "hostname", "models"} <= set(body)
     assert body["customerID"] == customer.pk and body["name"] == "Acme" and body["hostname"] == "acme.answerpal.test"
-    assert body["apiToken"] == MASK + "7890"
-    assert body["openAIApiKey"] == MASK + "mnop"
-    assert body["twilioAccountSID"] == MASK + "cdef"
+    # A Representative sees that secrets are set, not their last four characters (Administrators do, below).
+    assert body["apiToken"] == MASK
+    assert body["openAIApiKey"] == MASK
+    assert body["twilioAccountSID"] == MASK
     assert body["apiPassword"] is None and body["twilioAuthToken"] is None
     assert body["twilioRegion"] == "ie1" and body["imapPort"] == 993
-    assert "sk-abcdefghijklmnop" not in response.content.decode()
+    assert "sk-abcdefghijklmnop" not in response.content.decode() and "mnop" not in response.content.decode()
+
+
+def test_secrets_show_their_last_four_characters_to_administrators_only(
+    admin_client, supervisor_client, rep_client, customer
+):
+    customer.openai_api_key = "sk-abcdefghijklmnop"
+    customer.twilio_auth_token = "twilio-token-wxyz"
+    customer.save()
+    admin = admin_client.get(ME).json()
+    assert (admin["openAIApiKey"], admin["twilioAuthToken"]) == (MASK + "mnop", MASK + "wxyz")
+    for client in (supervisor_client, rep_client):
+        body = client.get(ME).json()
+        assert (body["openAIApiKey"], body["twilioAuthToken"]) == (MASK, MASK)
 
 
 def test_get_never_shows_another_tenants_data(admin_client, customer, other_customer):

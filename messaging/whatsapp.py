@@ -1,5 +1,6 @@
 """WhatsApp through Twilio: the Messages API for sending, RequestValidator for inbound webhooks."""
 
+import secrets
 from dataclasses import dataclass
 
 import requests
@@ -8,6 +9,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from answerpal.api.errors import ApiError
 from customers.models import Customer
 
 WHATSAPP_PREFIX = "whatsapp:"
@@ -94,6 +96,19 @@ def signature_valid(account: TwilioAccount, *, urls: list[str], params: dict, si
         return False
     validator = RequestValidator(account.auth_token)
     return any(validator.validate(url, params, signature) for url in urls)
+
+
+# A token no account has: checking against it costs what a real check costs and always fails.
+_NO_ACCOUNT = TwilioAccount("", secrets.token_hex(16))
+
+
+def signature_refusal(*, urls: list[str] | None = None, params: dict | None = None, signature: str = "") -> ApiError:
+    """The one answer to a Twilio callback we cannot attribute or verify: 403 InvalidSignature. Given the request,
+    it first spends the time of a real check, so an unknown number, call or message answers exactly like a known
+    one with a bad signature (callbacks do not tell which numbers are channels)."""
+    if urls is not None:
+        signature_valid(_NO_ACCOUNT, urls=urls, params=params or {}, signature=signature or "-")
+    return ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
 
 
 def media_download(account: TwilioAccount, url: str, limit: int) -> tuple[bytes, str]:

@@ -32,7 +32,7 @@ from messaging.api.serializers import (
     WebChatPostResultSerializer,
     WebChatPostSerializer,
 )
-from messaging.whatsapp import TwilioAccount, signature_valid
+from messaging.whatsapp import TwilioAccount, signature_refusal, signature_valid
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket, TicketMessage
 
@@ -220,13 +220,13 @@ class TwilioWhatsAppWebhookView(PublicApiView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={(200, "text/xml"): OpenApiTypes.STR})
     def post(self, request):
         params = {key: request.data.get(key) for key in request.data}
+        urls, signature = request_public_urls(request), request.headers.get("X-Twilio-Signature", "")
         channel = selectors.whatsapp_channel_for(params.get("To", ""))
-        if channel is None:
-            raise ApiError(404, "ChannelNotFound", "No WhatsApp channel has this number.")
+        if channel is None:  # answered like a bad signature: the webhook does not tell which numbers are channels
+            raise signature_refusal(urls=urls, params=params, signature=signature)
         account = TwilioAccount.of(channel.customer)
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature_valid(account, urls=request_public_urls(request), params=params, signature=signature):
-            raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
+        if not signature_valid(account, urls=urls, params=params, signature=signature):
+            raise signature_refusal()
         services.whatsapp_inbound(channel=channel, params=params)
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
 
@@ -241,13 +241,13 @@ class TwilioWhatsAppStatusView(PublicApiView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
     def post(self, request):
         params = {key: request.data.get(key) for key in request.data}
+        urls, signature = request_public_urls(request), request.headers.get("X-Twilio-Signature", "")
         outbox = selectors.twilio_outbox_for(message_sid=params.get("MessageSid") or "")
-        if outbox is None or outbox.channel is None:
-            raise ApiError(404, "MessageNotFound", "No message we sent has this MessageSid.")
+        if outbox is None or outbox.channel is None:  # answered like a bad signature, as the inbound webhook
+            raise signature_refusal(urls=urls, params=params, signature=signature)
         account = TwilioAccount.of(outbox.channel.customer)
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature_valid(account, urls=request_public_urls(request), params=params, signature=signature):
-            raise ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
+        if not signature_valid(account, urls=urls, params=params, signature=signature):
+            raise signature_refusal()
         services.whatsapp_status_record(
             outbox=outbox, status=params.get("MessageStatus", ""), error_code=params.get("ErrorCode") or ""
         )

@@ -83,8 +83,23 @@ def test_signature_of_the_proxied_url_is_accepted(anon_client, wa_channel, setti
     assert response.status_code == 200
 
 
-def test_unknown_number_is_404(anon_client, wa_channel):
-    assert_problem(_post(anon_client, _params(To="whatsapp:+32470123123")), 404, "ChannelNotFound")
+def test_unknown_number_answers_like_a_bad_signature(anon_client, wa_channel):
+    """The webhook does not tell which numbers are channels: an unknown number and a known one with a forged
+    signature get the same answer."""
+    unknown = assert_problem(_post(anon_client, _params(To="whatsapp:+32470123123")), 403, "InvalidSignature")
+    forged = assert_problem(
+        anon_client.post(
+            "/api/Twilio/whatsapp",
+            urlencode(_params()),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE="forged",
+        ),
+        403,
+        "InvalidSignature",
+    )
+    assert {key: value for key, value in unknown.items() if key != "traceId"} == {
+        key: value for key, value in forged.items() if key != "traceId"
+    }
 
 
 def test_media_is_downloaded_and_stored(anon_client, wa_channel, http_mocks, django_capture_on_commit_callbacks):
@@ -158,5 +173,6 @@ def test_delivery_report_marks_an_undelivered_message_failed(anon_client, wa_cha
         anon_client.post(
             "/api/Twilio/whatsapp/status", urlencode(unknown), content_type="application/x-www-form-urlencoded"
         ),
-        404,
+        403,
+        "InvalidSignature",
     )

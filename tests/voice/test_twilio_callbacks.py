@@ -146,9 +146,17 @@ def test_full_storage_refuses_recorded_calls(anon_client, browser_call, twilio_c
     assert 'record="' not in unrecorded.content.decode()
 
 
-def test_inbound_call_to_an_unknown_number_is_not_found(anon_client, twilio_customer):
+def test_inbound_call_to_an_unknown_number_answers_like_a_bad_signature(anon_client, twilio_customer):
+    """Callbacks do not tell which numbers are channels: an unknown number (signed) and a channel's number with a
+    forged signature get the same answer."""
+    ChannelFactory(customer=twilio_customer, channel_type="Phone", phone_number="+3225550100")
     params = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID, "From": "+32470999888", "To": "+3225559999"}
-    assert_problem(signed_post(anon_client, "/api/TwilioCalls/voice", params), 404, "ChannelNotFound")
+    unknown = assert_problem(signed_post(anon_client, "/api/TwilioCalls/voice", params), 403, "InvalidSignature")
+    known = {**params, "To": "+3225550100"}
+    forged = assert_problem(
+        signed_post(anon_client, "/api/TwilioCalls/voice", known, token="not-the-auth-token"), 403, "InvalidSignature"
+    )
+    assert unknown["detail"] == forged["detail"] and unknown["title"] == forged["title"]
 
 
 def test_recording_callback_of_another_customers_rep_or_call_is_not_found(
@@ -159,7 +167,7 @@ def test_recording_callback_of_another_customers_rep_or_call_is_not_found(
     recording = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID, "RecordingUrl": RECORDING_URL}
     assert_problem(signed_post(anon_client, f"/api/TwilioCalls/{stranger.pk}/recordingcallback", recording), 404)
     unknown = {**recording, "CallSid": "CA" + "9" * 32}
-    assert_problem(signed_post(anon_client, "/api/TwilioCalls/0/recordingcallback", unknown), 404, "CallNotFound")
+    assert_problem(signed_post(anon_client, "/api/TwilioCalls/0/recordingcallback", unknown), 403, "InvalidSignature")
     assert not Ticket.objects.exists()
 
 

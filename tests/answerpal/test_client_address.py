@@ -119,3 +119,39 @@ def test_the_logging_configuration_prints_the_client_address():
     assert "%(client_address)s" in base.LOGGING["formatters"]["plain"]["format"]
     assert base.LOGGING["handlers"]["console"]["filters"] == ["client_address"]
     assert base.REST_FRAMEWORK["NUM_PROXIES"] == 0
+
+
+def _route_throttles():
+    from django.urls import get_resolver
+
+    from answerpal.api.throttling import PublicRateThrottle
+
+    found = {PublicRateThrottle}
+    pending = list(get_resolver().url_patterns)
+    while pending:
+        pattern = pending.pop()
+        if hasattr(pattern, "url_patterns"):
+            pending.extend(pattern.url_patterns)
+            continue
+        view_class = getattr(pattern.callback, "cls", None)
+        found.update(getattr(view_class, "throttle_classes", None) or [])
+    return found
+
+
+def test_every_per_address_throttle_of_every_route_keys_on_the_trusted_client_address(settings):
+    from django.test import RequestFactory
+
+    from answerpal.api.throttling import CustomerRateThrottle
+    from tickets.api.views.public import ChatTicketChannelThrottle
+
+    keyed_otherwise = {CustomerRateThrottle, ChatTicketChannelThrottle}  # per customer / per chat channel
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    throttles = _route_throttles() - keyed_otherwise
+    assert len(throttles) >= 5
+    for throttle in throttles:
+        assert throttle().get_ident(request) == "203.0.113.9", throttle
+    settings.TRUSTED_PROXIES = []
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for throttle in throttles | keyed_otherwise:
+        assert throttle().get_ident(request) == "198.51.100.4", throttle

@@ -38,12 +38,16 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ["channel_type", "is_active", "email_provider_type", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email_address", "phone_number", "token", "customer__name"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["token", "widget_snippet", "created_at", "updated_at", "secrets_set"]
+    readonly_fields = ["token", "widget_snippet", "created_at", "updated_at", "secrets_set", "phone_login_enabled"]
     inlines = [ChannelFolderInline]
 
     @admin.display(description="Widget snippet (chat channels: paste on the site)")
     def widget_snippet(self, channel):
         return widget_snippet(channel)
+
+    @admin.display(description="Phone sign-in (device secret set)", boolean=True)
+    def phone_login_enabled(self, channel):
+        return bool(channel.phone_login_secret_hash)
 
     @admin.display(description="Secrets")
     def secrets_set(self, channel):

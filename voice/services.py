@@ -941,7 +941,7 @@ def _realtime_client_secret(customer: Customer, channel, ttl: int) -> tuple[str,
     }
     try:
         secret = endpoint.client.realtime.client_secrets.create(
-            expires_after={"anchor": "created_at", "seconds": ttl}, session=session
+            expires_after={"anchor": "created_at", "seconds": min(max(ttl, 10), 7200)}, session=session
         )
     except openai.OpenAIError as error:
         raise openai_provider_error(error) from error

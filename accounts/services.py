@@ -334,8 +334,11 @@ def _password_set(*, rep: CustomerRep, password: str) -> None:
     rep.refresh_from_db(fields=["token_version"])
 
 
-def rep_password_change(*, rep: CustomerRep, new_password: str, current_password: str | None = None) -> None:
-    """Sets a new password (checking `current_password` when given) and revokes the rep's tokens."""
+def rep_password_change(
+    *, rep: CustomerRep, new_password: str, current_password: str | None = None, actor: str = "password change"
+) -> None:
+    """Sets a new password (checking `current_password` when given), revokes the rep's tokens and unlocks the rep's
+    sign-in (so an Administrator unlocks a locked rep by setting a new password; audited)."""
     if current_password is not None and not _password_matches(rep, current_password):
         raise ApiError(
             status.HTTP_400_BAD_REQUEST,
@@ -346,6 +349,7 @@ def rep_password_change(*, rep: CustomerRep, new_password: str, current_password
     password_validate(password=new_password, rep=rep, field="newPassword")
     with transaction.atomic():
         _password_set(rep=rep, password=new_password)
+    lockout.rep_unlock(rep=rep, actor=actor, reason="A new password was set.")
 
 
 def _customer_lock(customer_id: int) -> Customer:

@@ -242,7 +242,9 @@ class CustomerRepViewSet(TenantModelViewSet):
             current = data.get("currentPassword")
             if current is None:
                 raise field_error("currentPassword", "Give your current password to change it.")
-        services.rep_password_change(rep=rep, new_password=data["newPassword"], current_password=current)
+        services.rep_password_change(
+            rep=rep, new_password=data["newPassword"], current_password=current, actor=_actor(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: CustomerRepReadSerializer(many=True)})

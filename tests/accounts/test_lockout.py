@@ -248,3 +248,16 @@ def test_in_process_mode_reset_requests_answer_no_sooner_than_the_floor(
             assert request_reset(anon_client, email).status_code == 200
         assert time.monotonic() - started >= 0.12
     assert len(mail.outbox) == 1
+
+
+def test_an_administrator_unlocks_a_rep_by_setting_a_new_password(anon_client, rep, admin_rep, admin_client):
+    for index in range(10):
+        login(anon_client, "agent", "Wrong-pass-1", index)
+    assert_problem(login(anon_client, "agent", PASSWORD), 429, "LoginLocked")
+    response = admin_client.put(
+        f"/api/CustomerReps/{rep.pk}/change-password", {"newPassword": "Admin-set-pass-9"}, format="json"
+    )
+    assert response.status_code == 204
+    assert login(anon_client, "agent", "Admin-set-pass-9").status_code == 200
+    unlocked = SecurityEvent.objects.get(kind=SecurityEventKind.UNLOCKED)
+    assert (unlocked.rep, unlocked.actor) == (rep, f"rep {admin_rep.pk}")

@@ -118,10 +118,6 @@ def _url(definition: CallDefinition, context: dict) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConnectorError("InvalidEndpoint", "Only http(s) URLs can be called.")
-    try:
-        host_check(parts.hostname)  # an internal IP literal in any spelling, before httpx parses it
-    except OutboundAddressRefused as error:
-        raise BlockedDestination(str(error)) from error
     return endpoint
 
 
@@ -231,6 +227,10 @@ def _credential_guard(url: str, auth_headers: dict):
 
 
 def _send(definition: CallDefinition, method: str, url: str, context: dict, started: float) -> ConnectorResponse:
+    try:
+        host_check(urlsplit(url).hostname or "")  # an internal IP literal in any spelling, before httpx parses it
+    except OutboundAddressRefused as error:
+        raise BlockedDestination(str(error)) from error
     headers, content, params = _request_parts(definition, context)
     if params:  # httpx's `params=` would replace the endpoint's own query string; merge instead
         url = str(httpx.URL(url).copy_merge_params(params))

@@ -309,13 +309,25 @@ class GuardedNetworkBackend:
     of every new connection, then connects to the checked address only (httpcore still hands the origin's
     host name to TLS)."""
 
-    def __init__(self, inner, connect_errors: tuple = (httpcore.ConnectError, httpcore.ConnectTimeout)):
+    def __init__(
+        self,
+        inner,
+        connect_errors: tuple = (httpcore.ConnectError, httpcore.ConnectTimeout),
+        refusal_as_connect_error: bool = False,
+    ):
         self._inner = inner
         self._connect_errors = connect_errors
+        self._refusal_as_connect_error = refusal_as_connect_error
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            destination = destination_resolve(host, port)
+        except OutboundError as error:
+            if self._refusal_as_connect_error:  # for clients that only understand their transport's errors
+                raise self._connect_errors[0](str(error)) from error
+            raise
         last_error: Exception | None = None
-        for address in destination_resolve(host, port).addresses:
+        for address in destination.addresses:
             try:
                 return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except self._connect_errors as error:
@@ -329,12 +341,16 @@ class GuardedNetworkBackend:
         self._inner.sleep(seconds)
 
 
-def transport_guard(transport):
+def transport_guard(transport, *, refusal_as_connect_error: bool = False):
     """Puts the guarded backend into the connection pool of an httpx (or httpx2) HTTPTransport and returns
-    the transport. Use it with `trust_env=False` so an environment proxy cannot route around the guard."""
+    the transport. Use it with `trust_env=False` so an environment proxy cannot route around the guard.
+    With `refusal_as_connect_error` a refused destination raises the transport's ConnectError (caused by
+    the OutboundError), for third-party clients (openai) that only map their transport's errors."""
     pool = transport._pool  # httpx exposes no public hook for the backend; the SSRF tests fail if this breaks
     core = sys.modules[type(pool).__module__.split(".", 1)[0]]
-    pool._network_backend = GuardedNetworkBackend(pool._network_backend, (core.ConnectError, core.ConnectTimeout))
+    pool._network_backend = GuardedNetworkBackend(
+        pool._network_backend, (core.ConnectError, core.ConnectTimeout), refusal_as_connect_error
+    )
     return transport
 
 

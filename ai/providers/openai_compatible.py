@@ -54,7 +54,8 @@ def client_for(api_key: str, base_url: str) -> openai.OpenAI:
                     transport=transport_guard(
                         httpx2.HTTPTransport(
                             limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
-                        )
+                        ),
+                        refusal_as_connect_error=True,  # a refused base URL is "AIProviderUnreachable"
                     ),
                     trust_env=False,
                 ),

@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage
 
 from answerpal.outbound_guard import REFUSED_DETAIL
 from channels_cfg.models import ChannelType, EmailProvider
-from messaging import services
+from messaging import services, tasks
 from messaging.imap import ImapError, imap_session
 from messaging.mail_settings import ServerSettings
 from messaging.smtp import SmtpError, smtp_handshake, smtp_send
@@ -222,6 +222,10 @@ def test_mail_import_of_an_internal_server_fails_without_connecting(customer, mo
     with pytest.raises(ImapError) as refused:
         services.folder_import(folder=folder)
     assert refused.value.code == "OutboundAddressRefused" and attempts == []
+    # the task records it and does not retry: a refused server stays refused
+    assert tasks.folder_import.apply(args=[folder.pk]).get() == 0
+    folder.sync_state.refresh_from_db()
+    assert folder.sync_state.last_error and REFUSED_DETAIL in folder.sync_state.last_error
 
 
 class TestChannelSave:

@@ -5,26 +5,22 @@ One call: build the request from the definition (endpoint, method, header and bo
 the definition's overrides, else the customer's `api*` defaults), send it with timeouts through a
 guarded transport, read at most OUTBOUND_MAX_RESPONSE_BYTES, and log the call (ConnectorCall).
 
-Server-side request forgery guard: the transport's network backend resolves the host itself, refuses
-the connection when ANY resolved address is private, loopback, link-local, multicast, reserved,
-unspecified or shared (CGNAT), and then connects to the checked IP (TLS still verifies the host
-name). The check runs for every new connection, so redirects and DNS rebinding are covered.
-`settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS` switches the guard off (development and tests only).
-Environment proxies are ignored so the guard cannot be bypassed through one.
+Server-side request forgery: every connection (redirect hops included) goes through the kernel's
+outbound-address guard (answerpal.outbound_guard: resolved once, internal and reserved addresses refused,
+the checked IP connected, TLS verified on the host name; OUTBOUND_ALLOWED_NETWORKS is the operator's
+allow-list). Environment proxies are ignored so the guard cannot be bypassed through one.
 """
 
-import ipaddress
 import json
 import logging
-import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import httpcore
 import httpx
 from django.conf import settings
 
+from answerpal.outbound_guard import GuardedTransport, OutboundAddressRefused, OutboundHostUnresolvable, host_check
 from automation.models import ConnectorCall
 from documents.api_definition import DefinitionError, parse_field_mapping, parse_headers
 from documents.placeholders import MISSING, json_string_escape, lookup_path, render_placeholders
@@ -55,63 +51,6 @@ def _timeout_seconds() -> float:
 
 def _max_response_bytes() -> int:
     return settings.OUTBOUND_MAX_RESPONSE_BYTES
-
-
-def address_is_public(address: str) -> bool:
-    """True only for globally routable unicast addresses (IPv4-mapped IPv6 is judged as IPv4)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_link_local)
-
-
-def resolve_checked(host: str, port: int) -> list[str]:
-    """Every address `host` resolves to; raises BlockedDestination when any of them is not public."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise ConnectorError("UnresolvableHost", f"The host {host!r} could not be resolved.") from error
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not addresses:
-        raise ConnectorError("UnresolvableHost", f"The host {host!r} has no address.")
-    if not settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS:
-        blocked = [address for address in addresses if not address_is_public(address)]
-        if blocked:
-            raise BlockedDestination(
-                f"Refused to connect to {host!r}: it resolves to a private or reserved address ({blocked[0]})."
-            )
-    return addresses
-
-
-class GuardedNetworkBackend(httpcore.NetworkBackend):
-    """Resolves and checks the host at connect time, then connects to the checked address only."""
-
-    def __init__(self, inner: httpcore.NetworkBackend):
-        self._inner = inner
-
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        last_error: Exception | None = None
-        for address in resolve_checked(host, port):
-            try:
-                return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                last_error = error
-        raise last_error  # every checked address refused the connection
-
-    def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise BlockedDestination("Unix sockets are not reachable through the connector.")
-
-    def sleep(self, seconds):
-        self._inner.sleep(seconds)
-
-
-class GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport with the guarded network backend in its connection pool."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # httpx exposes no public hook for the backend; the SSRF tests fail if this stops taking effect.
-        self._pool._network_backend = GuardedNetworkBackend(self._pool._network_backend)
 
 
 @dataclass
@@ -288,6 +227,10 @@ def _credential_guard(url: str, auth_headers: dict):
 
 
 def _send(definition: CallDefinition, method: str, url: str, context: dict, started: float) -> ConnectorResponse:
+    try:
+        host_check(urlsplit(url).hostname or "")  # an internal IP literal in any spelling, before httpx parses it
+    except OutboundAddressRefused as error:
+        raise BlockedDestination(str(error)) from error
     headers, content, params = _request_parts(definition, context)
     if params:  # httpx's `params=` would replace the endpoint's own query string; merge instead
         url = str(httpx.URL(url).copy_merge_params(params))
@@ -322,6 +265,10 @@ def _send(definition: CallDefinition, method: str, url: str, context: dict, star
             body = b"".join(chunks)
             status_code, encoding = response.status_code, response.encoding or "utf-8"
             response_headers = dict(response.headers)
+    except OutboundAddressRefused as error:
+        raise BlockedDestination(str(error)) from error
+    except OutboundHostUnresolvable as error:
+        raise ConnectorError("UnresolvableHost", str(error)) from error
     except httpx.TimeoutException as error:
         raise ConnectorError("Timeout", f"The call took longer than {total:g} seconds.") from error
     except httpx.TooManyRedirects as error:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from answerpal.outbound_guard import OutboundError, guarded_requests_session
 from messaging.mail_settings import GraphCredentials, graph_credentials
 
 MAX_THROTTLE_WAIT = 30
@@ -72,7 +73,9 @@ def _msal_app(credentials: GraphCredentials) -> msal.ConfidentialClientApplicati
                 client_credential=credentials.client_secret,
                 authority=credentials.authority,
                 instance_discovery=False,
-                timeout=20,
+                # The authority is tenant-configurable: its discovery document and token endpoint are fetched
+                # through the outbound-address guard.
+                http_client=guarded_requests_session(timeout=20),
             )
             _apps[key] = app
     return app
@@ -90,6 +93,8 @@ def graph_token(credentials: GraphCredentials) -> str:
         )
     try:
         result = _msal_app(credentials).acquire_token_for_client(scopes=[credentials.scope])
+    except OutboundError as error:
+        raise GraphError(str(error), code=error.code, step="token") from error
     except (ValueError, OSError) as error:  # unreachable or invalid authority
         raise GraphError(f"The token authority could not be used: {error}", step="token") from error
     if "access_token" in result:

@@ -11,6 +11,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+from answerpal.outbound_guard import Destination, OutboundError, destination_connect, destination_resolve
 from messaging.mail_settings import ServerSettings
 
 IMAP_TIMEOUT = 30
@@ -18,9 +19,42 @@ BATCH = 50
 
 
 class ImapError(Exception):
-    def __init__(self, message: str, *, step: str):
+    def __init__(self, message: str, *, step: str, code: str = ""):
         super().__init__(message)
         self.step = step
+        self.code = code  # OutboundAddressRefused / UnresolvableHost when the guard refused the server
+
+
+class GuardedIMAP4(imaplib.IMAP4):
+    """imaplib's client whose socket goes to the checked addresses of `destination` (resolved once, before
+    any connect); `host` stays the name STARTTLS verifies the certificate on."""
+
+    def __init__(self, host, port, *, destination: Destination, **kwargs):
+        self._destination = destination
+        super().__init__(host, port, **kwargs)
+
+    def _create_socket(self, timeout):
+        return destination_connect(self._destination, timeout=timeout)
+
+
+class GuardedIMAP4_SSL(imaplib.IMAP4_SSL):
+    """The implicit-TLS client over the checked addresses; the certificate is verified on `host`."""
+
+    def __init__(self, host, port, *, destination: Destination, **kwargs):
+        self._destination = destination
+        super().__init__(host, port, **kwargs)
+
+    def _create_socket(self, timeout):
+        sock = destination_connect(self._destination, timeout=timeout)
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
+def imap_destination(server: ServerSettings) -> Destination:
+    """The IMAP server resolved and checked by the outbound-address guard (raises ImapError when refused)."""
+    try:
+        return destination_resolve(server.host, server.port)
+    except OutboundError as error:
+        raise ImapError(str(error), step="connect", code=error.code) from error
 
 
 @dataclass(frozen=True)
@@ -30,15 +64,21 @@ class FetchedMail:
 
 
 @contextmanager
-def imap_session(server: ServerSettings) -> Iterator[imaplib.IMAP4]:
-    """A logged-in IMAP connection (implicit TLS when use_ssl, else STARTTLS); always logged out."""
+def imap_session(server: ServerSettings, *, destination: Destination | None = None) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection (implicit TLS when use_ssl, else STARTTLS); always logged out. The
+    server goes through the outbound-address guard (`destination` when already resolved and checked)."""
+    destination = destination or imap_destination(server)
     try:
         if server.use_ssl:
-            connection = imaplib.IMAP4_SSL(
-                server.host, server.port, ssl_context=ssl.create_default_context(), timeout=IMAP_TIMEOUT
+            connection = GuardedIMAP4_SSL(
+                server.host,
+                server.port,
+                destination=destination,
+                ssl_context=ssl.create_default_context(),
+                timeout=IMAP_TIMEOUT,
             )
         else:
-            connection = imaplib.IMAP4(server.host, server.port, timeout=IMAP_TIMEOUT)
+            connection = GuardedIMAP4(server.host, server.port, destination=destination, timeout=IMAP_TIMEOUT)
             connection.starttls(ssl_context=ssl.create_default_context())
     except (OSError, imaplib.IMAP4.error) as error:
         raise ImapError(f"Cannot connect to {server.host}:{server.port}: {error}", step="connect") from error

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
+from answerpal.outbound_guard import REFUSED_CODE
 from channels_cfg.models import Channel, ChannelFolder, EmailProvider
 from messaging import selectors, services
 from messaging.graph import GraphError, GraphThrottled
@@ -31,9 +32,13 @@ def folder_import(self, folder_id: int) -> int:
     except GraphThrottled as error:
         raise self.retry(countdown=error.retry_after) from error
     except (GraphError, ImapError) as error:
-        if getattr(error, "status", None) in (401, 403) or getattr(error, "step", "") in ("token", "login"):
+        if (
+            getattr(error, "status", None) in (401, 403)
+            or getattr(error, "step", "") in ("token", "login")
+            or getattr(error, "code", "") == REFUSED_CODE
+        ):
             logger.warning("import of folder %s failed: %s", folder_id, error)
-            return 0  # recorded on the sync state; retrying cannot fix credentials
+            return 0  # recorded on the sync state; retrying cannot fix credentials or a refused server
         raise self.retry(countdown=60 * (self.request.retries + 1)) from error
 
 

@@ -2,18 +2,20 @@
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
-import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from answerpal.api.errors import ApiError
+from answerpal.outbound_guard import guarded_requests_session
 from customers.models import Customer
 
 WHATSAPP_PREFIX = "whatsapp:"
 MEDIA_TIMEOUT = 30
+MEDIA_MAX_REDIRECTS = 5
 
 
 class WhatsAppError(Exception):
@@ -111,15 +113,51 @@ def signature_refusal(*, urls: list[str] | None = None, params: dict | None = No
     return ApiError(403, "InvalidSignature", "The X-Twilio-Signature does not match this request.")
 
 
+def twilio_api_host(host: str) -> bool:
+    """twilio.com or one of its subdomains: the only hosts the account's credentials are sent to."""
+    host = (host or "").lower().rstrip(".")
+    return host == "twilio.com" or host.endswith(".twilio.com")
+
+
+def twilio_media_host(host: str) -> bool:
+    """A host a Twilio download may be served from (TWILIO_MEDIA_HOSTS; `*.` matches subdomains)."""
+    host = (host or "").lower().rstrip(".")
+    for entry in settings.TWILIO_MEDIA_HOSTS.replace(";", ",").split(","):
+        entry = entry.strip().lower()
+        if entry and (host == entry or (entry.startswith("*.") and host.endswith(entry[1:]))):
+            return True
+    return False
+
+
+class MediaHostRefused(WhatsAppError):
+    """A download URL or redirect that leaves Twilio's hosts (never retried)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 def media_download(account: TwilioAccount, url: str, limit: int) -> tuple[bytes, str]:
-    """Downloads one inbound media file (Twilio media URLs need the account's basic auth)."""
-    with requests.get(
-        url, auth=(account.account_sid, account.auth_token), timeout=MEDIA_TIMEOUT, stream=True
-    ) as response:
-        response.raise_for_status()
-        content = b""
-        for chunk in response.iter_content(64 * 1024):
-            content += chunk
-            if len(content) > limit:
-                raise WhatsAppError("The media file is larger than the upload limit.", permanent=True)
-        return content, response.headers.get("Content-Type", "")
+    """Downloads one Twilio media file or recording: the first request goes over https to twilio.com with the
+    account's basic auth; redirects are followed by hand only to TWILIO_MEDIA_HOSTS over https and without
+    the credentials off twilio.com; every hop goes through the outbound-address guard."""
+    with guarded_requests_session() as session:
+        for hop in range(MEDIA_MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            first = hop == 0
+            if parts.scheme != "https" or not (
+                twilio_api_host(parts.hostname) if first else twilio_media_host(parts.hostname)
+            ):
+                raise MediaHostRefused("Twilio media and recordings are only downloaded over https from Twilio.")
+            auth = (account.account_sid, account.auth_token) if twilio_api_host(parts.hostname) else None
+            with session.get(url, auth=auth, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                response.raise_for_status()
+                content = b""
+                for chunk in response.iter_content(64 * 1024):
+                    content += chunk
+                    if len(content) > limit:
+                        raise WhatsAppError("The media file is larger than the upload limit.", permanent=True)
+                return content, response.headers.get("Content-Type", "")
+    raise MediaHostRefused(f"More than {MEDIA_MAX_REDIRECTS} redirects.")

@@ -41,6 +41,7 @@ from ai.providers.openai_compatible import provider_error as openai_provider_err
 from answerpal.api.errors import ApiError, Conflict, field_error
 from answerpal.celery import enqueue_after_commit
 from answerpal.events import Event, publish
+from answerpal.outbound_guard import OutboundError, refused_problem
 from automation.models import ActionType, HookName
 from automation.prompt_documents import prompt_documents_build
 from automation.registry import ActionResult, ActionStatus
@@ -53,7 +54,15 @@ from channels_cfg.models import ChannelType
 from customers.models import AIProvider, Customer
 from documents.models import Document
 from documents.placeholders import placeholder_context, render_placeholders
-from messaging.whatsapp import TwilioAccount, WhatsAppError, media_download, signature_refusal, signature_valid
+from messaging.whatsapp import (
+    MediaHostRefused,
+    TwilioAccount,
+    WhatsAppError,
+    media_download,
+    signature_refusal,
+    signature_valid,
+    twilio_api_host,
+)
 from tickets import services as ticket_services
 from tickets.models import AIStepStatus, TicketMessage, UidType
 from voice import selectors, twiml
@@ -470,12 +479,16 @@ def _recording_download(account: TwilioAccount, url: str) -> bytes:
     """The recording as MP3 (Twilio serves `<RecordingUrl>.mp3`), with the account's credentials."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme != "https" or not (host == "twilio.com" or host.endswith(".twilio.com")):
+    if parts.scheme != "https" or not twilio_api_host(host):
         # The customer's credentials go with the download: only ever to Twilio.
         raise field_error("RecordingUrl", "Recording URLs are https URLs on twilio.com.")
     mp3_url = url if url.rsplit("/", 1)[-1].count(".") else f"{url}.mp3"
     try:
         content, _ = media_download(account, mp3_url, settings.VOICE_RECORDING_MAX_BYTES)
+    except OutboundError as error:  # twilio.com resolving to an internal address
+        raise refused_problem(field="RecordingUrl") from error
+    except MediaHostRefused as error:
+        raise ApiError(502, "RecordingDownloadFailed", str(error)) from error
     except WhatsAppError as error:
         raise ApiError(413, "RecordingTooLarge", str(error)) from error
     except requests.RequestException as error:

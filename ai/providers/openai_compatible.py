@@ -26,6 +26,7 @@ from ai.providers.base import (
     TopicCandidate,
 )
 from ai.providers.streaming import reply_delta
+from answerpal.outbound_guard import transport_guard
 
 OPENAI = "openai"
 
@@ -48,8 +49,15 @@ def client_for(api_key: str, base_url: str) -> openai.OpenAI:
                 base_url=base_url or None,
                 max_retries=retries,
                 timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+                # The base URL is tenant-configurable: connections go through the outbound-address guard.
                 http_client=httpx2.Client(
-                    limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+                    transport=transport_guard(
+                        httpx2.HTTPTransport(
+                            limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+                        ),
+                        refusal_as_connect_error=True,  # a refused base URL is "AIProviderUnreachable"
+                    ),
+                    trust_env=False,
                 ),
             )
             _clients[key] = client

@@ -317,6 +317,12 @@ OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Hosts a Twilio recording or media download may be redirected to (the first request, which carries the account's
+# credentials, always goes to twilio.com or a subdomain; credentials never follow a redirect off twilio.com).
+# `*.` matches subdomains. Every hop also passes the outbound-address guard.
+TWILIO_MEDIA_HOSTS = os.environ.get(
+    "TWILIO_MEDIA_HOSTS", "twilio.com, *.twilio.com, mms.twiliocdn.com, *.twiliocdn.com, s3-external-1.amazonaws.com"
+)
 
 # Mail transports and the outbox.
 GRAPH_API_URL = os.environ.get("GRAPH_API_URL", "https://graph.microsoft.com/v1.0")
@@ -342,7 +348,12 @@ LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "answerpal:live:")
 # The demo page /demo/chat (the demo tenant's widget on a page of the platform): served with DEBUG or this on.
 WEBWIDGET_DEMO = env_bool("WEBWIDGET_DEMO")
 
-# Outbound connector: private, loopback and link-local targets are refused unless allowed.
+# The outbound-address guard (answerpal/outbound_guard.py) for everything the server connects to on a tenant's
+# behalf (actions, hooks, data retrieval, IMAP, SMTP, Graph token endpoints, connection tests, Twilio downloads):
+# internal and reserved addresses are refused. OUTBOUND_ALLOWED_NETWORKS is the operator's allow-list (CIDR
+# networks, addresses or host names, comma separated; e.g. an on-premises mail server), never a tenant setting.
+# OUTBOUND_ALLOW_PRIVATE_NETWORKS switches the guard off (development against local servers only).
+OUTBOUND_ALLOWED_NETWORKS = os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "")
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS")
 OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS", "10"))
 OUTBOUND_MAX_RESPONSE_BYTES = int(os.environ.get("OUTBOUND_MAX_RESPONSE_BYTES", str(1024 * 1024)))

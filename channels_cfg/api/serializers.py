@@ -1,10 +1,12 @@
 """Channel DTOs with the documented JSON names; secrets are masked, numbers E.164, hostnames checked."""
 
 import re
+from urllib.parse import urlsplit
 
 from rest_framework import serializers
 
 from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField
+from answerpal.outbound_guard import host_validate
 from channels_cfg.hostnames import hostname_entries
 from channels_cfg.models import (
     Channel,
@@ -154,7 +156,17 @@ class ChannelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"emailAddress": ["An Email channel needs the mailbox address."]})
         if channel_type != ChannelType.CHAT and attrs.get("hostnames"):
             raise serializers.ValidationError({"hostnames": ["Only Chat channels have allowed hostnames."]})
+        _mail_hosts_validate(attrs)
         return attrs
+
+
+def _mail_hosts_validate(attrs: dict) -> None:
+    """Mail servers written as an internal IP literal (any form) or localhost are refused at save with the
+    outbound-address guard's 400 OutboundAddressRefused; DNS names are checked when connecting."""
+    host_validate(field="overrideImapServer", host=attrs.get("override_imap_server") or "")
+    host_validate(field="overrideSmtpServer", host=attrs.get("override_smtp_server") or "")
+    authority = urlsplit(attrs.get("override_graph_authority_url") or "").hostname or ""
+    host_validate(field="overrideGraphAuthorityURL", host=authority)
 
 
 class TopicPolicySerializer(serializers.Serializer):

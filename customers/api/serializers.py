@@ -1,11 +1,13 @@
 """Customer DTOs: CustomerReadDTO / CustomerUpdateDTO, CustomerModelDTO, secrets, custom field definitions."""
 
 import re
+from urllib.parse import urlsplit
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from answerpal.api.fields import SecretField
+from answerpal.outbound_guard import host_validate
 from customers.models import AIModel, AuthenticationType, CustomFieldType, EmailProviderType
 
 
@@ -117,6 +119,19 @@ class CustomerUpdateSerializer(serializers.Serializer):
     defaultCustomerRepID = serializers.IntegerField(
         source="default_customer_rep_id", required=False, allow_null=True, min_value=1
     )
+
+    def validate(self, attrs):
+        # Servers the platform connects to for the tenant: an internal IP literal (any form) or localhost is
+        # refused now with 400 OutboundAddressRefused; DNS names are checked by the guard when connecting.
+        for field, source in (("imapServer", "imap_server"), ("smtpServer", "smtp_server")):
+            host_validate(field=field, host=attrs.get(source) or "")
+        for field, source in (
+            ("graphAuthorityURL", "graph_authority_url"),
+            ("apiBaseUrl", "api_base_url"),
+            ("openAIBaseUrl", "openai_base_url"),
+        ):
+            host_validate(field=field, host=urlsplit(attrs.get(source) or "").hostname or "")
+        return attrs
 
 
 class CustomerReadSerializer(CustomerUpdateSerializer):

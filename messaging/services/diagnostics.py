@@ -4,16 +4,13 @@ import logging
 from dataclasses import dataclass, field
 
 from answerpal.api.errors import ApiError, Conflict
+from answerpal.outbound_guard import REFUSED_CODE, refused_problem
 from channels_cfg.models import Channel, ChannelType, EmailProvider
 from messaging.graph import GraphError, GraphSecretExpired, graph_client_for, graph_token
-from messaging.imap import ImapError, imap_folders, imap_session
+from messaging.imap import ImapError, imap_destination, imap_folders, imap_session
 from messaging.mail_settings import imap_settings, mail_provider, smtp_settings
-from messaging.smtp import SmtpError
-from messaging.whatsapp import (
-    TwilioAccount,
-)
-
-logger = logging.getLogger(__name__)
+from messaging.smtp import SmtpError, smtp_destination, smtp_handshake
+from messaging.whatsapp import TwilioAccount
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +36,9 @@ class ConnectionReport:
 
 def connection_test(*, channel: Channel) -> ConnectionReport:
     """Really tries the channel's connection: Graph token + mailbox read; IMAP login + SMTP handshake;
-    Twilio account fetch. Stops at the first failing step and reports it."""
-    from messaging.smtp import smtp_handshake
-
+    Twilio account fetch. Stops at the first failing step and reports it. A server the outbound-address
+    guard refuses (IMAP and SMTP are both resolved and checked before anything connects) answers the one
+    400 OutboundAddressRefused problem, whatever internal form it was given in."""
     if channel.channel_type in (ChannelType.WHATSAPP, ChannelType.PHONE):
         return _twilio_test(channel)
     if channel.channel_type != ChannelType.EMAIL:
@@ -58,17 +55,36 @@ def connection_test(*, channel: Channel) -> ConnectionReport:
             inbox = client.mailbox_check(channel.email_address)
             report.passed("mailbox", f"Read folder '{inbox.get('displayName', 'Inbox')}' of {channel.email_address}.")
         except GraphError as error:
+            if error.code == REFUSED_CODE:
+                raise refused_problem(field="graphAuthorityURL") from error
             report.failed(error.step, str(error))
         return report
     if provider == EmailProvider.IMAP:
+        imap, smtp = imap_settings(channel), smtp_settings(channel)
+        imap_target = smtp_target = None
         try:
-            with imap_session(imap_settings(channel)) as connection:
+            imap_target = imap_destination(imap)
+        except ImapError as error:
+            if error.code == REFUSED_CODE:
+                raise refused_problem(field="imapServer") from error
+            report.failed("imap-connect", str(error))
+        try:
+            smtp_target = smtp_destination(smtp)
+        except SmtpError as error:
+            if error.code == REFUSED_CODE:
+                raise refused_problem(field="smtpServer") from error
+            if imap_target is not None:
+                report.failed("smtp-connect", str(error))
+        if not report.success:
+            return report
+        try:
+            with imap_session(imap, destination=imap_target) as connection:
                 report.passed("imap-login", f"Logged in; {len(imap_folders(connection))} folders.")
         except ImapError as error:
             report.failed(f"imap-{error.step}", str(error))
             return report
         try:
-            for step in smtp_handshake(smtp_settings(channel)):
+            for step in smtp_handshake(smtp, destination=smtp_target):
                 report.passed(f"smtp-{step}")
         except SmtpError as error:
             report.failed(f"smtp-{error.step}", str(error))
@@ -116,6 +132,8 @@ def mailbox_folders_live(*, channel: Channel) -> list[dict]:
             "GraphClientSecretExpired", f"The Microsoft Graph client secret has expired. ({error})"
         ) from error
     except (GraphError, ImapError) as error:
+        if getattr(error, "code", "") == REFUSED_CODE:
+            raise refused_problem() from error
         raise ApiError(502, "MailboxUnavailable", f"The mailbox could not be read ({error.step}): {error}") from error
     for folder in folders:
         folder["channelFolderID"] = linked.get(folder["folderID"])

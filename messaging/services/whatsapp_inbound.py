@@ -8,18 +8,14 @@ from django.db import IntegrityError, transaction
 
 from answerpal.api.errors import field_error
 from answerpal.celery import enqueue_after_commit
+from answerpal.outbound_guard import OutboundError
 from channels_cfg.models import Channel, ChannelType
 from messaging.models import (
     InboundReceipt,
 )
-from messaging.whatsapp import (
-    TwilioAccount,
-    media_download,
-)
+from messaging.whatsapp import MediaHostRefused, TwilioAccount, media_download
 from tickets import services as ticket_services
 from tickets.models import Ticket, TicketMessage, UidType
-
-logger = logging.getLogger(__name__)
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +84,12 @@ def whatsapp_media_fetch(*, message_id: int, media: list[tuple[str, str]]) -> in
     account = TwilioAccount.of(message.customer)
     stored = 0
     for index, (url, declared_type) in enumerate(media):
-        content, content_type = media_download(account, url, settings.ANSWERPAL_MAX_UPLOAD_BYTES)
+        try:
+            content, content_type = media_download(account, url, settings.ANSWERPAL_MAX_UPLOAD_BYTES)
+        except (MediaHostRefused, OutboundError) as error:
+            # Not Twilio's host, or an internal address: never fetched, and retrying cannot change that.
+            logger.warning("WhatsApp media %s of message %s refused: %s", index + 1, message_id, error)
+            continue
         extension = (content_type or declared_type or "application/octet-stream").split("/")[-1].split(";")[0]
         ticket_services.attachment_store(
             message=message,

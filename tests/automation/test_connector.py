@@ -12,16 +12,17 @@ import httpx
 import pytest
 import respx
 
-from automation import connector, services
+from answerpal.outbound_guard import OutboundAddressRefused, destination_resolve
+from automation import services
 from automation.connector import (
     BlockedDestination,
     CallDefinition,
     ConnectorError,
     connector_call,
     loggable_url,
-    resolve_checked,
 )
 from automation.models import ActionType, ConnectorCall, TicketMessageAction
+from tests.answerpal.outbound_cases import INTERNAL_DESTINATIONS, fake_dns, forbid_connections, url_host
 from tests.automation.factories import ActionFactory, HookActionFactory
 from tests.tickets.factories import TicketMessageFactory
 
@@ -212,53 +213,61 @@ def test_guard_checks_every_dns_answer(settings, monkeypatch):
     monkeypatch.setattr(
         socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ip) for ip in answers]
     )
-    with pytest.raises(BlockedDestination):
-        resolve_checked("mixed.example.com", 80)
+    with pytest.raises(OutboundAddressRefused):
+        destination_resolve("mixed.example.com", 80)
     answers[:] = [("93.184.216.34", 80)]
-    assert resolve_checked("mixed.example.com", 80) == ["93.184.216.34"]
+    assert destination_resolve("mixed.example.com", 80).addresses == ("93.184.216.34",)
 
 
-@pytest.mark.parametrize(
-    "address, public",
-    [
-        ("8.8.8.8", True),
-        ("2606:4700:4700::1111", True),
-        ("127.0.0.1", False),
-        ("10.1.2.3", False),
-        ("172.16.0.1", False),
-        ("192.168.0.1", False),
-        ("169.254.169.254", False),
-        ("100.64.0.1", False),
-        ("224.0.0.1", False),
-        ("240.0.0.1", False),
-        ("::1", False),
-        ("fe80::1", False),
-        ("fc00::1", False),
-        ("::ffff:127.0.0.1", False),
-        ("ff02::1", False),
-    ],
-)
-def test_address_classification(address, public):
-    assert connector.address_is_public(address) is public
-
-
-def test_redirect_to_a_private_address_is_refused(customer, http_server, settings, monkeypatch):
-    """Loopback is treated as public here so the first hop connects; the redirect target is re-checked."""
-    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
-    real = connector.address_is_public
-    monkeypatch.setattr(connector, "address_is_public", lambda address: address == "127.0.0.1" or real(address))
+@pytest.mark.parametrize("host", INTERNAL_DESTINATIONS)
+def test_api_call_refuses_every_internal_form(customer, monkeypatch, host):
+    """The shared SSRF list: literals in every spelling and names whose DNS answer is internal."""
+    fake_dns(monkeypatch)
+    attempts = forbid_connections(monkeypatch)
     with pytest.raises(BlockedDestination):
         connector_call(
-            definition=CallDefinition(endpoint=f"{http_server}/redirect?to=http://10.0.0.1/orders"),
+            definition=CallDefinition(endpoint=f"http://{url_host(host)}:8080/orders"),
             context={},
             customer_id=customer.pk,
         )
-    assert [request["path"] for request in _Handler.requests] == ["/redirect?to=http://10.0.0.1/orders"]
-    # a redirect to an allowed address is followed
+    assert attempts == []
+    assert ConnectorCall.objects.get().error_code == "BlockedDestination"
+
+
+def test_api_call_allow_list_lets_one_internal_host_through(customer, http_server, settings, monkeypatch):
+    settings.OUTBOUND_ALLOWED_NETWORKS = "127.0.0.1/32"
+    port = int(http_server.rsplit(":", 1)[1])
+    fake_dns(monkeypatch, {"erp.corp.example": ["127.0.0.1"]})
     response = connector_call(
-        definition=CallDefinition(endpoint=f"{http_server}/redirect?to={http_server}/orders"),
+        definition=CallDefinition(endpoint=f"http://erp.corp.example:{port}/orders"),
         context={},
         customer_id=customer.pk,
+    )
+    assert response.status_code == 200 and response.data["data"]["status"] == "shipped"
+    with pytest.raises(BlockedDestination):  # the allow-list is exact: the rest stays refused
+        connector_call(definition=CallDefinition(endpoint="http://10.0.0.1/"), context={}, customer_id=customer.pk)
+
+
+@pytest.mark.parametrize("host", INTERNAL_DESTINATIONS)
+def test_redirect_to_an_internal_address_is_refused(customer, http_server, settings, monkeypatch, host):
+    """The first hop is an allow-listed name served on loopback; every redirect target is checked again."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = "partner.example"
+    port = int(http_server.rsplit(":", 1)[1])
+    fake_dns(monkeypatch, {"partner.example": ["127.0.0.1"]})
+    start = f"http://partner.example:{port}"
+    target = f"http://{url_host(host)}:{port}/orders"
+    with pytest.raises(ConnectorError) as refused:
+        connector_call(
+            definition=CallDefinition(endpoint=f"{start}/redirect?to={target}"), context={}, customer_id=customer.pk
+        )
+    # httpx itself refuses a Location with a non-standard IPv4 spelling (0177.0.0.1) as an invalid URL
+    assert refused.value.code == (
+        "ConnectionFailed" if host in ("0177.0.0.1", "0251.0376.0251.0376") else "BlockedDestination"
+    )
+    assert len(_Handler.requests) == 1 and _Handler.requests[0]["path"].startswith("/redirect?to=")
+    # a redirect to an allowed address is followed
+    response = connector_call(
+        definition=CallDefinition(endpoint=f"{start}/redirect?to={start}/orders"), context={}, customer_id=customer.pk
     )
     assert response.status_code == 200 and response.data["data"]["status"] == "shipped"
 

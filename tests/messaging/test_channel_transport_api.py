@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from channels_cfg.models import ChannelFolder, ChannelType, EmailProvider
+from tests.answerpal.outbound_cases import fake_dns
 from tests.channels_cfg.factories import ChannelFactory, ChannelFolderFactory
 from tests.conftest import assert_problem
 from tests.messaging.conftest import GRAPH, MAILBOX, SUBSCRIPTION_EXPIRY, mock_graph_messages, token_endpoint_mock
@@ -113,8 +114,8 @@ class TestConnection:
         class FakeImap:
             untagged_responses = {}
 
-            def __init__(self, host, port, ssl_context=None, timeout=None):
-                events.append(("imap-connect", host, port))
+            def __init__(self, host, port, destination=None, ssl_context=None, timeout=None):
+                events.append(("imap-connect", host, port, destination.addresses))
 
             def login(self, user, password):
                 if password != "right":
@@ -128,8 +129,8 @@ class TestConnection:
                 events.append(("imap-logout",))
 
         class FakeSmtp:
-            def __init__(self, host, port, timeout=None, context=None):
-                events.append(("smtp-connect", host, port))
+            def __init__(self, host, port, timeout=None, context=None, destination=None):
+                events.append(("smtp-connect", host, port, destination.addresses))
 
             def ehlo(self):
                 return 250, b"hello"
@@ -140,8 +141,9 @@ class TestConnection:
             def quit(self):
                 pass
 
-        monkeypatch.setattr("messaging.imap.imaplib.IMAP4_SSL", FakeImap)
-        monkeypatch.setattr("messaging.smtp.smtplib.SMTP_SSL", FakeSmtp)
+        monkeypatch.setattr("messaging.imap.GuardedIMAP4_SSL", FakeImap)
+        monkeypatch.setattr("messaging.smtp.GuardedSMTP_SSL", FakeSmtp)
+        lookups = fake_dns(monkeypatch, {"imap.acme.test": ["93.184.216.34"], "smtp.acme.test": ["93.184.216.35"]})
         customer.imap_server, customer.smtp_server = "imap.acme.test", "smtp.acme.test"
         customer.save()
         body = {
@@ -153,7 +155,10 @@ class TestConnection:
         result = admin_client.post("/api/Channels/test-connection", body, format="json").json()
         assert result["success"], result
         assert [step["step"] for step in result["steps"]] == ["imap-login", "smtp-connect", "smtp-ehlo", "smtp-login"]
-        assert ("imap-connect", "imap.acme.test", 993) in events and ("smtp-connect", "smtp.acme.test", 465) in events
+        # each server resolved once, before anything connected, and the checked addresses handed to the client
+        assert ("imap-connect", "imap.acme.test", 993, ("93.184.216.34",)) in events
+        assert ("smtp-connect", "smtp.acme.test", 465, ("93.184.216.35",)) in events
+        assert lookups == ["imap.acme.test", "smtp.acme.test"]
         result = admin_client.post(
             "/api/Channels/test-connection", {**body, "overrideImapPassword": "wrong"}, format="json"
         ).json()
@@ -254,7 +259,8 @@ def test_imap_import_tracks_uidvalidity(customer, monkeypatch):
         def logout(self):
             pass
 
-    monkeypatch.setattr("messaging.imap.imaplib.IMAP4_SSL", FakeImap)
+    monkeypatch.setattr("messaging.imap.GuardedIMAP4_SSL", FakeImap)
+    fake_dns(monkeypatch, {"imap.acme.test": ["93.184.216.34"]})
     customer.email_provider_type, customer.imap_server = EmailProvider.IMAP, "imap.acme.test"
     customer.save()
     channel = ChannelFactory(customer=customer, email_address="desk@acme.test", override_imap_password="pw")

@@ -11,6 +11,7 @@ from channels_cfg.models import ChannelType
 from messaging import services
 from messaging.models import OutboxMessage, OutboxStatus, Transport
 from tests.accounts.factories import RepSignatureFactory
+from tests.answerpal.outbound_cases import fake_dns
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tests.messaging.conftest import GRAPH, MAILBOX
@@ -333,7 +334,8 @@ class TestSendNew:
 
             close = quit
 
-        monkeypatch.setattr("django.core.mail.backends.smtp.smtplib.SMTP_SSL", FakeSmtp)
+        monkeypatch.setattr("messaging.smtp.GuardedSMTP_SSL", FakeSmtp)
+        fake_dns(monkeypatch, {"smtp.acme.test": ["93.184.216.34"]})
         customer.email_provider_type, customer.smtp_server = "Imap", "smtp.acme.test"
         customer.save()
         channel = ChannelFactory(customer=customer, email_address="desk@acme.test", override_smtp_password="pw")

@@ -85,6 +85,12 @@ def _embed_cached(texts: list[str]) -> np.ndarray | None:
     return np.vstack(rows) if rows else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
 
 
+def vector_forget(text: str) -> None:
+    """Drops one text's cached vector (the evaluation times messages as if they were new)."""
+    with _lock:
+        _vectors.pop(text, None)
+
+
 def _phrases(topic: TopicCandidate) -> list[str]:
     parts = [part.strip() for part in _PHRASE_SPLIT.split(topic.description or "")]
     return [topic.name, *(part for part in parts if len(part) >= 3)]

@@ -293,7 +293,8 @@ def first_message_cost() -> dict:
     output = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", FIRST_MESSAGE_SCRIPT], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()
-    return {"cpu_s": float(output[-2]), "wall_s": float(output[-1]), "detail": "imports + language + spam + topics, after django.setup()"}
+    detail = "imports + language + spam + topics, after django.setup()"
+    return {"cpu_s": float(output[-2]), "wall_s": float(output[-1]), "detail": detail}
 
 
 def evaluate_local(data_dir: Path = DATA, *, speed: bool = True, first_message: bool = True) -> LocalReport:

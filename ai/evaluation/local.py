@@ -23,7 +23,7 @@ from ai.providers.local import LocalProvider
 from ai.providers.text import fold
 
 DATA = Path(__file__).resolve().parent / "data"
-TOPIC_SETS = ("topics_nl_bikeshop.json", "topics_en_hotel.json")
+TOPIC_SETS = ("topics_nl_bikeshop.json", "topics_en_hotel.json", "topics_fr_garage.json")
 SHORT_LINES = "short_lines.json"
 SPAM_SET = "spam.json"
 CORRECTION_STEPS = (0, 1, 3, 5)

@@ -14,6 +14,7 @@ from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
 from ai.providers.base import FieldSpec, Passage, SpamContext, SpamMark, TopicCandidate
 from ai.providers.local import iso_639_1, iso_639_3
+from ai.providers.spam import automated_kind
 from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
@@ -179,11 +180,15 @@ def spam_context(*, message: TicketMessage) -> SpamContext:
         .exclude(ticket_id=message.ticket_id)
         .filter(pk=Subquery(first_inbound))
         .select_related("ticket")
-        .only("subject", "text_body", "message", "html_body", "ticket__is_spam")
+        .only("subject", "text_body", "message", "html_body", "headers", "from_address", "ticket__is_spam")
         .order_by("-id")[:SPAM_MARKS]
     )
     marks = tuple(
-        SpamMark(text=f"{row.subject}\n{message_text(row)}"[:1500], is_spam=row.ticket.is_spam) for row in corrected
+        SpamMark(text=f"{row.subject}\n{message_text(row)}"[:1500], is_spam=row.ticket.is_spam)
+        for row in corrected
+        # an auto-reply kept out of the spam folder (it answered our own first mail) is no "not spam" decision
+        if row.ticket.is_spam
+        or automated_kind(sender=row.from_address, subject=row.subject, headers=row.headers)[0] is None
     )
     sender = spam_sender(message)
     sender_spam = sender_genuine = 0

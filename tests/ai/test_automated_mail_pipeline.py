@@ -130,6 +130,19 @@ def test_spam_context_reads_the_tenants_corrections_and_the_senders_history(cust
     TicketMessageFactory(customer=other_customer, ticket=foreign, text_body="Cheap backlinks", is_spam_ai=False)
     ticket_services.ticket_update(ticket=foreign, changes={"is_spam": True})
 
+    # an auto-reply to our own first mail stays out of the spam folder: that is no "not spam" decision
+    ours = TicketFactory(customer=customer, uid="ooo@example.be")
+    TicketMessageFactory(
+        customer=customer, ticket=ours, sender_type=SenderType.CUSTOMER_REP, incoming=False, text_body="Uw offerte"
+    )
+    TicketMessageFactory(
+        customer=customer,
+        ticket=ours,
+        text_body="Ik ben afwezig",
+        headers="Auto-Submitted: auto-replied",
+        is_spam_ai=True,
+    )
+
     new = TicketMessageFactory(customer=customer, ticket=TicketFactory(customer=customer, uid="pitch@seo.example"))
     context = selectors.spam_context(message=new)
     assert {(mark.text.split("\n")[-1], mark.is_spam) for mark in context.marks} == {

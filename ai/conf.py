@@ -12,7 +12,10 @@ DEFAULTS = {
     "AI_OPENAI_MAX_RETRIES": "3",
     "AI_OPENAI_MAX_CONNECTIONS": "200",
     "AI_LOCAL_LANGUAGES": "en,nl,fr,de,es,it,pt",
-    "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",
+    "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",  # lexical floor, used when the embedding model is absent or off
+    "AI_LOCAL_TOPIC_MIN_CONFIDENCE": "0.12",  # embedding + lexical confidence below which no topic is given
+    "AI_LOCAL_EMBEDDINGS": "on",  # "off": the offline provider runs on lexical features only
+    "AI_LOCAL_SPAM_THRESHOLD": "0.5",  # offline spam probability at or above which a message is spam
     "AI_LOCAL_PASSAGE_MIN_SCORE": "0.12",
     "AI_HISTORY_MESSAGES": "10",  # earlier messages of the ticket given to the reply draft
     "AI_KNOWLEDGE_RECHECK_SECONDS": "30",  # how stale the per-process knowledge index may be

@@ -7,21 +7,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from accounts.selectors import rep_signature_get
 from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
-from ai.providers.base import FieldSpec, Passage, TopicCandidate
-from ai.providers.local import iso_639_3
+from ai.providers.base import FieldSpec, Passage, SpamContext, SpamMark, TopicCandidate
+from ai.providers.local import iso_639_1, iso_639_3
+from ai.providers.spam import automated_kind
 from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
 from automation.prompt_documents import prompt_documents_build
 from automation.selectors import topics_for_channel
+from channels_cfg.models import ChannelTranslation
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
-from tickets.models import SenderType, TicketMessage, TicketMessageTopic
+from tickets.models import SenderType, Ticket, TicketMessage, TicketMessageTopic
 from tickets.selectors import ticket_history_summary
 
 SLOT_FIELDS = (
@@ -124,6 +126,87 @@ def topic_candidates(*, message: TicketMessage) -> list[TopicCandidate]:
         )
         for topic in topics
     ]
+
+
+SPAM_MARKS = 200  # the tenant's most recent spam / not-spam corrections the spam step learns from
+TENANT_LANGUAGE_MESSAGES = 300
+TENANT_LANGUAGE_SECONDS = 600.0
+_tenant_languages: dict[int, tuple[tuple[str, ...], float]] = {}
+_tenant_languages_lock = threading.Lock()
+
+
+def tenant_languages(*, customer_id: int) -> tuple[str, ...]:
+    """The tenant's languages, most used first: those of its recent inbound messages (at least 3% of them) and
+    of its channels' translations. Kept per process for TENANT_LANGUAGE_SECONDS (two small queries)."""
+    with _tenant_languages_lock:
+        cached = _tenant_languages.get(customer_id)
+    if cached and time.monotonic() - cached[1] < TENANT_LANGUAGE_SECONDS:
+        return cached[0]
+    recent = Counter(
+        iso_639_1(lang)
+        for lang in TicketMessage.objects.filter(customer_id=customer_id, incoming=True)
+        .exclude(lang="")
+        .order_by("-id")
+        .values_list("lang", flat=True)[:TENANT_LANGUAGE_MESSAGES]
+    )
+    total = sum(recent.values())
+    languages = [lang for lang, n in recent.most_common() if n >= max(1, total * 0.03)]
+    for lang in ChannelTranslation.objects.filter(customer_id=customer_id).values_list("lang", flat=True).distinct():
+        code = iso_639_1(lang)
+        if code and code not in languages:
+            languages.append(code)
+    result = tuple(languages)
+    with _tenant_languages_lock:
+        _tenant_languages[customer_id] = (result, time.monotonic())
+    return result
+
+
+def spam_sender(message: TicketMessage) -> str:
+    return message.from_address or message.from_number or message.uid
+
+
+def spam_context(*, message: TicketMessage) -> SpamContext:
+    """What the tenant's representatives decided before (three queries):
+
+    - marks: inbound first messages of tickets where the ticket's spam flag disagrees with the AI's verdict on
+      that message, i.e. a representative (or the tenant's MarkSpam / NotSpam rule) corrected it;
+    - the sender's history: its other tickets in the spam folder, and those a representative answered."""
+    first_inbound = (
+        TicketMessage.objects.filter(ticket_id=OuterRef("ticket_id"), incoming=True).order_by("id").values("id")[:1]
+    )
+    corrected = (
+        TicketMessage.objects.filter(customer_id=message.customer_id, incoming=True, is_spam_ai__isnull=False)
+        .filter(Q(is_spam_ai=True, ticket__is_spam=False) | Q(is_spam_ai=False, ticket__is_spam=True))
+        .exclude(ticket_id=message.ticket_id)
+        .filter(pk=Subquery(first_inbound))
+        .select_related("ticket")
+        .only("subject", "text_body", "message", "html_body", "headers", "from_address", "ticket__is_spam")
+        .order_by("-id")[:SPAM_MARKS]
+    )
+    marks = tuple(
+        SpamMark(text=f"{row.subject}\n{message_text(row)}"[:1500], is_spam=row.ticket.is_spam)
+        for row in corrected
+        # an auto-reply kept out of the spam folder (it answered our own first mail) is no "not spam" decision
+        if row.ticket.is_spam
+        or automated_kind(sender=row.from_address, subject=row.subject, headers=row.headers)[0] is None
+    )
+    sender = spam_sender(message)
+    sender_spam = sender_genuine = 0
+    if sender:
+        same_sender = Q(from_address=sender) if message.from_address else Q(from_number=sender) | Q(uid=sender)
+        tickets = (
+            TicketMessage.objects.filter(same_sender, customer_id=message.customer_id, incoming=True)
+            .exclude(ticket_id=message.ticket_id)
+            .values_list("ticket_id", flat=True)
+        )
+        sender_spam = Ticket.objects.filter(customer_id=message.customer_id, pk__in=tickets, is_spam=True).count()
+        sender_genuine = (
+            Ticket.objects.filter(customer_id=message.customer_id, pk__in=tickets, is_spam=False)
+            .filter(messages__sender_type=SenderType.CUSTOMER_REP, messages__incoming=False)
+            .distinct()
+            .count()
+        )
+    return SpamContext(marks=marks, sender_spam=sender_spam, sender_genuine=sender_genuine)
 
 
 def custom_field_specs(*, customer_id: int) -> list[FieldSpec]:

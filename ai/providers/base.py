@@ -60,11 +60,49 @@ class FieldSpec:
     options: tuple[str, ...] = ()
 
 
+class SpamKind:
+    """What a message judged by the spam step is; everything but GENUINE gets no reply draft."""
+
+    GENUINE = "genuine"
+    SPAM = "spam"
+    PHISHING = "phishing"
+    NEWSLETTER = "newsletter"
+    SALES = "sales"  # unsolicited cold sales / SEO / lead-generation pitches
+    AUTOREPLY = "autoreply"  # out-of-office and other automatic replies
+    BOUNCE = "bounce"  # delivery status notifications
+
+    AUTOMATED = frozenset({NEWSLETTER, AUTOREPLY, BOUNCE})
+
+
 @dataclass(frozen=True)
 class SpamVerdict:
     is_spam: bool
     score: float  # 0..1
     reasons: tuple[str, ...] = ()
+    kind: str = ""  # a SpamKind; "" when the provider does not say
+
+    @property
+    def automated(self) -> bool:
+        """Mail sent by a machine (auto-reply, bounce, list mail): never answered, even when it is not spam."""
+        return self.kind in SpamKind.AUTOMATED
+
+
+@dataclass(frozen=True)
+class SpamMark:
+    """A tenant's own decision on an earlier message: a representative marked it spam or not spam."""
+
+    text: str
+    is_spam: bool
+
+
+@dataclass(frozen=True)
+class SpamContext:
+    """What the tenant knows beyond the message itself: its representatives' spam / not-spam marks and the
+    sender's history within the tenant."""
+
+    marks: tuple[SpamMark, ...] = ()
+    sender_spam: int = 0  # earlier tickets of this sender that the tenant marked spam
+    sender_genuine: int = 0  # earlier tickets of this sender that a representative answered and did not mark spam
 
 
 @dataclass(frozen=True)
@@ -118,10 +156,14 @@ class Provider:
 
     name = ""
 
-    def spam_check(self, *, model: str, sender: str, subject: str, text: str) -> AIResult:
+    def spam_check(
+        self, *, model: str, sender: str, subject: str, text: str, headers: str = "", context: SpamContext | None = None
+    ) -> AIResult:
+        """`headers` are the raw mail headers ("Name: value" lines) when the message is an e-mail."""
         raise AIProviderUnavailable(f"The {self.name} provider cannot judge spam.")
 
-    def detect_language(self, *, model: str, text: str) -> AIResult:
+    def detect_language(self, *, model: str, text: str, prior: tuple[str, ...] = ()) -> AIResult:
+        """`prior`: the tenant's languages (ISO 639-1, most used first), preferred for ambiguous and short texts."""
         raise AIProviderUnavailable(f"The {self.name} provider cannot detect languages.")
 
     def detect_topics(self, *, model: str, text: str, topics: list[TopicCandidate]) -> AIResult:

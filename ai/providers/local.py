@@ -1,9 +1,10 @@
-"""The offline provider: deterministic, no network. Language detection (lingua), spam heuristics, topic
-matching (TF-IDF over topic names, descriptions and learned examples), custom-field extraction by pattern,
-extractive replies and summaries from the tenant's own documents."""
+"""The offline provider: deterministic, no network. Language detection (ai.providers.language: lingua with the
+tenant's languages as prior), spam (ai.providers.spam: a classifier trained on the shipped corpus plus mail
+signals and the tenant's marks), topic matching across languages (ai.providers.topics: sentence embeddings plus
+TF-IDF over topic names, descriptions and learned examples), custom-field extraction by pattern, extractive replies
+and summaries from the tenant's own documents."""
 
 import re
-import threading
 import time
 from collections import Counter
 from datetime import date
@@ -11,9 +12,10 @@ from datetime import date
 from babel import Locale
 from babel.languages import get_official_languages
 from dateutil import parser as date_parser
-from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language
 
 from ai.conf import ai_float, ai_list
+from ai.providers import language, spam, topics
 from ai.providers.base import (
     AIResult,
     FieldSpec,
@@ -21,6 +23,7 @@ from ai.providers.base import (
     Provider,
     ReplyRequest,
     RoomReportRequest,
+    SpamContext,
     SpamVerdict,
     TopicCandidate,
 )
@@ -31,18 +34,10 @@ from ai.providers.text import TfIdfIndex, fold, sentences, tokens
 LOCAL = "local"
 _WORD_PIECE = re.compile(r"\s*\S+")
 
-_detector = None
-_detector_lock = threading.Lock()
 
-
-def language_detector():
-    """The lingua detector for settings.AI_LOCAL_LANGUAGES, built once per process (it is thread-safe)."""
-    global _detector
-    with _detector_lock:
-        if _detector is None:
-            languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in _languages()]
-            _detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
-    return _detector
+def language_detector(codes: tuple[str, ...] | None = None):
+    """The lingua detector for `codes` (default settings.AI_LOCAL_LANGUAGES), built once per process."""
+    return language.language_detector(codes)
 
 
 def _languages() -> list[str]:
@@ -111,60 +106,6 @@ PHRASES = {
     },
 }
 
-SPAM_PHRASES = (
-    "viagra",
-    "cialis",
-    "casino",
-    "lottery",
-    "you have won",
-    "you won",
-    "winner",
-    "claim your prize",
-    "bitcoin",
-    "crypto",
-    "investment opportunity",
-    "double your",
-    "100% free",
-    "risk free",
-    "act now",
-    "limited time offer",
-    "click here",
-    "click below",
-    "unsubscribe",
-    "seo services",
-    "rank your website",
-    "first page of google",
-    "backlinks",
-    "web design services",
-    "nigerian prince",
-    "wire transfer",
-    "inheritance",
-    "dear friend",
-    "dear beneficiary",
-    "hot singles",
-    "weight loss",
-    "cheap meds",
-    "work from home",
-    "earn $",
-    "make money fast",
-    "u heeft gewonnen",
-    "gratis geld",
-    "vous avez gagné",
-    "gagnez",
-    "sie haben gewonnen",
-    "gewinnspiel",
-    "ha ganado",
-    "premio",
-    "loterie",
-    "lotterie",
-    "loteria",
-)
-_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
-_SUSPICIOUS_SENDER = re.compile(
-    r"(^|[._-])(no-?reply|promo|offers?|deals?|marketing|newsletter)[._@-]|\d{5,}@|\.(xyz|top|click|loan|win|bid|"
-    r"icu|work|party|gq|tk|ml|cf)$",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _DATE = re.compile(r"\b(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b")
 
@@ -177,15 +118,16 @@ class LocalProvider(Provider):
             value=value, provider=LOCAL, model=model or LOCAL, seconds=time.perf_counter() - started, prompt=prompt
         )
 
-    def spam_check(self, *, model: str, sender: str, subject: str, text: str) -> AIResult:
+    def spam_check(
+        self, *, model: str, sender: str, subject: str, text: str, headers: str = "", context: SpamContext | None = None
+    ) -> AIResult:
         started = time.perf_counter()
-        return self._result(spam_score(sender=sender, subject=subject, text=text), model, started)
+        verdict = spam_score(sender=sender, subject=subject, text=text, headers=headers, context=context)
+        return self._result(verdict, model, started)
 
-    def detect_language(self, *, model: str, text: str) -> AIResult:
+    def detect_language(self, *, model: str, text: str, prior: tuple[str, ...] = ()) -> AIResult:
         started = time.perf_counter()
-        language = language_detector().detect_language_of(text or "") if (text or "").strip() else None
-        code = language.iso_code_639_1.name.lower() if language else None
-        return self._result(code, model, started)
+        return self._result(language.detect_language(text, prior=prior), model, started)
 
     def detect_topics(self, *, model: str, text: str, topics: list[TopicCandidate]) -> AIResult:
         started = time.perf_counter()
@@ -220,56 +162,16 @@ class LocalProvider(Provider):
         return self._result(text, model, started, prompt=prompt)
 
 
-def spam_score(*, sender: str, subject: str, text: str) -> SpamVerdict:
-    """Heuristic score in 0..1 from links, shouting, known spam phrases and sender patterns; spam at ≥ 0.5."""
-    body = f"{subject}\n{text}"
-    folded = fold(body)
-    reasons, points = [], 0.0
-    links = len(_LINK.findall(body))
-    if links >= 3:
-        points += min(links, 10) * 0.08
-        reasons.append(f"{links} links")
-    letters = [char for char in body if char.isalpha()]
-    capitals = sum(1 for char in letters if char.isupper())
-    if len(letters) >= 20 and capitals / len(letters) > 0.5:
-        points += 0.3
-        reasons.append("mostly capitals")
-    phrases = [phrase for phrase in SPAM_PHRASES if fold(phrase) in folded]
-    if phrases:
-        points += 0.3 * len(phrases)
-        reasons.append("phrases: " + ", ".join(phrases[:5]))
-    if body.count("!") >= 5 or "$$$" in body or "€€€" in body:
-        points += 0.15
-        reasons.append("exclamations or money signs")
-    if sender and _SUSPICIOUS_SENDER.search(sender.strip().lower()):
-        points += 0.25
-        reasons.append("sender pattern")
-    score = round(min(points, 1.0), 3)
-    return SpamVerdict(is_spam=score >= 0.5, score=score, reasons=tuple(reasons))
+def spam_score(
+    *, sender: str, subject: str, text: str, headers: str = "", context: SpamContext | None = None
+) -> SpamVerdict:
+    """The offline spam verdict (score 0..1, kind, reasons); see ai.providers.spam."""
+    return spam.spam_verdict(sender=sender, subject=subject, text=text, headers=headers, context=context)
 
 
-def match_topics(text: str, topics: list[TopicCandidate], *, limit: int = 3) -> list[int]:
-    """Topics whose profile (name three times, description, corrected examples) is most similar to `text`: the best one
-    when it clears the floor, plus others scoring at least 60% of it."""
-    if not topics:
-        return []
-    profiles = []
-    for topic in topics:
-        bag = Counter(tokens(topic.name) * 3)
-        bag.update(tokens(topic.description))
-        for example in topic.examples:
-            bag.update(tokens(example))
-        profiles.append(bag)
-    query = Counter(tokens(text))
-    if not query:
-        return []
-    scores = TfIdfIndex(profiles).scores(query)
-    ranked = sorted(zip(scores, (topic.topic_id for topic in topics), strict=True), reverse=True)
-    best = ranked[0][0]
-    floor = ai_float("AI_LOCAL_TOPIC_MIN_SCORE")
-    if best < floor:
-        return []
-    return [topic_id for score, topic_id in ranked[:limit] if score >= max(floor, best * 0.6)]
+def match_topics(text: str, candidates: list[TopicCandidate], *, limit: int = 3) -> list[int]:
+    """The confident topics of `text`, best first; see ai.providers.topics."""
+    return topics.match_topics(text, candidates, limit=limit)
 
 
 def extract_fields(text: str, fields: list[FieldSpec]) -> dict:

@@ -22,6 +22,7 @@ from ai.providers.base import (
     Provider,
     ReplyRequest,
     RoomReportRequest,
+    SpamContext,
     SpamVerdict,
     TopicCandidate,
 )
@@ -235,8 +236,10 @@ class OpenAIProvider(Provider):
             raise AIProviderError("AIInvalidOutput", "The AI answer was not a JSON object.", retryable=True)
         return data, result
 
-    def spam_check(self, *, model: str, sender: str, subject: str, text: str) -> AIResult:
-        messages = prompts.spam_messages(sender=sender, subject=subject, text=text)
+    def spam_check(
+        self, *, model: str, sender: str, subject: str, text: str, headers: str = "", context: SpamContext | None = None
+    ) -> AIResult:
+        messages = prompts.spam_messages(sender=sender, subject=subject, text=text, headers=headers)
         data, result = self._json(model=model, messages=messages)
         score = float(data.get("score") or (1.0 if data.get("isSpam") else 0.0))
         verdict = SpamVerdict(

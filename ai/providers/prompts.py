@@ -4,8 +4,26 @@ import json
 
 from ai.providers.base import FieldSpec, ReplyRequest, RoomReportRequest, TopicCandidate
 
+_SPAM_HEADERS = (
+    "auto-submitted",
+    "x-autoreply",
+    "x-autorespond",
+    "precedence",
+    "list-id",
+    "list-unsubscribe",
+    "x-failed-recipients",
+    "content-type",
+    "return-path",
+    "reply-to",
+)
 
-def spam_messages(*, sender: str, subject: str, text: str) -> list[dict]:
+
+def spam_messages(*, sender: str, subject: str, text: str, headers: str = "") -> list[dict]:
+    """The model sees the headers that tell automated and bulk mail apart (not Received chains or DKIM blobs)."""
+    kept = [
+        line[:300] for line in (headers or "").splitlines() if line.split(":", 1)[0].strip().lower() in _SPAM_HEADERS
+    ]
+    header_block = ("\n" + "\n".join(kept)) if kept else ""
     return [
         {
             "role": "system",
@@ -13,7 +31,7 @@ def spam_messages(*, sender: str, subject: str, text: str) -> list[dict]:
             '{"isSpam": bool, "score": number 0..1, "reason": string}. Marketing, phishing, scams and bulk mail '
             "are spam; questions, complaints and orders from real customers are not.",
         },
-        {"role": "user", "content": f"From: {sender}\nSubject: {subject}\n\n{text[:6000]}"},
+        {"role": "user", "content": f"From: {sender}\nSubject: {subject}{header_block}\n\n{text[:6000]}"},
     ]
 
 

@@ -15,7 +15,7 @@ from ai.providers.base import (
     ReplyRequest,
     ToolSpec,
 )
-from ai.providers.local import iso_639_1, iso_639_3, spam_score
+from ai.providers.local import LOCAL, iso_639_1, iso_639_3, spam_score
 from ai.services.calls import ai_call, message_step
 from answerpal.api.errors import ApiError
 from automation.connector import ConnectorError
@@ -31,16 +31,20 @@ from tickets.services import (
 
 logger = logging.getLogger(__name__)
 
-# A strong heuristic score marks spam even when the AI model disagrees.
+# A strong offline score marks spam even when the AI model disagrees.
 HEURISTIC_SPAM_SCORE = 0.8
 TOOL_RESULT_CHARS = 8000
 
 
 def message_spam_detect(*, message: TicketMessage) -> bool:
-    """Judges spam (heuristic score, and the AI model when one is configured); stores isSpamAI and the spam
-    status; marks the ticket spam when it is."""
+    """Judges spam: the offline verdict (corpus-trained classifier, the mail's automated-mail headers, links, the
+    sender's history and the tenant's own spam / not-spam marks) and the AI model when one is configured. Stores
+    isSpamAI and the spam status; marks the ticket spam when it is. Automated mail (auto-replies, bounces, list
+    mail) counts as spam for the pipeline, so it never gets a reply draft, but an automatic reply inside an existing
+    conversation leaves the ticket itself alone."""
     text = selectors.message_text(message)
-    sender = message.from_address or message.from_number or message.uid
+    sender = selectors.spam_sender(message)
+    context = selectors.spam_context(message=message)
     with message_step(message, "ai_spam_status"):
         resolved = resolve(message.customer, Purpose.SPAM, channel_type=selectors.channel_type_of(message))
         result = ai_call(
@@ -48,17 +52,30 @@ def message_spam_detect(*, message: TicketMessage) -> bool:
             customer_id=message.customer_id,
             message_id=message.pk,
             call=lambda provider, model: provider.spam_check(
-                model=model, sender=sender, subject=message.subject, text=text
+                model=model,
+                sender=sender,
+                subject=message.subject,
+                text=text,
+                headers=message.headers,
+                context=context,
             ),
         )
     verdict = result.value
-    heuristic = spam_score(sender=sender, subject=message.subject, text=text)
-    is_spam = verdict.is_spam or heuristic.score >= HEURISTIC_SPAM_SCORE
-    message_columns_update(
-        message=message, changes={"is_spam_ai": verdict.is_spam, "ai_spam_status": AIStepStatus.COMPLETED}
+    offline = (
+        verdict
+        if resolved.provider_name == LOCAL
+        else spam_score(sender=sender, subject=message.subject, text=text, headers=message.headers, context=context)
     )
+    automated = offline.automated or verdict.automated
+    is_spam = verdict.is_spam or offline.score >= HEURISTIC_SPAM_SCORE or automated
+    logger.info(
+        "spam verdict for message %s: %s %.2f (%s)", message.pk, offline.kind, offline.score, "; ".join(offline.reasons)
+    )
+    message_columns_update(message=message, changes={"is_spam_ai": is_spam, "ai_spam_status": AIStepStatus.COMPLETED})
     if is_spam and not message.ticket.is_spam:
-        ticket_update(ticket=Ticket.objects.get(pk=message.ticket_id), changes={"is_spam": True})
+        in_conversation = TicketMessage.objects.filter(ticket_id=message.ticket_id).exclude(pk=message.pk).exists()
+        if not (automated and in_conversation):
+            ticket_update(ticket=Ticket.objects.get(pk=message.ticket_id), changes={"is_spam": True})
     return is_spam
 
 
@@ -66,11 +83,12 @@ def message_language_detect(*, message: TicketMessage) -> str:
     """Detects and stores the message language (ISO 639-1, e.g. "nl"); empty when undetectable."""
     text = f"{message.subject}\n{selectors.message_text(message)}"
     resolved = resolve(message.customer, Purpose.LANGUAGE)
+    prior = selectors.tenant_languages(customer_id=message.customer_id)
     result = ai_call(
         resolved,
         customer_id=message.customer_id,
         message_id=message.pk,
-        call=lambda provider, model: provider.detect_language(model=model, text=text),
+        call=lambda provider, model: provider.detect_language(model=model, text=text, prior=prior),
     )
     lang = iso_639_1(result.value or "")
     message_columns_update(message=message, changes={"lang": lang})

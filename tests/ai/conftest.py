@@ -7,6 +7,13 @@ from customers.models import AIProvider, ModelPurpose
 from tests.ai import respx_httpx2  # noqa: F401 - registers respx's "httpx2" mocker
 from tests.ai.openai_fakes import BASE_URL
 from tests.customers.factories import AIModelFactory
+from tests.messaging.conftest import (  # noqa: F401 - Graph fixtures for the inbound-mail pipeline tests
+    graph_channel,
+    graph_customer,
+    graph_folder,
+    graph_mock,
+    http_mocks,
+)
 
 
 @pytest.fixture

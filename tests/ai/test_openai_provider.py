@@ -172,3 +172,13 @@ def test_web_search_is_requested_only_when_enabled(openai_mock):
     OpenAIProvider(api_key="sk-test", base_url=BASE_URL, web_search=True).chat(model="m", messages=[])
     OpenAIProvider(api_key="sk-test", base_url=BASE_URL).chat(model="m", messages=[])
     assert _sent(route, 0)["web_search_options"] == {} and "web_search_options" not in _sent(route, 1)
+
+
+def test_spam_check_shows_the_model_the_automated_mail_headers_only(openai_mock, provider):
+    route = openai_mock.post(CHAT_URL).respond(200, json=json_completion({"isSpam": True, "score": 0.9}))
+    headers = "Received: from mx.example by mx2\nAuto-Submitted: auto-replied\nList-Id: <news.example>\nX-Spam: 1"
+    verdict = provider.spam_check(model="m", sender="a@b.c", subject="OOO", text="I am away", headers=headers).value
+    prompt = _sent(route)["messages"][-1]["content"]
+    assert "Auto-Submitted: auto-replied" in prompt and "List-Id: <news.example>" in prompt
+    assert "Received:" not in prompt and "X-Spam" not in prompt
+    assert verdict.is_spam and verdict.kind == ""

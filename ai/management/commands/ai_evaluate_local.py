@@ -1,22 +1,60 @@
-"""Prints the offline provider's language and topic accuracy on a labelled JSON set."""
+"""Measures the offline AI provider on the labelled sets shipped in the repository and prints the figures.
 
+Sections: language accuracy per language (short lines apart), topic accuracy cold and after k = 1, 3, 5
+corrections per topic (a Dutch-described and an English-described tenant, messages in nl, en and fr), spam
+precision and recall (overall, per language, per kind), CPU per message (p50 / p95 after warm-up), the first
+message's cost in a fresh process, and the earlier five-language regression set."""
+
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ai.evaluation import evaluate
+from ai.evaluation.local import DATA, evaluate_local
 
-DEFAULT_DATASET = Path(__file__).resolve().parents[3] / "tests" / "ai" / "data" / "labelled_messages.json"
+LEGACY_DATASET = Path(__file__).resolve().parents[3] / "tests" / "ai" / "data" / "labelled_messages.json"
+
+
+def _answers_section():
+    """The answers evaluation (ai.evaluation.answers: facts found in drafts, uncovered questions answered with
+    unrelated text) when that module is present: `evaluate_answers(path=None)` returning `.lines()` and `.figures`."""
+    try:
+        from ai.evaluation.answers import evaluate_answers
+    except ImportError:
+        return None
+    return evaluate_answers()
 
 
 class Command(BaseCommand):
-    help = "Measure the offline AI provider (language and topic accuracy) on a labelled message set."
+    help = "Measure the offline AI provider (language, topics, spam, answers, speed) on the shipped labelled sets."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="JSON with topics and messages.")
+        parser.add_argument("--data", type=Path, default=DATA, help="Folder with the evaluation sets.")
+        parser.add_argument("--dataset", type=Path, default=LEGACY_DATASET, help="The five-language regression set.")
+        parser.add_argument("--no-speed", action="store_true", help="Skip the CPU-per-message measurement.")
+        parser.add_argument("--no-first-message", action="store_true", help="Skip the fresh-process measurement.")
+        parser.add_argument("--no-answers", action="store_true", help="Skip the answers evaluation.")
+        parser.add_argument("--json", type=Path, help="Also write every figure to this JSON file.")
 
-    def handle(self, *args, dataset: Path, **options):
-        if not dataset.exists():
-            raise CommandError(f"No dataset at {dataset}.")
-        for line in evaluate(dataset).lines():
+    def handle(self, *args, data: Path, dataset: Path, **options):
+        if not data.is_dir():
+            raise CommandError(f"No evaluation sets in {data}.")
+        figures = {}
+        report = evaluate_local(data, speed=not options["no_speed"], first_message=not options["no_first_message"])
+        figures["local"] = report.figures
+        for line in report.lines():
             self.stdout.write(line)
+        if not options["no_answers"]:
+            answers = _answers_section()
+            if answers is not None:
+                self.stdout.write("== answers ==")
+                for line in answers.lines():
+                    self.stdout.write(line)
+                figures["answers"] = answers.figures
+        if dataset.exists():
+            self.stdout.write(f"== regression set {dataset.name} (five languages, multilingual descriptions) ==")
+            for line in evaluate(dataset).lines():
+                self.stdout.write(f"  {line}")
+        if options["json"]:
+            options["json"].write_text(json.dumps(figures, indent=1, default=str), encoding="utf-8")

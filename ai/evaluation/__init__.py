@@ -1,5 +1,10 @@
-"""Measures the offline provider on a labelled set: language accuracy, and topic accuracy without and with
-learned examples (two-fold: each half is classified with the other half as corrected examples)."""
+"""Evaluations of the offline provider, run by `manage.py ai_evaluate_local`:
+
+- `ai.evaluation.local`: language, topics (cold and after k corrections), spam, CPU per message and the first
+  message's cost, on the nl/en/fr sets in ai/evaluation/data;
+- `ai.evaluation.answers` (when present): answers containing the expected fact, uncovered questions answered;
+- `evaluate` below: the earlier five-language regression set (language accuracy, topic accuracy without and with
+  learned examples, two-fold: each half is classified with the other half as corrected examples)."""
 
 import json
 from collections import defaultdict

@@ -1,0 +1,280 @@
+"""Passage retrieval for the offline provider: BM25 (bm25s) over per-language Snowball stems (PyStemmer), typo-tolerant
+(one edit away from a word of the documents), combined with the cosine of multilingual sentence embeddings
+(ai.providers.embeddings) when the encoder is installed, lexical alone when it is not.
+
+Scores are calibrated to 0..1 so one threshold (settings in ai/conf.py) decides between answering and abstaining:
+the lexical part is the BM25 score divided by the query's own IDF mass (words the documents never use count against
+the match), the semantic part maps the cosine between AI_LOCAL_SEMANTIC_FLOOR and AI_LOCAL_SEMANTIC_CEILING to 0..1.
+
+An index is built once per document set and kept per process (`index_for`, keyed by the documents' content)."""
+
+import hashlib
+import math
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, replace
+
+import bm25s
+import numpy as np
+import Stemmer
+from scipy import sparse
+
+from ai.conf import ai_float
+from ai.providers import embeddings
+from ai.providers.passages import KnowledgePassage, split_passages
+from ai.providers.text import STOP_WORDS, fold, stop_word_language
+
+_WORD = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
+STEMMER_LANGUAGES = {
+    "en": "english",
+    "nl": "dutch",
+    "fr": "french",
+    "de": "german",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+}
+# Words that say a message asks something, not what it is about (the shared stop words carry the rest).
+QUESTION_WORDS = frozenset(
+    """
+    how what which who whom whose when where why whether does did doing done can could may might must shall should
+    would will any some much many also just about there here want wanted wondering know like need get got tell
+    question questions hoe wat welke wie wanneer waar waarom kan kun kunt mag moet moeten wil wilt zou zouden
+    heb hebt heeft hebben ben bent worden wordt word ook even eens iets vraag vragen weten graag alstublieft aub
+    comment quoi quel quelle quels quelles qui quand pourquoi combien est peut peux puis pouvez voudrais veux
+    faut fait faire savoir question questions svp plait ai as avoir etre sera ca cela
+    long take takes possible lang mogelijk longtemps
+    """.split()
+)
+_ALL_STOP = STOP_WORDS | QUESTION_WORDS
+INDEX_CACHE_SIZE = 64
+COMPOUNDS_PER_WORD = 4
+UNSEEN_WORD_WEIGHT = 0.6  # an IDF share for query words no passage has (names, greetings left over, new subjects)
+
+
+def stemmer_for(lang: str):
+    name = STEMMER_LANGUAGES.get((lang or "").lower()[:2])
+    return _stemmer(name) if name else None
+
+
+_stemmers: dict[str, object] = {}
+
+
+def _stemmer(name: str):
+    stemmer = _stemmers.get(name)
+    if stemmer is None:
+        stemmer = _stemmers[name] = Stemmer.Stemmer(name)
+    return stemmer
+
+
+def words(text: str) -> list[str]:
+    """Accent-folded content words (stop and question words of every supported language left out)."""
+    return [word for word in _WORD.findall(fold(text or "")) if word not in _ALL_STOP]
+
+
+def stems(text: str, lang: str) -> list[str]:
+    stemmer = stemmer_for(lang)
+    found = words(text)
+    return stemmer.stemWords(found) if stemmer else found
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: KnowledgePassage
+    score: float  # 0..1, calibrated
+    lexical: float
+    semantic: float | None
+
+
+class PassageIndex:
+    """BM25 over the passages' stems plus their sentence embeddings (computed once, here)."""
+
+    def __init__(self, passages: list[KnowledgePassage], *, languages: list[str]):
+        self.passages = passages
+        self.languages = languages
+        token_lists, surface_to_stem = [], {}
+        for passage, lang in zip(passages, languages, strict=True):
+            found = words(passage.index_text)
+            stemmer = stemmer_for(lang)
+            stemmed = stemmer.stemWords(found) if stemmer else found
+            surface_to_stem.update(zip(found, stemmed, strict=True))
+            token_lists.append(stemmed)
+        self.lang_set = sorted(set(languages))
+        self.surface_to_stem = surface_to_stem
+        self.long_surfaces = [surface for surface in surface_to_stem if len(surface) >= 7]
+        self.deletions: dict[str, str] = {}
+        for surface in surface_to_stem:
+            if len(surface) >= 5:
+                for variant in _deletions(surface) | {surface}:
+                    self.deletions.setdefault(variant, surface)
+        self.token_ids = {token: i for i, token in enumerate(sorted({t for tokens in token_lists for t in tokens}))}
+        rows = [i for i, tokens in enumerate(token_lists) for _ in set(tokens)]
+        columns = [self.token_ids[t] for tokens in token_lists for t in set(tokens)]
+        self.incidence = sparse.csc_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(passages), len(self.token_ids))
+        )
+        count = len(passages)
+        seen = np.asarray(self.incidence.sum(axis=0)).ravel()
+        self.idf = dict(zip(self.token_ids, np.log(1 + (count - seen + 0.5) / (seen + 0.5)), strict=True))
+        self.unseen_idf = math.log(1 + (count + 0.5) / 0.5) * UNSEEN_WORD_WEIGHT
+        self.bm25 = None
+        if passages and self.token_ids:
+            self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            self.bm25.index([tokens or [""] for tokens in token_lists], show_progress=False)
+        self.vectors = self._embed_passages()
+
+    def _embed_passages(self) -> np.ndarray | None:
+        """Per passage the better of its whole text and its question alone (a question matches a question best)."""
+        if not self.passages:
+            return None
+        texts = [passage.index_text for passage in self.passages]
+        questions = [passage.question or passage.index_text for passage in self.passages]
+        vectors = embeddings.embed(texts + questions)
+        if vectors is None:
+            return None
+        return np.stack([vectors[: len(texts)], vectors[len(texts) :]])
+
+    def word_tokens(self, word: str, lang: str) -> list[str]:
+        """The index tokens a query word may stand for: its stem in the message language or a document language,
+        the same word one typo away, or compounds it starts or ends ("fiets" → "stadsfiets", "open" →
+        "openingsuren")."""
+        stemmers = [stemmer for stemmer in map(stemmer_for, dict.fromkeys([lang, *self.lang_set])) if stemmer]
+        exact = [token for token in {stemmer.stemWord(word) for stemmer in stemmers} if token in self.token_ids]
+        if word in self.surface_to_stem:
+            exact.append(self.surface_to_stem[word])
+        if exact:
+            return list(dict.fromkeys(exact))
+        if len(word) >= 5:
+            near = self.deletions.get(word) or next(
+                (self.deletions[variant] for variant in _deletions(word) if variant in self.deletions), None
+            )
+            if near:
+                return [self.surface_to_stem[near]]
+        if len(word) >= 4:
+            parts = [s for s in self.long_surfaces if len(s) >= len(word) + 3 and (s.startswith(word) or s.endswith(word))]
+            return list(dict.fromkeys(self.surface_to_stem[surface] for surface in parts[:COMPOUNDS_PER_WORD]))
+        return []
+
+    def search(self, text: str, *, lang: str, limit: int = 5) -> list[Hit]:
+        """The best passages for `text`, best first, with calibrated scores."""
+        if not self.passages:
+            return []
+        lexical = self.lexical_scores(text, lang)
+        semantic = None
+        if self.vectors is not None:
+            query = embeddings.embed([text])
+            if query is not None:
+                text_cosine, question_cosine = self.vectors @ query[0]
+                semantic = np.maximum(text_cosine, question_cosine - ai_float("AI_LOCAL_QUESTION_COSINE_MARGIN"))
+        scores = combine(lexical, semantic)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [
+            Hit(
+                passage=self.passages[i],
+                score=float(scores[i]),
+                lexical=float(lexical[i]),
+                semantic=None if semantic is None else float(semantic[i]),
+            )
+            for i in order
+        ]
+
+    def lexical_scores(self, text: str, lang: str) -> np.ndarray:
+        """Per passage: the IDF share of the query's words it contains, mixed with BM25 (normalised by the same
+        IDF mass) so frequency and passage length still order passages that contain the same words."""
+        coverage, bm25 = self.lexical_parts(text, lang)
+        share = ai_float("AI_LOCAL_BM25_SHARE")
+        return ((1 - share) * coverage + share * bm25).astype(np.float32)
+
+    def lexical_parts(self, text: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        coverage = np.zeros(len(self.passages), dtype=np.float32)
+        tokens, mass = [], 0.0
+        for word in dict.fromkeys(words(text)):
+            candidates = self.word_tokens(word, lang)
+            if not candidates:
+                mass += self.unseen_idf
+                continue
+            weight = max(self.idf[token] for token in candidates)
+            mass += weight
+            columns = self.incidence[:, [self.token_ids[token] for token in candidates]]
+            coverage += weight * (np.asarray(columns.max(axis=1).todense()).ravel() > 0)
+            tokens += candidates
+        if not tokens or mass <= 0 or self.bm25 is None:
+            return coverage, coverage
+        bm25 = np.minimum(self.bm25.get_scores(list(dict.fromkeys(tokens))) / mass, 1.0)
+        return coverage / mass, bm25
+
+
+def combine(lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
+    """One 0..1 score: lexical alone without embeddings, else a weighted mean with the rescaled cosine."""
+    if semantic is None:
+        return lexical
+    floor, ceiling = ai_float("AI_LOCAL_SEMANTIC_FLOOR"), ai_float("AI_LOCAL_SEMANTIC_CEILING")
+    rescaled = np.clip((semantic - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
+    weight = ai_float("AI_LOCAL_SEMANTIC_WEIGHT")
+    return (1 - weight) * lexical + weight * rescaled
+
+
+def answer_threshold(hits: list[Hit]) -> float:
+    semantic = bool(hits) and hits[0].semantic is not None
+    return ai_float("AI_LOCAL_ANSWER_MIN_SCORE" if semantic else "AI_LOCAL_ANSWER_MIN_SCORE_LEXICAL")
+
+
+def answer_hits(hits: list[Hit]) -> list[Hit]:
+    """The passage that answers (above the calibrated threshold), with the next ones of the same list, table or
+    section when they score almost as well; empty when nothing clears the threshold (abstain)."""
+    if not hits or hits[0].score < answer_threshold(hits):
+        return []
+    best = hits[0]
+    together = [best]
+    for hit in hits[1:3]:
+        same_block = hit.passage.title == best.passage.title and hit.passage.block == best.passage.block
+        if same_block and hit.score >= best.score * ai_float("AI_LOCAL_ANSWER_TOGETHER_RATIO"):
+            together.append(hit)
+    return sorted(together, key=lambda hit: hit.passage.position)
+
+
+def documents_fingerprint(documents) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for document in documents:
+        digest.update(document.title.encode())
+        digest.update(b"\0")
+        digest.update(document.text.encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def index_build(documents, *, default_lang: str = "en") -> PassageIndex:
+    """The passages of `documents` (objects with .title and .text, markdown) and their index; each document's
+    language (for its stems) is guessed from its stop words."""
+    passages, languages = [], []
+    for document in documents:
+        lang = stop_word_language(f"{document.title}\n{document.text}", tuple(STEMMER_LANGUAGES)) or default_lang
+        for passage in split_passages(document.title, document.text):
+            passages.append(replace(passage, position=len(passages)))
+            languages.append(lang)
+    return PassageIndex(passages, languages=languages)
+
+
+_indexes: OrderedDict[str, PassageIndex] = OrderedDict()
+_indexes_lock = threading.Lock()
+
+
+def index_for(documents) -> PassageIndex:
+    """The index of this exact document set, built once per process (the last INDEX_CACHE_SIZE sets are kept)."""
+    key = documents_fingerprint(documents)
+    with _indexes_lock:
+        index = _indexes.get(key)
+        if index is not None:
+            _indexes.move_to_end(key)
+            return index
+    index = index_build(documents)
+    with _indexes_lock:
+        _indexes[key] = index
+        while len(_indexes) > INDEX_CACHE_SIZE:
+            _indexes.popitem(last=False)
+    return index

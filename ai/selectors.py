@@ -3,7 +3,7 @@ examples, prompt and knowledge passages, the ticket history, the end user and th
 
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
@@ -12,13 +12,15 @@ from django.db.models import Count, Max
 from accounts.selectors import rep_signature_get
 from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
+from ai.providers import retrieval
 from ai.providers.base import FieldSpec, Passage, TopicCandidate
-from ai.providers.local import iso_639_3
-from ai.providers.text import TfIdfIndex, tokens
+from ai.providers.local import iso_639_1, iso_639_3
+from ai.providers.retrieval import PassageIndex
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
 from automation.prompt_documents import prompt_documents_build
 from automation.selectors import topics_for_channel
+from channels_cfg.selectors import channel_translation_for
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
 from tickets.models import SenderType, TicketMessage, TicketMessageTopic
@@ -33,7 +35,8 @@ SLOT_FIELDS = (
     "default_summary_model",
 )
 EXAMPLES_PER_TOPIC = 5
-KNOWLEDGE_PASSAGES = 4
+KNOWLEDGE_PASSAGES = 4  # whole documents given to an OpenAI-compatible model
+KNOWLEDGE_HITS = 5  # ranked passages given to the offline provider
 KNOWLEDGE_DOCUMENTS = 500
 
 
@@ -161,13 +164,13 @@ def prompt_passages(*, message: TicketMessage, links: AutomationLinks | None = N
     return passages
 
 
-_knowledge_indexes: dict[int, tuple[tuple, list[Passage], TfIdfIndex | None, float]] = {}
+_knowledge_indexes: dict[int, tuple[tuple, dict[str, Passage], PassageIndex, float]] = {}
 _knowledge_lock = threading.Lock()
 
 
-def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None]:
-    """The customer's static documents and their TF-IDF index, kept per process and rebuilt when a document changed
-    (checked with one aggregate query at most every AI_KNOWLEDGE_RECHECK_SECONDS)."""
+def _knowledge_index(customer_id: int) -> tuple[dict[str, Passage], PassageIndex]:
+    """The customer's static documents (by title) and the passage index over them, kept per process and rebuilt
+    when a document changed (checked with one aggregate query at most every AI_KNOWLEDGE_RECHECK_SECONDS)."""
     documents = Document.objects.filter(
         customer_id=customer_id, is_data_retrieval_process=False, is_function_tool=False
     ).exclude(content="")
@@ -184,12 +187,22 @@ def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None
         Passage(title=document.name, text=document.content)
         for document in documents.only("id", "name", "content").order_by("id")[:KNOWLEDGE_DOCUMENTS]
     ]
-    index = (
-        TfIdfIndex([Counter(tokens(f"{passage.title}\n{passage.text}")) for passage in passages]) if passages else None
-    )
+    index = retrieval.index_build(passages)
+    by_title = {passage.title: passage for passage in passages}
     with _knowledge_lock:
-        _knowledge_indexes[customer_id] = (version, passages, index, time.monotonic())
-    return passages, index
+        _knowledge_indexes[customer_id] = (version, by_title, index, time.monotonic())
+    return by_title, index
+
+
+def knowledge_search(*, customer_id: int, query: str, lang: str) -> tuple[list[Passage], list[retrieval.Hit]]:
+    """The tenant's passages best matching `query` (bm25s + embeddings, calibrated scores, best first) and the
+    documents they come from (whole, best four: what an OpenAI-compatible model reads)."""
+    documents, index = _knowledge_index(customer_id)
+    if not query.strip():
+        return [], []
+    hits = index.search(query, lang=lang or "en", limit=KNOWLEDGE_HITS)
+    titles = list(dict.fromkeys(hit.passage.title for hit in hits if hit.score > 0))[:KNOWLEDGE_PASSAGES]
+    return [documents[title] for title in titles if title in documents], hits
 
 
 def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | None = None) -> list[Document]:
@@ -203,16 +216,6 @@ def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | 
         topic_ids=list(message.topics.values_list("topic_id", flat=True)),
         hook_name="PostTopicDetection",
     )
-
-
-def knowledge_passages(*, customer_id: int, query: str) -> list[Passage]:
-    """The tenant's static documents most relevant to `query` (TF-IDF over whole documents, best four)."""
-    passages, index = _knowledge_index(customer_id)
-    query_bag = Counter(tokens(query))
-    if index is None or not query_bag:
-        return []
-    ranked = sorted(zip(index.scores(query_bag), range(len(passages)), strict=True), reverse=True)
-    return [passages[position] for score, position in ranked[:KNOWLEDGE_PASSAGES] if score > 0]
 
 
 def ticket_history(*, message: TicketMessage) -> list[str]:
@@ -271,6 +274,43 @@ def signature_for(*, rep, lang: str, html: bool = False) -> str:
     if html:
         return (signature.email_signature_html if signature else "") or rep.email_signature_html
     return (signature.email_signature_text if signature else "") or rep.email_signature_text
+
+
+CHANNEL_SIGNATURE_KEY = "emailSignature"  # a channel translation's text signature for its language
+
+
+def _language_signature(*, rep, lang: str) -> str:
+    """The rep's signature for exactly this language (stored as ISO 639-1 or 639-3), else ""."""
+    if rep is None or not lang:
+        return ""
+    for code in dict.fromkeys((lang, iso_639_3(lang))):
+        signature = rep_signature_get(rep=rep, lang=code)
+        if signature is not None and signature.email_signature_text.strip():
+            return signature.email_signature_text
+    return ""
+
+
+def _channel_signature(*, message: TicketMessage, lang: str) -> tuple[str, bool]:
+    """The channel's text signature (its translations' "emailSignature") and whether it is in `lang`."""
+    if message.channel_id is None:
+        return "", False
+    translation = channel_translation_for(channel=message.channel, lang=lang or "")
+    text = str((translation.translations or {}).get(CHANNEL_SIGNATURE_KEY) or "") if translation else ""
+    same_language = bool(lang) and translation is not None and iso_639_1(translation.lang) == iso_639_1(lang)
+    return text.strip(), same_language
+
+
+def reply_signature(*, message: TicketMessage, rep) -> str:
+    """The text signature an e-mail draft ends with, per language: the rep's signature in the message language, else
+    the channel's in that language, else the rep's default signature, else the channel's default one."""
+    lang = message.lang
+    signature = _language_signature(rep=rep, lang=lang)
+    if signature:
+        return signature
+    channel_signature, same_language = _channel_signature(message=message, lang=lang)
+    if channel_signature and same_language:
+        return channel_signature
+    return (rep.email_signature_text if rep is not None else "") or channel_signature
 
 
 def newer_end_user_message_exists(*, message: TicketMessage) -> bool:

@@ -129,15 +129,18 @@ class PassageIndex:
         self.vectors = self._embed_passages()
 
     def _embed_passages(self) -> np.ndarray | None:
-        """Per passage the better of its whole text and its question alone (a question matches a question best)."""
+        """Per passage its whole text's vector and its question's (the text's again without a question): a question
+        matches a question best, so both are kept. None without the encoder."""
         if not self.passages:
             return None
         texts = [passage.index_text for passage in self.passages]
-        questions = [passage.question or passage.index_text for passage in self.passages]
-        vectors = embeddings.embed(texts + questions)
+        asked = [i for i, passage in enumerate(self.passages) if passage.question]
+        vectors = embeddings.embed(texts + [self.passages[i].question for i in asked])
         if vectors is None:
             return None
-        return np.stack([vectors[: len(texts)], vectors[len(texts) :]])
+        questions = vectors[: len(texts)].copy()
+        questions[asked] = vectors[len(texts) :]
+        return np.stack([vectors[: len(texts)], questions])
 
     def word_tokens(self, word: str, lang: str) -> list[str]:
         """The index tokens a query word may stand for: its stem in the message language or a document language,

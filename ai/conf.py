@@ -16,11 +16,11 @@ DEFAULTS = {
     # Offline answers (ai/providers/retrieval.py), calibrated on ai/evaluation/data/answers.json: a passage answers
     # when its 0..1 score reaches the minimum (lexical-only minimum when the sentence encoder is not installed).
     "AI_LOCAL_ANSWER_MIN_SCORE": "0.30",
-    "AI_LOCAL_ANSWER_MIN_SCORE_LEXICAL": "0.32",
+    "AI_LOCAL_ANSWER_MIN_SCORE_LEXICAL": "0.34",
     "AI_LOCAL_SEMANTIC_WEIGHT": "0.4",  # share of the embedding cosine in the score
     "AI_LOCAL_SEMANTIC_FLOOR": "0.1",  # cosine that counts as 0 ...
     "AI_LOCAL_SEMANTIC_CEILING": "0.7",  # ... and as 1
-    "AI_LOCAL_BM25_SHARE": "0.6",  # share of BM25 in the lexical score (the rest: IDF share of the words found)
+    "AI_LOCAL_BM25_SHARE": "0.4",  # share of BM25 in the lexical score (the rest: IDF share of the words found)
     "AI_LOCAL_QUESTION_COSINE_MARGIN": "0.2",  # a passage's question must beat its text by this much to count
     "AI_LOCAL_ANSWER_TOGETHER_RATIO": "0.9",  # next passages of the same list/section join at this share of the best
     "AI_HISTORY_MESSAGES": "10",  # earlier messages of the ticket given to the reply draft

@@ -15,6 +15,7 @@ from dateutil import parser as date_parser
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 from ai.conf import ai_float, ai_list
+from ai.providers import retrieval
 from ai.providers.base import (
     AIResult,
     FieldSpec,
@@ -24,7 +25,6 @@ from ai.providers.base import (
     SpamVerdict,
     TopicCandidate,
 )
-from ai.providers import retrieval
 from ai.providers.room_report import room_report_html
 from ai.providers.streaming import reply_delta
 from ai.providers.text import TfIdfIndex, fold, sentences, tokens
@@ -99,7 +99,7 @@ PHRASES = {
         "greet_anon": "Guten Tag,",
         "thanks": "Vielen Dank für Ihre Nachricht.",
         "holding": "Wir haben Ihre Nachricht erhalten und melden uns so schnell wie möglich.",
-        "chat_holding": "Diese Information habe ich nicht zur Hand; ein Kollege antwortet Ihnen hier so bald wie möglich.",
+        "chat_holding": "Diese Information habe ich nicht zur Hand; ein Kollege antwortet Ihnen hier bald.",
         "close": "Mit freundlichen Grüßen",
     },
     "es": {

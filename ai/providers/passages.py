@@ -16,13 +16,15 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # "Q: … A: …", "Vraag: … Antwoord: …", "Question : … Réponse : …" on one line or across two lines.
 _Q_LABEL = r"(?:q|v|vraag|question|frage|pregunta)"
 _A_LABEL = r"(?:a|r|antwoord|answer|réponse|reponse|antwort|respuesta)"
-_QA_INLINE = re.compile(rf"^\s*\**{_Q_LABEL}\s*\d*\s*\**\s*[:.)-]\s*\**(.+?)\**\s+\**{_A_LABEL}\s*\**\s*[:.)-]\s*(.+)$", re.I)
+_QA_INLINE = re.compile(
+    rf"^\s*\**{_Q_LABEL}\s*\d*\s*\**\s*[:.)-]\s*\**(.+?)\**\s+\**{_A_LABEL}\s*\**\s*[:.)-]\s*(.+)$", re.I
+)
 _Q_LINE = re.compile(rf"^\s*\**{_Q_LABEL}\s*\d*\s*\**\s*[:.)-]\s*\**(.+?)\**\s*$", re.I)
 _A_LINE = re.compile(rf"^\s*\**{_A_LABEL}\s*\**\s*[:.)-]\s*(.+)$", re.I)
 # "How long does delivery take? Two to three working days." — a question mark followed by the answer on one line.
-_QUESTION_THEN_ANSWER = re.compile(r"^\s*(?:\*\*)?([^?]{3,200}\?)(?:\*\*)?\s+(?:[-–—:]\s*)?(\S.{2,})$")
+_QUESTION_THEN_ANSWER = re.compile(r"^\s*(?:\*\*)?([^?]{3,200}\?)(?:\*\*)?\s+(?:[-\u2013\u2014:]\s*)?(\S.{2,})$")
 _BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)(.+?\?)(?:\*\*|__)\s*$")
-_LABELLED_ITEM = re.compile(r"^\s*(?:\*\*)?([^:*]{2,60}?)(?:\*\*)?\s*(?::|\s[-–—]\s)\s*(\S.*)$")
+_LABELLED_ITEM = re.compile(r"^\s*(?:\*\*)?([^:*]{2,60}?)(?:\*\*)?\s*(?::|\s[-\u2013\u2014]\s)\s*(\S.*)$")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
@@ -54,7 +56,7 @@ class KnowledgePassage:
 def clean_inline(text: str) -> str:
     """Markdown emphasis, links and escapes off; cell line breaks as spaces."""
     text = _BR.sub(" ", text)
-    text = _LINK.sub(lambda match: match.group(1) if match.group(1) == match.group(2) else match.group(1), text)
+    text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return re.sub(r"\\([|*_#\\\[\]()-])", r"\1", text).strip()
 
@@ -111,12 +113,14 @@ class _Splitter:
             )
 
     def heading(self, level: int, text: str):
-        self.headings = self.headings[: level - 1] + [clean_inline(text)]
+        self.headings = [*self.headings[: level - 1], clean_inline(text)]
         self.block += 1
 
     def table(self, rows: list[list[str]]):
         """A table with a header row: each row a passage; a question/answer sheet gives pairs."""
         self.block += 1
+        while len(rows) > 1 and not any(rows[0]):
+            rows = rows[1:]  # an empty header row (a table converted without header cells)
         header, body = rows[0], rows[1:]
         if not body:
             body, header = rows, []
@@ -129,13 +133,15 @@ class _Splitter:
             cells = row + [""] * (len(header) - len(row))
             if question_column is not None and answer_column is not None and answer_column < len(cells):
                 others = [c for i, c in enumerate(cells) if i not in (question_column, answer_column) and c]
-                self.add(
-                    cells[answer_column], question=cells[question_column], lead=" ".join(others), block=self.block
-                )
+                self.add(cells[answer_column], question=cells[question_column], lead=" ".join(others), block=self.block)
             elif len([cell for cell in cells if cell]) == 2 and len(cells) == 2:
                 self.add(f"{cells[0]}: {cells[1]}", lead=" ".join(header), block=self.block)
             else:
-                labelled = [f"{name}: {cell}" if name else cell for name, cell in zip(header or [""] * len(cells), cells, strict=False) if cell]
+                labelled = [
+                    f"{name}: {cell}" if name else cell
+                    for name, cell in zip(header or [""] * len(cells), cells, strict=False)
+                    if cell
+                ]
                 self.add("; ".join(labelled), block=self.block)
 
     def items(self, lead: str, items: list[str]):

@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import bm25s
@@ -37,20 +37,131 @@ STEMMER_LANGUAGES = {
 }
 # Words that say a message asks something, not what it is about (the shared stop words carry the rest).
 QUESTION_WORDS = frozenset(
-    """
-    how what which who whom whose when where why whether does did doing done can could may might must shall should
-    would will any some much many also just about there here want wanted wondering know like need get got tell
-    question questions hoe wat welke wie wanneer waar waarom kan kun kunt mag moet moeten wil wilt zou zouden
-    heb hebt heeft hebben ben bent worden wordt word ook even eens iets vraag vragen weten graag alstublieft aub
-    comment quoi quel quelle quels quelles qui quand pourquoi combien est peut peux puis pouvez voudrais veux
-    faut fait faire savoir question questions svp plait ai as avoir etre sera ca cela
-    long take takes possible lang mogelijk longtemps
-    """.split()
+    [
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "whether",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "would",
+        "will",
+        "any",
+        "some",
+        "much",
+        "many",
+        "also",
+        "just",
+        "about",
+        "there",
+        "here",
+        "want",
+        "wanted",
+        "wondering",
+        "know",
+        "like",
+        "need",
+        "get",
+        "got",
+        "tell",
+        "question",
+        "questions",
+        "hoe",
+        "wat",
+        "welke",
+        "wie",
+        "wanneer",
+        "waar",
+        "waarom",
+        "kan",
+        "kun",
+        "kunt",
+        "mag",
+        "moet",
+        "moeten",
+        "wil",
+        "wilt",
+        "zou",
+        "zouden",
+        "heb",
+        "hebt",
+        "heeft",
+        "hebben",
+        "ben",
+        "bent",
+        "worden",
+        "wordt",
+        "word",
+        "ook",
+        "even",
+        "eens",
+        "iets",
+        "vraag",
+        "vragen",
+        "weten",
+        "graag",
+        "alstublieft",
+        "aub",
+        "comment",
+        "quoi",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "qui",
+        "quand",
+        "pourquoi",
+        "combien",
+        "est",
+        "peut",
+        "peux",
+        "puis",
+        "pouvez",
+        "voudrais",
+        "veux",
+        "faut",
+        "fait",
+        "faire",
+        "savoir",
+        "question",
+        "questions",
+        "svp",
+        "plait",
+        "ai",
+        "as",
+        "avoir",
+        "etre",
+        "sera",
+        "ca",
+        "cela",
+        "long",
+        "take",
+        "takes",
+        "possible",
+        "lang",
+        "mogelijk",
+        "longtemps",
+    ]
 )
 _ALL_STOP = STOP_WORDS | QUESTION_WORDS
 INDEX_CACHE_SIZE = 64
 COMPOUNDS_PER_WORD = 4
-UNSEEN_WORD_WEIGHT = 0.6  # an IDF share for query words no passage has (names, greetings left over, new subjects)
+UNSEEN_WORD_WEIGHT = 0.8  # query words no passage has (new subjects, leftover names) weigh this share of a rare word
 
 
 def stemmer_for(lang: str):
@@ -121,7 +232,8 @@ class PassageIndex:
         count = len(passages)
         seen = np.asarray(self.incidence.sum(axis=0)).ravel()
         self.idf = dict(zip(self.token_ids, np.log(1 + (count - seen + 0.5) / (seen + 0.5)), strict=True))
-        self.unseen_idf = math.log(1 + (count + 0.5) / 0.5) * UNSEEN_WORD_WEIGHT
+        # Relative to a word only one passage has, so small and large document sets weigh unknown words alike.
+        self.unseen_idf = math.log(1 + (count - 0.5) / 1.5) * UNSEEN_WORD_WEIGHT
         self.bm25 = None
         if passages and self.token_ids:
             self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -159,29 +271,37 @@ class PassageIndex:
             if near:
                 return [self.surface_to_stem[near]]
         if len(word) >= 4:
-            parts = [s for s in self.long_surfaces if len(s) >= len(word) + 3 and (s.startswith(word) or s.endswith(word))]
+            parts = [
+                s for s in self.long_surfaces if len(s) >= len(word) + 3 and (s.startswith(word) or s.endswith(word))
+            ]
             return list(dict.fromkeys(self.surface_to_stem[surface] for surface in parts[:COMPOUNDS_PER_WORD]))
         return []
 
     def search(self, text: str, *, lang: str, limit: int = 5) -> list[Hit]:
-        """The best passages for `text`, best first, with calibrated scores."""
+        """The best passages for `text`, best first, with calibrated scores: each passage scores its best match with
+        the whole message or one of its sentences (a long e-mail asks its question in one of them)."""
         if not self.passages:
             return []
-        lexical = self.lexical_scores(text, lang)
+        segments = query_segments(text)
+        lexical = np.stack([self.lexical_scores(segment, lang) for segment in segments])
         semantic = None
         if self.vectors is not None:
-            query = embeddings.embed([text])
-            if query is not None:
-                text_cosine, question_cosine = self.vectors @ query[0]
-                semantic = np.maximum(text_cosine, question_cosine - ai_float("AI_LOCAL_QUESTION_COSINE_MARGIN"))
+            queries = embeddings.embed(segments)
+            if queries is not None:
+                text_cosine, question_cosine = self.vectors @ queries.T  # (passages, segments) each
+                margin = ai_float("AI_LOCAL_QUESTION_COSINE_MARGIN")
+                semantic = np.maximum(text_cosine, question_cosine - margin).T
         scores = combine(lexical, semantic)
-        order = np.argsort(-scores, kind="stable")[:limit]
+        best_segment = np.argmax(scores, axis=0)
+        columns = np.arange(len(self.passages))
+        best = scores[best_segment, columns]
+        order = np.argsort(-best, kind="stable")[:limit]
         return [
             Hit(
                 passage=self.passages[i],
-                score=float(scores[i]),
-                lexical=float(lexical[i]),
-                semantic=None if semantic is None else float(semantic[i]),
+                score=float(best[i]),
+                lexical=float(lexical[best_segment[i], i]),
+                semantic=None if semantic is None else float(semantic[best_segment[i], i]),
             )
             for i in order
         ]
@@ -199,7 +319,7 @@ class PassageIndex:
         for word in dict.fromkeys(words(text)):
             candidates = self.word_tokens(word, lang)
             if not candidates:
-                mass += self.unseen_idf
+                mass += 0.0 if word.isdigit() else self.unseen_idf  # order numbers and dates ask nothing
                 continue
             weight = max(self.idf[token] for token in candidates)
             mass += weight
@@ -210,6 +330,19 @@ class PassageIndex:
             return coverage, coverage
         bm25 = np.minimum(self.bm25.get_scores(list(dict.fromkeys(tokens))) / mass, 1.0)
         return coverage / mass, bm25
+
+
+_SEGMENT_END = re.compile(r"(?<=[.!?])\s+|\n+")
+MAX_SEGMENTS = 6
+
+
+def query_segments(text: str) -> list[str]:
+    """The whole message, and its sentences of two content words or more when it has several."""
+    sentences = [part.strip() for part in _SEGMENT_END.split(text or "") if part and part.strip()]
+    sentences = [sentence for sentence in sentences if len(words(sentence)) >= 2]
+    if len(sentences) <= 1:
+        return [text or ""]
+    return [text, *sentences[:MAX_SEGMENTS]]
 
 
 def combine(lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:

@@ -277,6 +277,7 @@ def signature_for(*, rep, lang: str, html: bool = False) -> str:
 
 
 CHANNEL_SIGNATURE_KEY = "emailSignature"  # a channel translation's text signature for its language
+CHANNEL_HOLDING_KEY = "aiHoldingMessage"  # a channel translation's line for questions its documents do not answer
 
 
 def _language_signature(*, rep, lang: str) -> str:
@@ -290,14 +291,21 @@ def _language_signature(*, rep, lang: str) -> str:
     return ""
 
 
-def _channel_signature(*, message: TicketMessage, lang: str) -> tuple[str, bool]:
-    """The channel's text signature (its translations' "emailSignature") and whether it is in `lang`."""
+def _channel_text(*, message: TicketMessage, lang: str, key: str) -> tuple[str, bool]:
+    """One text of the channel's translations for `lang` (its best row) and whether that row is in `lang`."""
     if message.channel_id is None:
         return "", False
     translation = channel_translation_for(channel=message.channel, lang=lang or "")
-    text = str((translation.translations or {}).get(CHANNEL_SIGNATURE_KEY) or "") if translation else ""
+    text = str((translation.translations or {}).get(key) or "") if translation else ""
     same_language = bool(lang) and translation is not None and iso_639_1(translation.lang) == iso_639_1(lang)
     return text.strip(), same_language
+
+
+def reply_holding_line(*, message: TicketMessage) -> str:
+    """The channel's holding line in the message language ("" when it has none in that language: the provider's
+    own then)."""
+    text, same_language = _channel_text(message=message, lang=message.lang, key=CHANNEL_HOLDING_KEY)
+    return text if same_language else ""
 
 
 def reply_signature(*, message: TicketMessage, rep) -> str:
@@ -307,7 +315,7 @@ def reply_signature(*, message: TicketMessage, rep) -> str:
     signature = _language_signature(rep=rep, lang=lang)
     if signature:
         return signature
-    channel_signature, same_language = _channel_signature(message=message, lang=lang)
+    channel_signature, same_language = _channel_text(message=message, lang=lang, key=CHANNEL_SIGNATURE_KEY)
     if channel_signature and same_language:
         return channel_signature
     return (rep.email_signature_text if rep is not None else "") or channel_signature

@@ -103,6 +103,7 @@ class ReplyRequest:
     # ai.providers.retrieval.Hit rows of the tenant's passage index for this message, best first; None when nobody
     # searched (the offline provider then indexes `knowledge` itself).
     knowledge_hits: tuple | None = None
+    holding_line: str = ""  # the channel's own words for "not covered, a colleague follows up" in the message language
 
 
 @dataclass(frozen=True)

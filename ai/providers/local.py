@@ -382,10 +382,11 @@ def extractive_reply(request: ReplyRequest) -> ExtractiveReply:
     answer = [hit.passage.text for hit in chosen]
     best = ranked[0] if ranked else None
     if request.channel_type in CHAT_CHANNELS:
-        text = "\n\n".join(answer) if answer else words["chat_holding"]
+        text = "\n\n".join(answer) if answer else request.holding_line or words["chat_holding"]
         return ExtractiveReply(text=text, hits=chosen, best=best)
     greeting = words["greet"].format(name=request.end_user_name) if request.end_user_name else words["greet_anon"]
-    parts = [greeting, *answer] if answer else [greeting, f"{words['thanks']} {words['holding']}"]
+    holding = request.holding_line or f"{words['thanks']} {words['holding']}"
+    parts = [greeting, *answer] if answer else [greeting, holding]
     signature = (request.signature or "").strip()
     if signature:
         parts.append(signature if _CLOSING_START.match(signature) else f"{words['close']}\n{signature}")

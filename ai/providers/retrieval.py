@@ -362,14 +362,21 @@ def answer_threshold(hits: list[Hit]) -> float:
 
 def answer_hits(hits: list[Hit]) -> list[Hit]:
     """The passage that answers (above the calibrated threshold), with the next ones of the same list, table or
-    section when they score almost as well; empty when nothing clears the threshold (abstain)."""
+    section when they score almost as well (never for question/answer pairs, which each answer their own question);
+    empty when nothing clears the threshold (abstain)."""
     if not hits or hits[0].score < answer_threshold(hits):
         return []
     best = hits[0]
     together = [best]
+    if best.passage.question:
+        return together  # a question/answer pair answers alone
     for hit in hits[1:3]:
         same_block = hit.passage.title == best.passage.title and hit.passage.block == best.passage.block
-        if same_block and hit.score >= best.score * ai_float("AI_LOCAL_ANSWER_TOGETHER_RATIO"):
+        if (
+            same_block
+            and not hit.passage.question
+            and hit.score >= best.score * ai_float("AI_LOCAL_ANSWER_TOGETHER_RATIO")
+        ):
             together.append(hit)
     return sorted(together, key=lambda hit: hit.passage.position)
 

@@ -101,3 +101,16 @@ def test_a_channel_signature_alone_signs_when_the_rep_has_none(rep_client, rep, 
     )
     reply = _reply(rep_client, _message(customer, tenant.email, "Wanneer zijn jullie open op zaterdag?", lang="en"))
     assert reply.endswith("Kind regards,\nAcme")
+
+
+def test_the_channels_own_holding_line_in_the_message_language_replaces_the_default(rep_client, customer, tenant):
+    ChannelTranslationFactory(
+        customer=customer,
+        channel=tenant.chat,
+        lang="nl",
+        translations={"aiHoldingMessage": "Goede vraag! Een collega van de winkel antwoordt u straks hier."},
+    )
+    dutch = _reply(rep_client, _message(customer, tenant.chat, "Verkopen jullie cadeaubonnen?"))
+    french = _reply(rep_client, _message(customer, tenant.chat, "Vendez-vous des bons cadeaux ?", lang="fr"))
+    assert dutch == "Goede vraag! Een collega van de winkel antwoordt u straks hier."
+    assert french.startswith("Je n'ai pas cette information sous la main")

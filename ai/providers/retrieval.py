@@ -169,13 +169,16 @@ def stemmer_for(lang: str):
     return _stemmer(name) if name else None
 
 
-_stemmers: dict[str, object] = {}
+_stemmers = threading.local()  # PyStemmer objects are not thread-safe: one set per thread
 
 
 def _stemmer(name: str):
-    stemmer = _stemmers.get(name)
+    cache = getattr(_stemmers, "by_name", None)
+    if cache is None:
+        cache = _stemmers.by_name = {}
+    stemmer = cache.get(name)
     if stemmer is None:
-        stemmer = _stemmers[name] = Stemmer.Stemmer(name)
+        stemmer = cache[name] = Stemmer.Stemmer(name)
     return stemmer
 
 
@@ -284,6 +287,10 @@ class PassageIndex:
             return []
         segments = query_segments(text)
         lexical = np.stack([self.lexical_scores(segment, lang) for segment in segments])
+        if lang and self.vectors is not None:
+            # Across languages shared words are mostly accidents (loanwords, brand names): the meaning must carry.
+            foreign = np.array([passage_lang != lang[:2] for passage_lang in self.languages])
+            lexical[:, foreign] *= ai_float("AI_LOCAL_CROSS_LANGUAGE_LEXICAL")
         semantic = None
         if self.vectors is not None:
             queries = embeddings.embed(segments)

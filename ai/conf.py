@@ -15,7 +15,7 @@ DEFAULTS = {
     "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",
     # Offline answers (ai/providers/retrieval.py), calibrated on ai/evaluation/data/answers.json: a passage answers
     # when its 0..1 score reaches the minimum (lexical-only minimum when the sentence encoder is not installed).
-    "AI_LOCAL_ANSWER_MIN_SCORE": "0.30",
+    "AI_LOCAL_ANSWER_MIN_SCORE": "0.31",
     "AI_LOCAL_ANSWER_MIN_SCORE_LEXICAL": "0.34",
     "AI_LOCAL_SEMANTIC_WEIGHT": "0.4",  # share of the embedding cosine in the score
     "AI_LOCAL_SEMANTIC_FLOOR": "0.1",  # cosine that counts as 0 ...

@@ -28,7 +28,8 @@ class AnswerReport:
             f"answers: {f['questions']} questions ({f['covered']} covered, {f['uncovered']} uncovered), "
             f"embeddings {'on' if f['embeddings'] else 'off (lexical only)'}",
             f"covered answers containing the expected fact: {f['fact_share']:.1%}",
-            f"covered questions abstained: {f['covered_abstained_share']:.1%}",
+            f"covered questions abstained: {f['covered_abstained_share']:.1%}; "
+            f"median answer {f['answer_chars_p50']:.0f} characters",
             f"uncovered questions answered with unrelated text: {f['uncovered_answered_share']:.1%}",
             f"time per question: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms (CPU p50 {f['cpu_p50_ms']:.1f} ms, "
             f"p95 {f['cpu_p95_ms']:.1f} ms)",
@@ -62,7 +63,7 @@ def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
     data = json.loads(Path(path or DEFAULT_PATH).read_text(encoding="utf-8"))
     provider = LocalProvider()
     counts = defaultdict(lambda: {"covered": 0, "fact": 0, "abstained": 0, "uncovered": 0, "answered": 0})
-    wall, cpu, failures = [], [], []
+    wall, cpu, failures, lengths = [], [], [], []
     for base in data["bases"]:
         knowledge = tuple(Passage(title=document["title"], text=document["text"]) for document in base["documents"])
         lang = base["lang"]
@@ -78,6 +79,8 @@ def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
             wall.append((time.perf_counter() - started_wall) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             answered = result.coverage == COVERED
+            if answered:
+                lengths.append(len(result.value))
             expect = question["expect"]
             for key in (lang, question["kind"]):
                 row = counts[key]
@@ -115,6 +118,7 @@ def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
         "p95_ms": _percentile(wall, 0.95),
         "cpu_p50_ms": statistics.median(cpu) if cpu else 0.0,
         "cpu_p95_ms": _percentile(cpu, 0.95),
+        "answer_chars_p50": statistics.median(lengths) if lengths else 0,
         "per_language": {key: summary([row]) for key, row in counts.items() if key in languages},
         "per_kind": {key: summary([row]) for key, row in counts.items() if key not in languages},
     }

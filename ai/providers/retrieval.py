@@ -159,6 +159,36 @@ QUESTION_WORDS = frozenset(
     ]
 )
 _ALL_STOP = STOP_WORDS | QUESTION_WORDS
+# Words customers and documents use for the same thing, across en, nl and fr (accent-folded, one word each): a
+# question about "shipping" finds the "levering"/"delivery" passage. Generic customer-service vocabulary only.
+SAME_MEANING = (
+    "return returns returning retour retourneren retourneer terugsturen terugbrengen renvoyer retourner",
+    "refund refunds refunded terugbetaling terugbetalen remboursement rembourser rembourse",
+    "deliver delivery delivered deliveries shipping ship shipped levering leveren geleverd verzending verzenden "
+    "livraison livrer livre expedition",
+    "instalments installments instalment installment termijnen termijn afbetalen afbetaling mensualites mensualite",
+    "open opening openingsuren openingstijden openingsuur horaires horaire ouvert ouverts ouverture",
+    "cancel cancellation cancelled annuleren annulering annuler annulation",
+    "warranty guarantee garantie waarborg",
+    "password wachtwoord passe",
+    "address adres adresse",
+    "phone telephone telefoon telefonisch bellen appeler",
+    "pay payment payments paying betalen betaling betaalmiddelen betaalmiddel payer paiement paiements",
+    "parking park parkeren parkeerplaats stationnement garer",
+    "pet pets dog dogs huisdier huisdieren hond honden animal animaux chien chiens",
+    "luggage baggage suitcase suitcases bagage bagages koffer koffers valise valises",
+    "breakfast ontbijt",
+    "rent rental hire huren huur verhuur louer location",
+    "newsletter nieuwsbrief",
+    "unsubscribe uitschrijven afmelden desabonner desinscrire",
+    "invoice invoices factuur facturen facture factures",
+    "repair repairs repaired herstelling herstellen reparatie repareren reparation reparer",
+    "appointment afspraak rendez",
+    "store shop winkel magasin boutique",
+    "price prices prijs prijzen tarif tarifs prix",
+    "cost costs kost kosten coute couter",
+)
+_SAME_MEANING = {word: group.split() for group in SAME_MEANING for word in group.split()}
 INDEX_CACHE_SIZE = 64
 COMPOUNDS_PER_WORD = 4
 UNSEEN_WORD_WEIGHT = 0.8  # query words no passage has (new subjects, leftover names) weigh this share of a rare word
@@ -257,14 +287,21 @@ class PassageIndex:
         questions[asked] = vectors[len(texts) :]
         return np.stack([vectors[: len(texts)], questions])
 
-    def word_tokens(self, word: str, lang: str) -> list[str]:
-        """The index tokens a query word may stand for: its stem in the message language or a document language,
-        the same word one typo away, or compounds it starts or ends ("fiets" → "stadsfiets", "open" →
-        "openingsuren")."""
+    def exact_tokens(self, word: str, lang: str) -> list[str]:
+        """The index tokens of `word` stemmed in the message language or a document language."""
         stemmers = [stemmer for stemmer in map(stemmer_for, dict.fromkeys([lang, *self.lang_set])) if stemmer]
         exact = [token for token in {stemmer.stemWord(word) for stemmer in stemmers} if token in self.token_ids]
         if word in self.surface_to_stem:
             exact.append(self.surface_to_stem[word])
+        return list(dict.fromkeys(exact))
+
+    def word_tokens(self, word: str, lang: str) -> list[str]:
+        """The index tokens a query word may stand for: its stem in the message language or a document language and
+        those of words of the same meaning, else the same word one typo away, or compounds it starts or ends
+        ("fiets" → "stadsfiets", "open" → "openingsuren")."""
+        exact = [token for same in _SAME_MEANING.get(word, [word]) for token in self.exact_tokens(same, lang)]
+        if word not in _SAME_MEANING:
+            exact = self.exact_tokens(word, lang)
         if exact:
             return list(dict.fromkeys(exact))
         if len(word) >= 5:

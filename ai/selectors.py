@@ -12,15 +12,17 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from accounts.selectors import rep_signature_get
 from ai.conf import ai_float, ai_int
 from ai.models import MessagePipeline
+from ai.providers import retrieval
 from ai.providers.base import FieldSpec, Passage, SpamContext, SpamMark, TopicCandidate
 from ai.providers.local import iso_639_1, iso_639_3
+from ai.providers.retrieval import PassageIndex
 from ai.providers.spam import automated_kind
-from ai.providers.text import TfIdfIndex, tokens
 from automation.models import ALL_TOPICS, TopicAction, TopicDocument
 from automation.prompt_documents import function_tool_documents as automation_function_tool_documents
 from automation.prompt_documents import prompt_documents_build
 from automation.selectors import topics_for_channel
 from channels_cfg.models import ChannelTranslation
+from channels_cfg.selectors import channel_translation_for
 from customers.models import Customer, CustomFieldDefinition
 from documents.models import Document
 from tickets.models import SenderType, Ticket, TicketMessage, TicketMessageTopic
@@ -35,7 +37,8 @@ SLOT_FIELDS = (
     "default_summary_model",
 )
 EXAMPLES_PER_TOPIC = 5
-KNOWLEDGE_PASSAGES = 4
+KNOWLEDGE_PASSAGES = 4  # whole documents given to an OpenAI-compatible model
+KNOWLEDGE_HITS = 5  # ranked passages given to the offline provider
 KNOWLEDGE_DOCUMENTS = 500
 
 
@@ -244,13 +247,13 @@ def prompt_passages(*, message: TicketMessage, links: AutomationLinks | None = N
     return passages
 
 
-_knowledge_indexes: dict[int, tuple[tuple, list[Passage], TfIdfIndex | None, float]] = {}
+_knowledge_indexes: dict[int, tuple[tuple, dict[str, Passage], PassageIndex, float]] = {}
 _knowledge_lock = threading.Lock()
 
 
-def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None]:
-    """The customer's static documents and their TF-IDF index, kept per process and rebuilt when a document changed
-    (checked with one aggregate query at most every AI_KNOWLEDGE_RECHECK_SECONDS)."""
+def _knowledge_index(customer_id: int) -> tuple[dict[str, Passage], PassageIndex]:
+    """The customer's static documents (by title) and the passage index over them, kept per process and rebuilt
+    when a document changed (checked with one aggregate query at most every AI_KNOWLEDGE_RECHECK_SECONDS)."""
     documents = Document.objects.filter(
         customer_id=customer_id, is_data_retrieval_process=False, is_function_tool=False
     ).exclude(content="")
@@ -267,12 +270,22 @@ def _knowledge_index(customer_id: int) -> tuple[list[Passage], TfIdfIndex | None
         Passage(title=document.name, text=document.content)
         for document in documents.only("id", "name", "content").order_by("id")[:KNOWLEDGE_DOCUMENTS]
     ]
-    index = (
-        TfIdfIndex([Counter(tokens(f"{passage.title}\n{passage.text}")) for passage in passages]) if passages else None
-    )
+    index = retrieval.index_build(passages)
+    by_title = {passage.title: passage for passage in passages}
     with _knowledge_lock:
-        _knowledge_indexes[customer_id] = (version, passages, index, time.monotonic())
-    return passages, index
+        _knowledge_indexes[customer_id] = (version, by_title, index, time.monotonic())
+    return by_title, index
+
+
+def knowledge_search(*, customer_id: int, query: str, lang: str) -> tuple[list[Passage], list[retrieval.Hit]]:
+    """The tenant's passages best matching `query` (bm25s + embeddings, calibrated scores, best first) and the
+    documents they come from (whole, best four: what an OpenAI-compatible model reads)."""
+    documents, index = _knowledge_index(customer_id)
+    if not query.strip():
+        return [], []
+    hits = index.search(query, lang=lang or "en", limit=KNOWLEDGE_HITS)
+    titles = list(dict.fromkeys(hit.passage.title for hit in hits if hit.score > 0))[:KNOWLEDGE_PASSAGES]
+    return [documents[title] for title in titles if title in documents], hits
 
 
 def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | None = None) -> list[Document]:
@@ -286,16 +299,6 @@ def function_tool_documents(*, message: TicketMessage, links: AutomationLinks | 
         topic_ids=list(message.topics.values_list("topic_id", flat=True)),
         hook_name="PostTopicDetection",
     )
-
-
-def knowledge_passages(*, customer_id: int, query: str) -> list[Passage]:
-    """The tenant's static documents most relevant to `query` (TF-IDF over whole documents, best four)."""
-    passages, index = _knowledge_index(customer_id)
-    query_bag = Counter(tokens(query))
-    if index is None or not query_bag:
-        return []
-    ranked = sorted(zip(index.scores(query_bag), range(len(passages)), strict=True), reverse=True)
-    return [passages[position] for score, position in ranked[:KNOWLEDGE_PASSAGES] if score > 0]
 
 
 def ticket_history(*, message: TicketMessage) -> list[str]:
@@ -354,6 +357,51 @@ def signature_for(*, rep, lang: str, html: bool = False) -> str:
     if html:
         return (signature.email_signature_html if signature else "") or rep.email_signature_html
     return (signature.email_signature_text if signature else "") or rep.email_signature_text
+
+
+CHANNEL_SIGNATURE_KEY = "emailSignature"  # a channel translation's text signature for its language
+CHANNEL_HOLDING_KEY = "aiHoldingMessage"  # a channel translation's line for questions its documents do not answer
+
+
+def _language_signature(*, rep, lang: str) -> str:
+    """The rep's signature for exactly this language (stored as ISO 639-1 or 639-3), else ""."""
+    if rep is None or not lang:
+        return ""
+    for code in dict.fromkeys((lang, iso_639_3(lang))):
+        signature = rep_signature_get(rep=rep, lang=code)
+        if signature is not None and signature.email_signature_text.strip():
+            return signature.email_signature_text
+    return ""
+
+
+def _channel_text(*, message: TicketMessage, lang: str, key: str) -> tuple[str, bool]:
+    """One text of the channel's translations for `lang` (its best row) and whether that row is in `lang`."""
+    if message.channel_id is None:
+        return "", False
+    translation = channel_translation_for(channel=message.channel, lang=lang or "")
+    text = str((translation.translations or {}).get(key) or "") if translation else ""
+    same_language = bool(lang) and translation is not None and iso_639_1(translation.lang) == iso_639_1(lang)
+    return text.strip(), same_language
+
+
+def reply_holding_line(*, message: TicketMessage) -> str:
+    """The channel's holding line in the message language ("" when it has none in that language: the provider's
+    own then)."""
+    text, same_language = _channel_text(message=message, lang=message.lang, key=CHANNEL_HOLDING_KEY)
+    return text if same_language else ""
+
+
+def reply_signature(*, message: TicketMessage, rep) -> str:
+    """The text signature an e-mail draft ends with, per language: the rep's signature in the message language, else
+    the channel's in that language, else the rep's default signature, else the channel's default one."""
+    lang = message.lang
+    signature = _language_signature(rep=rep, lang=lang)
+    if signature:
+        return signature
+    channel_signature, same_language = _channel_text(message=message, lang=lang, key=CHANNEL_SIGNATURE_KEY)
+    if channel_signature and same_language:
+        return channel_signature
+    return (rep.email_signature_text if rep is not None else "") or channel_signature
 
 
 def newer_end_user_message_exists(*, message: TicketMessage) -> bool:

@@ -111,7 +111,9 @@ def _html_to_markdown(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for element in soup(["script", "style", "noscript", "template"]):
         element.decompose()  # their text is code, not document content
-    return MarkdownConverter(heading_style="ATX").convert_soup(soup).strip()
+    # A Word table has no header cells: its first row becomes the markdown header (not an empty one above it), so
+    # readers of the markdown (the offline AI's passages) know the column names.
+    return MarkdownConverter(heading_style="ATX", table_infer_header=True).convert_soup(soup).strip()
 
 
 def convert_to_markdown(*, file_name: str, data: bytes) -> str:

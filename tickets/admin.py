@@ -185,10 +185,17 @@ class TicketMessageTopicInline(admin.TabularInline):
 class TicketMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "ticket", "customer", "sender_type", "incoming", "status", "from_address", "created_at"]
     list_select_related = ["customer", "ticket"]
-    list_filter = ["customer", "status", "sender_type", "incoming", "is_escalated"]
+    list_filter = ["customer", "status", "sender_type", "incoming", "is_escalated", "ai_reply_coverage"]
     search_fields = ["=id", "subject", "=from_address", "=message_identifier"]
     raw_id_fields = ["customer", "ticket", "channel", "end_user", "customer_rep", "reply_to_message"]
-    readonly_fields = ["created_at", "tracking_token", "has_attachment", "is_opened", "last_open_date"]
+    readonly_fields = [
+        "created_at",
+        "tracking_token",
+        "has_attachment",
+        "is_opened",
+        "last_open_date",
+        "ai_reply_coverage",
+    ]
     inlines = [TicketMessageAttachmentInline, TicketMessageTopicInline]
     show_full_result_count = False
     ordering = ["-id"]

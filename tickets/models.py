@@ -61,6 +61,13 @@ class MessageStatus(models.TextChoices):
     FAILED = "Failed"
 
 
+class AIReplyCoverage(models.TextChoices):
+    """Whether the AI draft answers from the tenant's documents; blank when the provider did not judge it."""
+
+    COVERED = "Covered"
+    NOT_COVERED = "NotCovered"  # the draft is a holding reply: a representative must answer
+
+
 class AIStepStatus(models.TextChoices):
     """Progress of one AI pipeline step (spam, topics, reply) on a message."""
 
@@ -277,6 +284,7 @@ class TicketMessage(models.Model):
     ai_modified_response = models.TextField(blank=True)
     ai_response_datetime = models.DateTimeField(null=True, blank=True)
     ai_prompt = models.TextField(blank=True)
+    ai_reply_coverage = models.CharField(max_length=16, choices=AIReplyCoverage.choices, blank=True)
     ai_feedback_comment = models.TextField(blank=True)
     is_liked = models.BooleanField(null=True, blank=True)
     is_spam_ai = models.BooleanField(null=True, blank=True)

@@ -2,7 +2,7 @@
 
 - `ai.evaluation.local`: language, topics (cold and after k corrections), spam, CPU per message and the first
   message's cost, on the nl/en/fr sets in ai/evaluation/data;
-- `ai.evaluation.answers` (when present): answers containing the expected fact, uncovered questions answered;
+- `ai.evaluation.answers`: answers containing the expected fact, uncovered questions answered;
 - `evaluate` below: the earlier five-language regression set (language accuracy, topic accuracy without and with
   learned examples, two-fold: each half is classified with the other half as corrected examples)."""
 

@@ -41,6 +41,7 @@ class AIResult:
     output_tokens: int = 0
     seconds: float = 0.0
     prompt: str = ""
+    coverage: str = ""  # reply drafts: "Covered" / "NotCovered" when the provider judged it (offline), else ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,10 @@ class ReplyRequest:
     channel_type: str = "Email"
     topics: tuple[str, ...] = field(default_factory=tuple)
     tools: tuple[ToolSpec, ...] = ()
+    # ai.providers.retrieval.Hit rows of the tenant's passage index for this message, best first; None when nobody
+    # searched (the offline provider then indexes `knowledge` itself).
+    knowledge_hits: tuple | None = None
+    holding_line: str = ""  # the channel's own words for "not covered, a colleague follows up" in the message language
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ and summaries from the tenant's own documents."""
 import re
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
@@ -14,12 +15,11 @@ from babel.languages import get_official_languages
 from dateutil import parser as date_parser
 from lingua import IsoCode639_1, Language
 
-from ai.conf import ai_float, ai_list
-from ai.providers import language, spam, topics
+from ai.conf import ai_list
+from ai.providers import language, retrieval, spam, topics
 from ai.providers.base import (
     AIResult,
     FieldSpec,
-    Passage,
     Provider,
     ReplyRequest,
     RoomReportRequest,
@@ -29,7 +29,7 @@ from ai.providers.base import (
 )
 from ai.providers.room_report import room_report_html
 from ai.providers.streaming import reply_delta
-from ai.providers.text import TfIdfIndex, fold, sentences, tokens
+from ai.providers.text import fold, sentences, tokens
 
 LOCAL = "local"
 _WORD_PIECE = re.compile(r"\s*\S+")
@@ -62,49 +62,57 @@ def iso_639_1(code: str) -> str:
     return code
 
 
-# Per-language phrases of the extractive reply.
+# Per-language phrases of the extractive reply: e-mail is a letter, chat (and WhatsApp, Teams, phone) a chat line.
 PHRASES = {
     "en": {
         "greet": "Dear {name},",
         "greet_anon": "Hello,",
         "thanks": "Thank you for your message.",
-        "found": "Here is the information that answers your question:",
         "holding": "We have received your message and will get back to you as soon as possible.",
+        "chat_holding": "I don't have that information at hand; a colleague will answer you here as soon as possible.",
         "close": "Kind regards,",
     },
     "nl": {
         "greet": "Beste {name},",
         "greet_anon": "Beste,",
         "thanks": "Bedankt voor uw bericht.",
-        "found": "Hier vindt u de informatie over uw vraag:",
         "holding": "We hebben uw bericht goed ontvangen en komen zo snel mogelijk bij u terug.",
+        "chat_holding": "Die informatie heb ik niet bij de hand; een collega antwoordt u hier zo snel mogelijk.",
         "close": "Met vriendelijke groeten,",
     },
     "fr": {
         "greet": "Bonjour {name},",
         "greet_anon": "Bonjour,",
         "thanks": "Merci pour votre message.",
-        "found": "Voici les informations concernant votre question :",
         "holding": "Nous avons bien reçu votre message et revenons vers vous dès que possible.",
+        "chat_holding": "Je n'ai pas cette information sous la main ; un collègue vous répond ici dès que possible.",
         "close": "Cordialement,",
     },
     "de": {
         "greet": "Hallo {name},",
         "greet_anon": "Guten Tag,",
         "thanks": "Vielen Dank für Ihre Nachricht.",
-        "found": "Hier finden Sie die Informationen zu Ihrer Frage:",
         "holding": "Wir haben Ihre Nachricht erhalten und melden uns so schnell wie möglich.",
+        "chat_holding": "Diese Information habe ich nicht zur Hand; ein Kollege antwortet Ihnen hier bald.",
         "close": "Mit freundlichen Grüßen",
     },
     "es": {
         "greet": "Estimado/a {name}:",
         "greet_anon": "Hola:",
         "thanks": "Gracias por su mensaje.",
-        "found": "Esta es la información sobre su consulta:",
         "holding": "Hemos recibido su mensaje y le responderemos lo antes posible.",
+        "chat_holding": "No tengo esa información a mano; un compañero le responderá aquí lo antes posible.",
         "close": "Saludos cordiales,",
     },
 }
+CHAT_CHANNELS = frozenset({"Chat", "WhatsApp", "Teams", "Phone"})
+COVERED, NOT_COVERED = "Covered", "NotCovered"
+# A signature that opens with its own closing ("Kind regards,\nPiet") gets no second one.
+_CLOSING_START = re.compile(
+    r"^\s*(kind|best|warm)?\s*regards|^\s*(met )?vriendelijke groet|^\s*groeten|^\s*cordialement|^\s*bien [àa] vous|"
+    r"^\s*(mit )?freundliche|^\s*saludos|^\s*sincerely|^\s*thanks|^\s*merci|^\s*--",
+    re.IGNORECASE,
+)
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _DATE = re.compile(r"\b(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b")
@@ -139,11 +147,25 @@ class LocalProvider(Provider):
 
     def draft_reply(self, *, model: str, request: ReplyRequest, run_tool=None) -> AIResult:
         started = time.perf_counter()
-        reply, chosen = extractive_reply(request)
-        for piece in _WORD_PIECE.findall(reply):  # offered word by word, as a streaming model would
+        reply = extractive_reply(request)
+        for piece in _WORD_PIECE.findall(reply.text):  # offered word by word, as a streaming model would
             reply_delta(piece)
-        prompt = "Extractive reply from: " + ", ".join(passage.title for passage in chosen)
-        return self._result(reply, model, started, prompt=prompt)
+        if reply.hits:
+            prompt = "Extractive reply from: " + "; ".join(
+                f"{hit.passage.context or hit.passage.title} (score {hit.score:.2f})" for hit in reply.hits
+            )
+        else:
+            best = f"best {reply.best.score:.2f}, {reply.best.passage.title}" if reply.best else "no passages"
+            threshold = retrieval.answer_threshold([reply.best] if reply.best else [])
+            prompt = f"Not covered by the knowledge documents ({best}; answers need {threshold:.2f}): holding reply"
+        return AIResult(
+            value=reply.text,
+            provider=LOCAL,
+            model=model or LOCAL,
+            seconds=time.perf_counter() - started,
+            prompt=prompt,
+            coverage=reply.coverage,
+        )
 
     def summarize(self, *, model: str, text: str, lang: str) -> AIResult:
         started = time.perf_counter()
@@ -218,54 +240,58 @@ def _typed(field_type: str, raw: str):
     return raw.split("\n")[0][:500] or None
 
 
-def extractive_reply(request: ReplyRequest) -> tuple[str, list[Passage]]:
-    """A greeting and thanks in the message language, the best-matching passages of the tenant's documents
-    (or a holding line when none matches), the closing and the signature."""
+@dataclass(frozen=True)
+class ExtractiveReply:
+    text: str
+    hits: list  # ai.providers.retrieval.Hit rows quoted, best first; empty when the reply abstains
+    best: object | None  # the best hit found, quoted or not (for the prompt shown to representatives)
+
+    @property
+    def coverage(self) -> str:
+        return COVERED if self.hits else NOT_COVERED
+
+
+def reply_hits(request: ReplyRequest, query: str) -> list:
+    """The ranked passages for the request: the tenant index's hits when the caller searched, else an index of
+    `knowledge` (built once per document set); prompt documents are searched too."""
+    lang = request.lang or "en"
+    hits = list(request.knowledge_hits) if request.knowledge_hits is not None else []
+    for documents in ((request.knowledge,) if request.knowledge_hits is None else ()) + (request.instructions,):
+        if documents:
+            hits += retrieval.index_for(documents).search(query, lang=lang)
+    return sorted(hits, key=lambda hit: -hit.score)
+
+
+def question_text(request: ReplyRequest) -> str:
+    """What the end user asks: subject, message and the representative's additional information, without the
+    end user's own name (signed messages would otherwise look for it in the documents)."""
+    text = "\n".join(part for part in (request.subject, request.message_text, request.additional_info) if part)
+    for name in (request.end_user_name or "").split():
+        if len(name) >= 2:
+            text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def extractive_reply(request: ReplyRequest) -> ExtractiveReply:
+    """The passage that answers the question (or the few that belong together), in the channel's form: a chat line
+    for chat channels, a letter with greeting and the signature for e-mail; the channel's honest holding line when no
+    passage clears the calibrated score."""
     lang = request.lang if request.lang in PHRASES else "en"
     words = PHRASES[lang]
-    candidates = [
-        Passage(title=document.title, text=part)
-        for document in (*request.knowledge, *request.instructions)
-        for part in _paragraphs(document.text)
-    ]
-    query = Counter(tokens(f"{request.subject}\n{request.message_text}\n{request.additional_info}"))
-    chosen: list[Passage] = []
-    if candidates and query:
-        scores = TfIdfIndex([Counter(tokens(candidate.text)) for candidate in candidates]).scores(query)
-        floor = ai_float("AI_LOCAL_PASSAGE_MIN_SCORE")
-        ranked = sorted(zip(scores, range(len(candidates)), strict=True), reverse=True)
-        chosen = [candidates[index] for score, index in ranked[:2] if score >= floor]
+    ranked = reply_hits(request, question_text(request))
+    chosen = retrieval.answer_hits(ranked)
+    answer = [hit.passage.text for hit in chosen]
+    best = ranked[0] if ranked else None
+    if request.channel_type in CHAT_CHANNELS:
+        text = "\n\n".join(answer) if answer else request.holding_line or words["chat_holding"]
+        return ExtractiveReply(text=text, hits=chosen, best=best)
     greeting = words["greet"].format(name=request.end_user_name) if request.end_user_name else words["greet_anon"]
-    parts = [greeting, "", words["thanks"]]
-    if chosen:
-        parts += [words["found"], ""] + [passage.text for passage in chosen]
-    else:
-        parts.append(words["holding"])
-    parts += ["", words["close"]]
-    if request.signature:
-        parts.append(request.signature)
-    return "\n".join(parts).strip(), chosen
-
-
-def _paragraphs(text: str) -> list[str]:
-    """Paragraphs of a document without markdown headings; long paragraphs are cut into sentence groups."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text or ""):
-        block = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith("#")).strip()
-        if not block:
-            continue
-        if len(block) <= 600:
-            paragraphs.append(block)
-            continue
-        group = ""
-        for sentence in sentences(block):
-            if group and len(group) + len(sentence) > 500:
-                paragraphs.append(group)
-                group = ""
-            group = f"{group} {sentence}".strip()
-        if group:
-            paragraphs.append(group)
-    return paragraphs
+    holding = request.holding_line or f"{words['thanks']} {words['holding']}"
+    parts = [greeting, *answer] if answer else [greeting, holding]
+    signature = (request.signature or "").strip()
+    if signature:
+        parts.append(signature if _CLOSING_START.match(signature) else f"{words['close']}\n{signature}")
+    return ExtractiveReply(text="\n\n".join(parts), hits=chosen, best=best)
 
 
 def extractive_summary(text: str, *, limit: int = 3) -> str:

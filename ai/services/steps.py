@@ -15,7 +15,7 @@ from ai.providers.base import (
     ReplyRequest,
     ToolSpec,
 )
-from ai.providers.local import LOCAL, iso_639_1, iso_639_3, spam_score
+from ai.providers.local import CHAT_CHANNELS, LOCAL, iso_639_1, iso_639_3, spam_score
 from ai.services.calls import ai_call, message_step
 from answerpal.api.errors import ApiError
 from automation.connector import ConnectorError
@@ -180,10 +180,11 @@ def _tool_runner(message: TicketMessage, documents: list) -> Callable[[str, dict
 def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, tools: list) -> ReplyRequest:
     text = selectors.message_text(message)
     prompts = selectors.prompt_passages(message=message, links=links)
-    knowledge = selectors.knowledge_passages(
-        customer_id=message.customer_id, query=f"{message.subject}\n{text}\n{additional_info}"
+    knowledge, hits = selectors.knowledge_search(
+        customer_id=message.customer_id, query=f"{message.subject}\n{text}\n{additional_info}", lang=message.lang
     )
     prompt_titles = {passage.title for passage in prompts}
+    channel_type = selectors.channel_type_of(message)
     return ReplyRequest(
         message_text=text,
         subject=message.subject,
@@ -194,8 +195,10 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, 
         knowledge=tuple(passage for passage in knowledge if passage.title not in prompt_titles),
         history=tuple(selectors.ticket_history(message=message)),
         additional_info=additional_info,
-        signature=selectors.signature_for(rep=selectors.signature_rep(message, rep), lang=message.lang),
-        channel_type=selectors.channel_type_of(message),
+        signature=""
+        if channel_type in CHAT_CHANNELS
+        else selectors.reply_signature(message=message, rep=selectors.signature_rep(message, rep)),
+        channel_type=channel_type,
         topics=tuple(message.topics.values_list("topic__name", flat=True)),
         tools=tuple(
             ToolSpec(
@@ -205,6 +208,8 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, 
             )
             for document in tools
         ),
+        knowledge_hits=tuple(hit for hit in hits if hit.passage.title not in prompt_titles),
+        holding_line=selectors.reply_holding_line(message=message),
     )
 
 
@@ -253,6 +258,7 @@ def message_reply_draft(
             "ai_response_datetime": timezone.now(),
             "ai_prompt": result.prompt,
             "ai_reply_status": AIStepStatus.COMPLETED,
+            "ai_reply_coverage": result.coverage,
         }
         if additional_info:
             fields["additional_info"] = additional_info

@@ -67,8 +67,12 @@ def test_inbound_message_gets_a_local_draft_without_network(
     assert message.is_spam_ai is False and message.lang == "nl"
     assert list(message.topics.values_list("topic_id", flat=True)) == [tenant.hours.pk]
     draft = message.ai_generated_response
-    assert draft.startswith("Beste Jan Janssens,") and OPENING_HOURS in draft
-    assert draft.endswith("Piet Peeters\nAcme klantendienst")
+    if channel_name == "email":  # a letter signed with the rep's Dutch signature
+        assert draft.startswith("Beste Jan Janssens,") and OPENING_HOURS in draft
+        assert draft.endswith("Met vriendelijke groeten,\nPiet Peeters\nAcme klantendienst")
+    else:  # a chat line: the answer alone
+        assert draft == OPENING_HOURS
+    assert message.ai_reply_coverage == "Covered"
     assert message.ai_response_datetime is not None and "Openingsuren" in message.ai_prompt
     assert MessagePipeline.objects.get(message=message).state == PipelineState.DONE
     costs = CostEntry.objects.filter(message_id=message.pk)

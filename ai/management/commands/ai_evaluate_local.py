@@ -11,19 +11,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ai.evaluation import evaluate
+from ai.evaluation.answers import evaluate_answers
 from ai.evaluation.local import DATA, evaluate_local
 
 LEGACY_DATASET = Path(__file__).resolve().parents[3] / "tests" / "ai" / "data" / "labelled_messages.json"
-
-
-def _answers_section():
-    """The answers evaluation (ai.evaluation.answers: facts found in drafts, uncovered questions answered with
-    unrelated text) when that module is present: `evaluate_answers(path=None)` returning `.lines()` and `.figures`."""
-    try:
-        from ai.evaluation.answers import evaluate_answers
-    except ImportError:
-        return None
-    return evaluate_answers()
 
 
 class Command(BaseCommand):
@@ -46,12 +37,11 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         if not options["no_answers"]:
-            answers = _answers_section()
-            if answers is not None:
-                self.stdout.write("== answers ==")
-                for line in answers.lines():
-                    self.stdout.write(line)
-                figures["answers"] = answers.figures
+            answers = evaluate_answers()
+            self.stdout.write("== answers ==")
+            for line in answers.lines():
+                self.stdout.write(line)
+            figures["answers"] = answers.figures
         if dataset.exists():
             self.stdout.write(f"== regression set {dataset.name} (five languages, multilingual descriptions) ==")
             for line in evaluate(dataset).lines():

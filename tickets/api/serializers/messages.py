@@ -99,6 +99,7 @@ _DETAIL_ONLY_FIELDS = {
     "aI_GeneratedResponse": "ai_generated_response",
     "aI_ModifiedResponse": "ai_modified_response",
     "aI_ResponseDateTime": "ai_response_datetime",
+    "aI_ReplyCoverage": "ai_reply_coverage",
     "isLiked": "is_liked",
     "aiPrompt": "ai_prompt",
     "emailTemplateID": "email_template_id",

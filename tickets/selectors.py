@@ -295,14 +295,16 @@ def chat_ticket_by_token(*, channel: Channel, token) -> Ticket:
 
 
 def chat_lines_after(*, ticket: Ticket, after: int, limit: int = 200) -> list[TicketMessage]:
-    """The lines a visitor sees after message `after`, oldest first: theirs, the AI's and the
-    representatives' sent answers (never drafts, queued or failed sends)."""
+    """The lines a visitor sees after message `after`, in server order (id), oldest first: theirs and the
+    outbound lines that were sent — the AI's answers and the representatives' (never a draft, a queued or a failed
+    send, whoever wrote it: the stream's snapshot and the poll fallback show only what reached the visitor)."""
     return list(
         TicketMessage.objects.filter(ticket=ticket, pk__gt=after)
         .exclude(
             sender_type=SenderType.CUSTOMER_REP,
             status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],
         )
+        .exclude(Q(incoming=False) & ~Q(status=MessageStatus.SENT))
         .select_related("customer_rep")
         .order_by("id")[:limit]
     )

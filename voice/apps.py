@@ -10,8 +10,12 @@ class VoiceConfig(AppConfig):
         from automation.registry import register_action_type
         from billing.models import StorageCategory
         from billing.storage import register_storage_source
-        from voice.selectors import chunk_bytes
+        from tickets.registry import register_message_fields, register_ticket_fields
+        from voice import selectors
         from voice.services import say_handler
 
         register_action_type(ActionType.SAY, say_handler)
-        register_storage_source(StorageCategory.RECORDINGS, chunk_bytes)
+        register_storage_source(StorageCategory.RECORDINGS, selectors.chunk_bytes)
+        # A call's transcript status is part of its message's and its ticket's JSON, not only a column here.
+        register_message_fields(names=selectors.TRANSCRIPT_FIELDS, load=selectors.transcript_fields_of_messages)
+        register_ticket_fields(names=selectors.TRANSCRIPT_FIELDS, load=selectors.transcript_fields_of_tickets)

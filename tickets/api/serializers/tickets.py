@@ -25,8 +25,9 @@ class TicketListSerializer(serializers.ListSerializer):
 
 
 class TicketReadSerializer(SourceFieldsSerializer):
-    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid), rendered from
-    the dict rows of selectors.ticket_rows."""
+    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid, and the fields other
+    apps register in tickets.registry, e.g. voice's transcriptStatus), rendered from the dict rows of
+    selectors.ticket_rows."""
 
     model = Ticket
     dto_fields = {
@@ -67,6 +68,7 @@ class TicketReadSerializer(SourceFieldsSerializer):
         end_user = extras["end_users"].get(row["end_user_id"])
         data["endUsers"] = [_END_USER.to_representation(end_user)] if end_user else []
         data["topics"] = extras["topics"].get(row["id"], [])
+        data.update(extras["fields"].get(row["id"], {}))
         return data
 
 

@@ -66,6 +66,14 @@ def register_ticket_fields(*, names: Sequence[str], load: Callable[..., dict[int
     _ticket_fields[tuple(names)] = ExtraFields(names=tuple(names), load=load)
 
 
+def message_extra_names() -> tuple[str, ...]:
+    return tuple(name for fields in _message_fields.values() for name in fields.names)
+
+
+def ticket_extra_names() -> tuple[str, ...]:
+    return tuple(name for fields in _ticket_fields.values() for name in fields.names)
+
+
 def _extra_values(registered: dict, keys: list[int], **page) -> dict[int, dict]:
     values = {key: {} for key in keys}
     for fields in registered.values():

@@ -6,7 +6,7 @@ from answerpal.api.fields import TenantPrimaryKeyRelatedField
 from channels_cfg.models import Channel
 from customers.selectors import custom_fields_validate
 from tickets import registry, selectors
-from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer
+from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer, with_registered_fields
 from tickets.api.serializers.tickets import channel_type_validate
 from tickets.models import (
     SenderType,
@@ -146,6 +146,9 @@ class TicketMessageReadSerializer(SourceFieldsSerializer):
     class Meta:
         list_serializer_class = TicketMessageListSerializer
 
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.message_extra_names())
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["topics"] = [
@@ -165,6 +168,9 @@ class TicketMessageDetailSerializer(SourceFieldsSerializer):
     channelName = serializers.CharField(read_only=True, allow_null=True)
     topics = TicketMessageTopicSerializer(many=True, read_only=True)
     customFieldDefinitions = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.message_extra_names())
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

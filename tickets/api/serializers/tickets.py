@@ -6,8 +6,8 @@ from rest_framework import serializers
 from accounts.models import CustomerRep
 from answerpal.api.fields import TenantPrimaryKeyRelatedField
 from channels_cfg.models import Channel, ChannelType
-from tickets import selectors
-from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer
+from tickets import registry, selectors
+from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer, with_registered_fields
 from tickets.api.serializers.end_users import EndUserReadSerializer
 from tickets.models import (
     Ticket,
@@ -60,6 +60,9 @@ class TicketReadSerializer(SourceFieldsSerializer):
 
     class Meta:
         list_serializer_class = TicketListSerializer
+
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.ticket_extra_names())
 
     def to_representation(self, row):
         extras = self.context.get("ticket_extras") or selectors.ticket_row_extras([row])

@@ -3,8 +3,9 @@
 Every path by which AI text leaves the platform asks `ai_answer_verdict` (or `ai_answer_verdict_by_id`) right
 before it lets the text out: the web-chat answer (webwidget.services.ai_answer_send), each live `ai.delta` of a
 chat draft (ai.live), the automatic e-mail / WhatsApp / chat send of a ReplySend action
-(messaging.services.message_reply_send with `automated`). A representative who sends an answer himself is not
-asked: the policy only governs what the AI says on its own.
+(messaging.services.message_reply_send with `automated`) and again when its outbox row is delivered
+(messaging.services.outbox: a queued AI answer the policy now refuses ends Failed). A representative who sends an
+answer himself is not asked: the policy only governs what the AI says on its own.
 
 The rules, checked in this order; the first that fails names the refusal (`AnswerRefusal`, a stable code):
 
@@ -24,8 +25,9 @@ The rules, checked in this order; the first that fails names the refusal (`Answe
 6. `Spam` — neither the ticket nor the message is marked spam.
 7. `Escalated` — the ticket is not escalated and the message is not ("Talk to a person").
 8. `AssignedToRepresentative` — no representative has taken the ticket (assigned).
-9. `RepresentativeReplied` — no representative has replied in the ticket (an outbound CustomerRep message that
-   left Draft: queued, sent or failed). AI sends are System messages, so they do not count.
+9. `RepresentativeReplied` — no representative has sent anything in the ticket (an outbound CustomerRep message
+   that left Draft: queued, sent or failed — a reply, or a forward he sent himself). The platform's own sends
+   (AI answers, automated ReplySend and Forward actions) are System messages, so they do not count.
 
 Whether the visitor already got an answer to this line, or wrote a newer one, is a rule of the chat delivery
 (webwidget), not of this policy."""

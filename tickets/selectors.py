@@ -298,10 +298,11 @@ def chat_ticket_by_token(*, channel: Channel, token) -> Ticket:
 
 def chat_lines_after(*, ticket: Ticket, after: int, limit: int = 200) -> list[TicketMessage]:
     """The lines a visitor sees after message `after`, in server order (id), oldest first: theirs and the
-    outbound lines that were sent — the AI's answers and the representatives' (never a draft, a queued or a failed
-    send, whoever wrote it: the stream's snapshot and the poll fallback show only what reached the visitor)."""
+    outbound lines that were sent on the conversation's own channel — the AI's answers and the representatives'
+    (never a draft, a queued or a failed send, whoever wrote it, nor a forward by e-mail: the stream's snapshot
+    and the poll fallback show only what reached the visitor)."""
     return list(
-        TicketMessage.objects.filter(ticket=ticket, pk__gt=after)
+        TicketMessage.objects.filter(ticket=ticket, channel_id=ticket.channel_id, pk__gt=after)
         .exclude(
             sender_type=SenderType.CUSTOMER_REP,
             status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],

@@ -194,8 +194,9 @@ def message_forward_send(
     comment: str = "",
     automated: bool = False,
 ) -> TicketMessage:
-    """POST /send-forward (and the Forward action): forwards `message` with its attachments to an
-    e-mail address (mail channel) or a WhatsApp number."""
+    """POST /send-forward (and the Forward action, `automated`: stored as a System message, the platform's send,
+    not a representative's): forwards `message` with its attachments to an e-mail address (mail channel) or a
+    WhatsApp number."""
     channel = _live_channel(message)
     if to_number:
         channel = _customer_channel_of_type(message.customer_id, ChannelType.WHATSAPP)
@@ -217,6 +218,7 @@ def message_forward_send(
             message,
             channel,
             customer_rep_id=rep.pk if rep else None,
+            sender_type=SenderType.SYSTEM if automated else SenderType.CUSTOMER_REP,
             fields={
                 "message": quoted,
                 "text_body": quoted,

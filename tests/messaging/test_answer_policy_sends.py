@@ -149,3 +149,33 @@ def test_a_representatives_own_send_is_not_governed_by_the_policy(wa_channel, re
 def test_send_route_still_refuses_another_tenants_message(wa_channel, other_admin_client):
     question = _question(wa_channel)
     assert_problem(other_admin_client.post(f"/api/TicketMessages/{question.pk}/send", {}), 404)
+
+
+def test_a_queued_ai_answer_is_not_delivered_once_the_policy_refuses(wa_channel, django_capture_on_commit_callbacks):
+    import responses as responses_lib
+
+    question = _question(wa_channel)
+    assert reply_send_action(context=_context(question)).status == "Succeeded"
+    outbox = OutboxMessage.objects.get()
+    ticket_services.message_escalate(message=question)  # the end user asks for a person before it went out
+    with responses_lib.RequestsMock(assert_all_requests_are_fired=False) as twilio:
+        assert services.outbox_deliver(outbox_id=outbox.pk) == "failed"
+        assert not twilio.calls
+    outbox.refresh_from_db()
+    assert outbox.status == "failed" and "Escalated" in outbox.last_error
+    assert outbox.message.status == MessageStatus.FAILED
+
+
+def test_an_automated_forward_is_the_platforms_and_does_not_silence_the_ai(graph_channel):
+    question = _question(graph_channel)
+    forward = services.message_forward_send(message=question, rep=None, to_address="books@acme.test", automated=True)
+    assert forward.sender_type == SenderType.SYSTEM
+    assert reply_send_action(context=_context(question)).status == "Succeeded"
+
+
+def test_a_representatives_own_forward_means_a_person_handles_it(graph_channel, rep):
+    question = _question(graph_channel)
+    forward = services.message_forward_send(message=question, rep=rep, to_address="books@acme.test")
+    assert forward.sender_type == SenderType.CUSTOMER_REP
+    result = reply_send_action(context=_context(question))
+    assert result.status == "Skipped" and "RepresentativeReplied" in result.message

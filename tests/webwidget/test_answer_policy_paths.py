@@ -281,3 +281,19 @@ def test_ai_answer_send_obeys_every_rule(chat_channel, refusal):
         CustomerSubscription.objects.filter(customer=customer).update(feature_overrides={"hasChat": False})
     assert services.ai_answer_send(message_id=question.pk, customer_id=customer.pk) is None
     assert not TicketMessage.objects.filter(sender_type=SenderType.SYSTEM).exists()
+
+
+def test_the_visitor_sees_only_lines_of_the_chat_channel_not_a_forward_by_mail(anon_client, chat_channel):
+    visitor = Visitor(anon_client, chat_channel)
+    visitor.say("Do you ship to Belgium?")
+    mail = ChannelFactory(customer=chat_channel.customer, channel_type=ChannelType.EMAIL)
+    TicketMessageFactory(
+        customer=chat_channel.customer,
+        ticket=Ticket.objects.get(pk=visitor.ticket_id),
+        channel=mail,
+        incoming=False,
+        sender_type=SenderType.SYSTEM,
+        status=MessageStatus.SENT,
+        message="Fw: internal note for accounting",
+    )
+    assert "Fw: internal note for accounting" not in [item["message"] for item in visitor.poll()]

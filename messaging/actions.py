@@ -30,7 +30,9 @@ def is_automated_mail(headers: str) -> bool:
 
 def reply_send_action(*, context: ActionContext) -> ActionResult:
     """Sends the message's AI (or edited) answer to the end user through the outbox; automated mail
-    (an out-of-office reply, a bounce) is never answered automatically, so two robots cannot loop."""
+    (an out-of-office reply, a bounce) is never answered automatically, so two robots cannot loop, and what the
+    answer policy refuses (tickets.answer_policy: escalated, taken or answered by a representative, spam, AI
+    answers off, plan, not the end user's own conversation) is Skipped with the rule's name."""
     message = _message(context)
     if message is None:
         return ActionResult.failed("The message no longer exists.", stop_chain=True)
@@ -39,6 +41,10 @@ def reply_send_action(*, context: ActionContext) -> ActionResult:
     try:
         outbound = services.message_reply_send(message=message, rep=None, modified_answer=None, automated=True)
     except ApiError as error:
+        if error.code == services.ANSWER_WITHHELD:
+            return ActionResult(
+                message=f"AI answer withheld by the answer policy: {error.detail}", status=ActionStatus.SKIPPED
+            )
         return ActionResult.failed(f"{error.code}: {error.detail}")
     return ActionResult(
         message=f"Answer queued for sending (message {outbound.pk}).", details={"messageId": outbound.pk}

@@ -93,7 +93,9 @@ def all_ticket_rows():
 def ticket_row_extras(rows: list[dict]) -> dict:
     """For a page of ticket rows: the end users with their UIDs, primary first (one query, UIDs left-joined), and
     the tickets' topic names, distinct and alphabetical (one query). Both are fixed SQL over the models' tables,
-    run on a cursor: a page's extras cost a third of what compiling and reading them through the ORM does."""
+    run on a cursor: a page's extras cost a third of what compiling and reading them through the ORM does. Then the
+    fields other apps register for tickets (tickets.registry.register_ticket_fields; a loader's query only when the
+    page concerns it)."""
     end_user_ids = sorted({row["end_user_id"] for row in rows if row["end_user_id"]})
     ticket_ids = [row["id"] for row in rows]
     end_users: dict[int, dict] = {}
@@ -112,7 +114,7 @@ def ticket_row_extras(rows: list[dict]) -> dict:
             cursor.execute(_topic_names_sql(len(ticket_ids)), ticket_ids)
             for ticket_id, name in cursor.fetchall():
                 topics.setdefault(ticket_id, []).append(name)
-    return {"end_users": end_users, "topics": topics}
+    return {"end_users": end_users, "topics": topics, "fields": registry.ticket_extra_values(rows)}
 
 
 _BOOLEAN_COLUMNS = frozenset(
@@ -295,14 +297,17 @@ def chat_ticket_by_token(*, channel: Channel, token) -> Ticket:
 
 
 def chat_lines_after(*, ticket: Ticket, after: int, limit: int = 200) -> list[TicketMessage]:
-    """The lines a visitor sees after message `after`, oldest first: theirs, the AI's and the
-    representatives' sent answers (never drafts, queued or failed sends)."""
+    """The lines a visitor sees after message `after`, in server order (id), oldest first: theirs and the
+    outbound lines that were sent on the conversation's own channel — the AI's answers and the representatives'
+    (never a draft, a queued or a failed send, whoever wrote it, nor a forward by e-mail: the stream's snapshot
+    and the poll fallback show only what reached the visitor)."""
     return list(
-        TicketMessage.objects.filter(ticket=ticket, pk__gt=after)
+        TicketMessage.objects.filter(ticket=ticket, channel_id=ticket.channel_id, pk__gt=after)
         .exclude(
             sender_type=SenderType.CUSTOMER_REP,
             status__in=[MessageStatus.DRAFT, MessageStatus.QUEUED, MessageStatus.FAILED],
         )
+        .exclude(Q(incoming=False) & ~Q(status=MessageStatus.SENT))
         .select_related("customer_rep")
         .order_by("id")[:limit]
     )

@@ -21,7 +21,7 @@ from billing.selectors import effective_limits
 from channels_cfg.models import ChannelType
 from channels_cfg.selectors import channels_live
 from customers.models import Customer
-from voice.models import AudioChunk, PhoneCall, VoiceAgent, VoiceSettings
+from voice.models import AudioChunk, PhoneCall, TranscriptionStatus, VoiceAgent, VoiceSettings
 
 REALTIME_PURPOSE = "realtime"
 PHONE_AI_PURPOSES = (Purpose.TRANSCRIBE, REALTIME_PURPOSE)
@@ -149,3 +149,48 @@ def phone_ai_budget(*, customer_id: int, now: datetime | None = None) -> PhoneAI
         budget_percent=limits.ai_phone_budget_percent,
         budget_eur=limits.ai_phone_budget_eur,
     )
+
+
+# --- the transcript status in the message and ticket DTOs (tickets.registry) ---------------------------------------
+
+TRANSCRIPT_FIELDS = ("transcriptStatus", "transcriptStatusText")
+
+# What each status tells a reader of the JSON; the stored reason (transcription_error) follows where there is one.
+TRANSCRIPT_STATUS_TEXT = {
+    TranscriptionStatus.NONE: "No audio yet",
+    TranscriptionStatus.PENDING: "Transcription pending",
+    TranscriptionStatus.COMPLETED: "Transcribed",
+    TranscriptionStatus.FAILED: "Failed",
+    TranscriptionStatus.UNAVAILABLE: "Unavailable: no transcription model configured",
+    TranscriptionStatus.BUDGET_EXHAUSTED: "Unavailable: the AI phone budget does not allow it",
+}
+
+
+def _transcript_fields(call: dict) -> dict:
+    status = call["transcription_status"]
+    text = TRANSCRIPT_STATUS_TEXT.get(status, status)
+    if call["transcription_error"] and status != TranscriptionStatus.COMPLETED:
+        text = f"{text}. {call['transcription_error']}"
+    return {"transcriptStatus": status, "transcriptStatusText": text}
+
+
+_CALL_VALUES = ("message_id", "ticket_id", "transcription_status", "transcription_error")
+
+
+def transcript_fields_of_messages(*, messages: list) -> dict[int, dict]:
+    """{message_id: transcript fields} of the call messages among `messages` (one query; none without a call)."""
+    ids = [message.pk for message in messages if message.twilio_call_sid]
+    if not ids:
+        return {}
+    calls = PhoneCall.objects.filter(message_id__in=ids).order_by("id").values(*_CALL_VALUES)
+    return {call["message_id"]: _transcript_fields(call) for call in calls}
+
+
+def transcript_fields_of_tickets(*, rows: list[dict]) -> dict[int, dict]:
+    """{ticket_id: transcript fields of its latest call} for the phone tickets among `rows` (one query; none
+    without one)."""
+    ids = [row["id"] for row in rows if row.get("twilio_call_sid")]
+    if not ids:
+        return {}
+    calls = PhoneCall.objects.filter(ticket_id__in=ids).order_by("id").values(*_CALL_VALUES)
+    return {call["ticket_id"]: _transcript_fields(call) for call in calls}  # the latest call wins

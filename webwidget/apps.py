@@ -7,7 +7,11 @@ class WebWidgetConfig(AppConfig):
 
     def ready(self):
         from answerpal.events import Event, subscribe
-        from webwidget import live
+        from channels_cfg.models import ChannelType
+        from tickets.answer_policy import ai_answers_switch_register
+        from webwidget import live, selectors
+
+        ai_answers_switch_register(channel_type=ChannelType.CHAT, switch=selectors.ai_answers_on)
 
         subscribe(Event.MESSAGE_RECEIVED, live.message_announce)
         subscribe(Event.MESSAGE_SENT, live.message_announce)

@@ -1,7 +1,8 @@
 """Domain events → live events on the ticket's key (answerpal.live), for the widget's stream: the visitor's and
-the representatives' lines (MessageReceived / MessageSent), the AI's answer (AIReplyDrafted: sent to the visitor,
-else an `ai.status` telling the widget that no AI answer comes) and escalation (OnEscalate). Handlers run after
-commit, so every line they announce is readable by a client that reloads."""
+the representatives' lines (MessageReceived / MessageSent), the AI's answer (AIReplyDrafted: sent to the visitor
+when the answer policy allows it, else an `ai.status` Held telling the widget that no AI answer comes) and
+escalation (OnEscalate). Handlers run after commit, so every line they announce is readable by a client that
+reloads."""
 
 from answerpal import live
 from webwidget import selectors, services

@@ -46,6 +46,11 @@ def widget_settings(*, channel) -> ChatWidget:
     )
 
 
+def ai_answers_on(*, channel) -> bool:
+    """The chat channel's "AI answers" switch (registered in tickets.answer_policy, which every path obeys)."""
+    return widget_settings(channel=channel).ai_answers
+
+
 def widget_texts(*, channel, lang: str) -> tuple[str, dict]:
     """(language served, texts): the defaults overlaid with the channel's best translation for `lang`."""
     texts = dict(DEFAULT_TEXTS)

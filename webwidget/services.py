@@ -7,8 +7,8 @@ from django.db import transaction
 from channels_cfg.models import ChannelType
 from messaging import services as messaging_services
 from tickets import services as ticket_services
+from tickets.answer_policy import ai_answer_verdict
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
-from webwidget.selectors import widget_settings
 
 
 def conversation_start(*, channel, name: str = "", email: str = "") -> Ticket:
@@ -38,8 +38,10 @@ def visitor_file_post(*, channel, ticket: Ticket, upload, caption: str = "", pag
 @transaction.atomic
 def ai_answer_send(*, message_id: int, customer_id: int) -> TicketMessage | None:
     """Sends the AI draft of a visitor's chat line to the visitor as a System line (status Sent, so MessageSent
-    announces it) when the channel's widget lets the AI answer, the ticket is not escalated, the line is still the
-    newest of the visitor and nothing answered it yet. Idempotent: a second call sends nothing (None)."""
+    announces it) when the answer policy allows it (tickets.answer_policy: AI answers on, not escalated, spam,
+    taken or answered by a representative, plan, the visitor's own conversation; checked on the locked ticket), the
+    line is still the newest of the visitor and nothing answered it yet. Idempotent: a second call sends nothing
+    (None)."""
     source = (
         TicketMessage.objects.select_related("channel")
         .filter(
@@ -54,7 +56,7 @@ def ai_answer_send(*, message_id: int, customer_id: int) -> TicketMessage | None
     if source is None or not source.ai_generated_response.strip():
         return None
     ticket = Ticket.objects.select_for_update().get(pk=source.ticket_id)
-    if ticket.escalated or not widget_settings(channel=source.channel).ai_answers:
+    if not ai_answer_verdict(message=source, ticket=ticket):
         return None
     if ticket.last_end_user_message_id not in (None, source.pk):
         return None

@@ -32,7 +32,12 @@ from messaging.services.inbound_mail import (
     mail_imports_queue,
     rfc822_mail_parse,
 )
-from messaging.services.outbound import message_draft_send, message_forward_send, message_reply_send
+from messaging.services.outbound import (
+    ANSWER_WITHHELD,
+    message_draft_send,
+    message_forward_send,
+    message_reply_send,
+)
 from messaging.services.outbox import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
@@ -51,6 +56,7 @@ from messaging.services.webchat import webchat_post
 from messaging.services.whatsapp_inbound import PROVIDER_TWILIO, whatsapp_inbound, whatsapp_media_fetch
 
 __all__ = [
+    "ANSWER_WITHHELD",
     "BACKOFF_BASE_SECONDS",
     "BACKOFF_CAP_SECONDS",
     "PROVIDER_MAIL",

@@ -18,11 +18,12 @@ from messaging.models import (
     Transport,
 )
 from tickets import services as ticket_services
-from tickets.models import MessageStatus, SenderType, TicketMessage
+from tickets.answer_policy import ai_answer_verdict
+from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 
-logger = logging.getLogger(__name__)
+ANSWER_WITHHELD = "AIAnswerWithheld"
 
 
 def _transport_for(channel: Channel) -> str | None:
@@ -79,15 +80,23 @@ def _customer_channel_of_type(customer_id: int, channel_type: str) -> Channel | 
     )
 
 
-def _rep_draft_create(source: TicketMessage, channel: Channel, *, customer_rep_id: int | None, fields: dict):
-    """A representative's outbound draft on `source`'s ticket, answering `source`, sent through `channel`."""
+def _rep_draft_create(
+    source: TicketMessage,
+    channel: Channel,
+    *,
+    customer_rep_id: int | None,
+    fields: dict,
+    sender_type: str = SenderType.CUSTOMER_REP,
+):
+    """An outbound draft on `source`'s ticket, answering `source`, sent through `channel`: a representative's, or
+    the platform's (`sender_type` System) when the AI answers on its own."""
     return ticket_services.message_create(
         customer_id=source.customer_id,
         ticket=source.ticket,
         channel_id=channel.pk,
         channel_type=channel.channel_type,
         incoming=False,
-        sender_type=SenderType.CUSTOMER_REP,
+        sender_type=sender_type,
         customer_rep_id=customer_rep_id,
         create_ticket=False,
         fields={
@@ -115,13 +124,20 @@ def message_reply_send(
 ) -> TicketMessage:
     """POST /send (and the ReplySend action, `automated`): sends the answer to `message` (modifiedAnswer,
     else the stored modified or AI response); an edited answer is recorded as aI_ModifiedResponse.
-    Returns the outbound message."""
+    An `automated` send is the AI answering on its own: it goes out only when the answer policy allows it
+    (tickets.answer_policy, checked on the locked ticket; else 409 AIAnswerWithheld naming the rule) and is
+    stored as a System message, so it never counts as a representative's reply. Returns the outbound message."""
     answer = modified_answer if modified_answer is not None else ""
     answer = answer.strip() or message.ai_modified_response.strip() or message.ai_generated_response.strip()
     if not answer:
         raise field_error("modifiedAnswer", "There is no answer to send: write one or generate an AI reply first.")
     channel = _live_channel(message)
     with transaction.atomic():
+        if automated:
+            ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)
+            verdict = ai_answer_verdict(message=message, ticket=ticket)
+            if not verdict:
+                raise Conflict(ANSWER_WITHHELD, f"{verdict.reason}: {verdict.detail}")
         if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
             ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
         is_html = "<" in answer and ">" in answer
@@ -129,6 +145,7 @@ def message_reply_send(
             message,
             channel,
             customer_rep_id=rep.pk if rep else message.ticket.customer_rep_id,
+            sender_type=SenderType.SYSTEM if automated else SenderType.CUSTOMER_REP,
             fields={
                 "message": strip_tags(answer) if is_html else answer,
                 "html_body": answer if is_html else "",
@@ -177,8 +194,9 @@ def message_forward_send(
     comment: str = "",
     automated: bool = False,
 ) -> TicketMessage:
-    """POST /send-forward (and the Forward action): forwards `message` with its attachments to an
-    e-mail address (mail channel) or a WhatsApp number."""
+    """POST /send-forward (and the Forward action, `automated`: stored as a System message, the platform's send,
+    not a representative's): forwards `message` with its attachments to an e-mail address (mail channel) or a
+    WhatsApp number."""
     channel = _live_channel(message)
     if to_number:
         channel = _customer_channel_of_type(message.customer_id, ChannelType.WHATSAPP)
@@ -200,6 +218,7 @@ def message_forward_send(
             message,
             channel,
             customer_rep_id=rep.pk if rep else None,
+            sender_type=SenderType.SYSTEM if automated else SenderType.CUSTOMER_REP,
             fields={
                 "message": quoted,
                 "text_body": quoted,

@@ -34,9 +34,8 @@ from messaging.whatsapp import (
     whatsapp_sent_since,
 )
 from tickets import services as ticket_services
-from tickets.models import TicketMessage
-
-logger = logging.getLogger(__name__)
+from tickets.answer_policy import AnswerRefusal, ai_answer_verdict_by_id
+from tickets.models import SenderType, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +117,22 @@ def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
     return _outbox_sent(outbox, provider_id)
 
 
+def _ai_answer_still_allowed(outbox: OutboxMessage, message: TicketMessage) -> None:
+    """An automated AI answer leaves only while the answer policy still allows it (the end user may have asked for
+    a person, or a representative replied, since it was queued): else it ends Failed with the rule's name."""
+    if not (outbox.automated and message.sender_type == SenderType.SYSTEM and message.reply_to_message_id):
+        return
+    verdict = ai_answer_verdict_by_id(message_id=message.reply_to_message_id, customer_id=message.customer_id)
+    if not verdict and verdict.reason != AnswerRefusal.MESSAGE_NOT_FOUND:
+        raise PermanentFailure(f"AI answer withheld by the answer policy: {verdict.reason}: {verdict.detail}")
+
+
 def _deliver(outbox: OutboxMessage, owner: str) -> str:
     message = TicketMessage.objects.select_related("customer_rep").get(pk=outbox.message_id)
     channel = outbox.channel
     if channel is None:
         raise PermanentFailure("The channel was deleted.")
+    _ai_answer_still_allowed(outbox, message)
     if outbox.transport == Transport.TWILIO:
         return _deliver_whatsapp(outbox, message, channel)
     mail = compose.outbound_email_build(

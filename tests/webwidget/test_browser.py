@@ -256,3 +256,188 @@ def test_the_prechat_form_asks_name_and_email_first(page, shop_server, live_serv
     _ask(page, "Where is my parcel?")
     page.locator("answerpal-chat .line.ai[data-id]").wait_for()
     assert TicketMessage.objects.filter(ticket=ticket).count() == 2
+
+
+# --- the answer policy in the browser: what the visitor's stream carries and what the widget shows ---------------
+
+# Records every event of the widget's EventSource (listeners added at construction run before the widget's own)
+# and, once the widget handled each event, the order of the lines in its log.
+EVENT_RECORDER = """(() => {
+  const Original = window.EventSource;
+  window.__answerpalEvents = [];
+  window.__answerpalSnapshots = [];
+  const lineName = (line) => line.classList.contains('streaming') ? 'streaming:' + line.dataset.replyTo
+    : line.classList.contains('pending') ? 'pending' : line.classList[1] + ':' + (line.dataset.id || '');
+  const snapshot = (label) => {
+    const host = document.querySelector('answerpal-chat');
+    if (!host || !host.shadowRoot) return;
+    window.__answerpalSnapshots.push([label, [...host.shadowRoot.querySelectorAll('.line')].map(lineName)]);
+  };
+  class RecordingEventSource extends Original {
+    constructor(url, options) {
+      super(url, options);
+      for (const name of ['message', 'ai.delta', 'ai.status', 'ticket', 'ready']) {
+        this.addEventListener(name, (event) => {
+          window.__answerpalEvents.push({type: name, data: JSON.parse(event.data)});
+          setTimeout(() => snapshot(name), 0);
+        });
+      }
+    }
+  }
+  window.EventSource = RecordingEventSource;
+})();"""
+
+_LINES = """() => [...document.querySelector('answerpal-chat').shadowRoot.querySelectorAll('.log .line')].map(
+  (line) => [line.classList.contains('streaming') ? 'streaming' : line.classList[1], Number(line.dataset.id || 0)])"""
+
+
+def _recorded(page) -> list[dict]:
+    return page.evaluate("window.__answerpalEvents")
+
+
+def _wait_for_status(page, reply_to: int) -> dict:
+    page.wait_for_function(
+        f"window.__answerpalEvents.some(e => e.type === 'ai.status' && e.data.replyTo === {reply_to})"
+    )
+    return next(e for e in _recorded(page) if e["type"] == "ai.status" and e["data"]["replyTo"] == reply_to)
+
+
+def _deltas_for(page, reply_to: int) -> list[dict]:
+    return [e for e in _recorded(page) if e["type"] == "ai.delta" and e["data"]["replyTo"] == reply_to]
+
+
+def _newest_question(channel) -> TicketMessage:
+    return TicketMessage.objects.filter(ticket__channel=channel, sender_type=SenderType.END_USER).latest("id")
+
+
+def _wait_for_question(page, channel, count: int) -> TicketMessage:
+    page.locator("answerpal-chat .line.visitor[data-id]").nth(count - 1).wait_for()
+    return _newest_question(channel)
+
+
+def test_ai_answers_off_the_visitor_never_sees_ai_text_nor_receives_a_delta(
+    page, shop_server, live_server, chat_channel
+):
+    ChatWidgetFactory(customer=chat_channel.customer, channel=chat_channel, ai_answers=False)
+    page.add_init_script(EVENT_RECORDER)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "Hello, what are your opening hours?")
+    question = _wait_for_question(page, chat_channel, 1)
+    assert _wait_for_status(page, question.pk)["data"]["status"] == "Held"
+    question.refresh_from_db()
+    assert question.ai_generated_response.strip()  # the draft exists, for the representatives only
+    assert not [e for e in _recorded(page) if e["type"] == "ai.delta"]
+    assert page.locator("answerpal-chat .line.ai").count() == 0
+    assert question.ai_generated_response.strip()[:25] not in page.locator("answerpal-chat .log").inner_text()
+    assert page.locator("answerpal-chat .typing").is_hidden()
+
+    page.reload()
+    page.locator("answerpal-chat .line.visitor[data-id]").wait_for()
+    page.wait_for_function("window.__answerpalEvents.some(e => e.type === 'ready')")
+    assert page.locator("answerpal-chat .line.ai").count() == 0
+    assert not TicketMessage.objects.filter(ticket=question.ticket, sender_type=SenderType.SYSTEM).exists()
+
+
+def test_after_talk_to_a_person_the_ai_stays_silent(page, shop_server, live_server, chat_channel):
+    page.add_init_script(EVENT_RECORDER)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "Do you deliver on Saturdays?")
+    page.locator("answerpal-chat .line.ai[data-id]").wait_for()
+    page.locator("answerpal-chat .escalate").click()
+    page.locator("answerpal-chat .note", has_text="passed on to a representative").wait_for()
+
+    _ask(page, "I would rather talk to somebody about my order.")
+    question = _wait_for_question(page, chat_channel, 2)
+    _wait_for_status(page, question.pk)
+    assert not _deltas_for(page, question.pk)
+    assert page.locator("answerpal-chat .line.ai").count() == 1  # only the answer from before the escalation
+    assert page.locator("answerpal-chat .line.streaming").count() == 0
+    page.reload()
+    page.locator("answerpal-chat .line.visitor[data-id]").nth(1).wait_for()
+    assert page.locator("answerpal-chat .line.ai").count() == 1
+
+
+def test_after_a_representative_replied_the_ai_stays_silent(page, shop_server, live_server, chat_channel, rep_client):
+    page.add_init_script(EVENT_RECORDER)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "Can I change my delivery address?")
+    page.locator("answerpal-chat .line.ai[data-id]").wait_for()
+    first = _newest_question(chat_channel)
+    reply = rep_client.post(f"/api/TicketMessages/{first.pk}/send", {"modifiedAnswer": "Yes, Ann here: which one?"})
+    assert reply.status_code == 202, reply.content
+    page.locator("answerpal-chat .line.rep").wait_for()
+
+    _ask(page, "Rue de la Loi 16, Brussels.")
+    question = _wait_for_question(page, chat_channel, 2)
+    _wait_for_status(page, question.pk)
+    assert not _deltas_for(page, question.pk)
+    assert page.locator("answerpal-chat .line.ai").count() == 1
+    assert page.evaluate(_LINES)[-1][0] == "visitor"  # the question is the last line: nobody answered it (yet)
+    page.reload()
+    page.locator("answerpal-chat .line.visitor[data-id]").nth(1).wait_for()
+    assert [kind for kind, _ in page.evaluate(_LINES)] == ["visitor", "ai", "rep", "visitor"]
+
+
+def _assert_streams_follow_their_question(snapshots: list) -> int:
+    """Every snapshot that shows a streaming answer shows it under the question it answers; answers how many did."""
+    streaming = 0
+    for _label, names in snapshots:
+        for index, name in enumerate(names):
+            if name.startswith("streaming:"):
+                streaming += 1
+                question = f"visitor:{name.split(':')[1]}"
+                before = names[:index]
+                assert question in before or "pending" in before, names
+                assert question not in names[index:] and "pending" not in names[index:], names
+    return streaming
+
+
+def test_lines_are_in_server_order_while_streaming_and_after_reload(page, shop_server, live_server, chat_channel):
+    page.add_init_script(EVENT_RECORDER)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "What are your opening hours?")
+    page.locator("answerpal-chat .line.ai[data-id]").wait_for()
+    _ask(page, "And do you deliver on Saturdays?")
+    page.locator("answerpal-chat .line.ai[data-id]").nth(1).wait_for()
+
+    lines = page.evaluate(_LINES)
+    assert [kind for kind, _ in lines] == ["visitor", "ai", "visitor", "ai"]
+    ids = [message_id for _, message_id in lines]
+    assert ids == sorted(ids) and ids == list(
+        TicketMessage.objects.filter(ticket__channel=chat_channel).order_by("id").values_list("id", flat=True)
+    )
+    assert _assert_streams_follow_their_question(page.evaluate("window.__answerpalSnapshots")) > 0
+
+    page.reload()
+    page.locator("answerpal-chat .line.ai[data-id]").nth(1).wait_for()
+    assert page.evaluate(_LINES) == lines
+
+
+def test_a_cancelled_stream_disappears_at_once_and_the_question_stays(
+    page, shop_server, live_server, chat_channel, monkeypatch
+):
+    from webwidget import services as widget_services
+
+    # The answer streams, then is not delivered (as when a person takes over between the draft and its sending).
+    monkeypatch.setattr(widget_services, "ai_answer_send", lambda **ids: None)
+    page.add_init_script(EVENT_RECORDER)
+    page.goto(_host_page(shop_server, live_server, chat_channel))
+    _open(page)
+    _ask(page, "What are your opening hours?")
+    question = _wait_for_question(page, chat_channel, 1)
+    _wait_for_status(page, question.pk)
+    page.wait_for_function("window.__answerpalSnapshots.some(s => s[0] === 'ai.status')")
+    snapshots = page.evaluate("window.__answerpalSnapshots")
+    assert _deltas_for(page, question.pk) and _assert_streams_follow_their_question(snapshots) > 0
+    after_status = next(names for label, names in snapshots if label == "ai.status")
+    # the bubble went with the ai.status event itself; the question stays (confirmed or still being confirmed)
+    assert after_status in ([f"visitor:{question.pk}"], ["pending"])
+    assert page.locator("answerpal-chat .line.streaming").count() == 0
+    assert page.locator("answerpal-chat .typing").is_hidden()
+    page.reload()
+    page.locator("answerpal-chat .line.visitor[data-id]").wait_for()
+    assert [kind for kind, _ in page.evaluate(_LINES)] == ["visitor"]

@@ -5,7 +5,9 @@
   fallback); 403 HostnameNotAllowed on any other site, which the widget shows instead of a chat.
 - POST conversations {name?, email?} — the pre-chat form opens the conversation (400 when the channel requires it).
 - GET  stream?ticketToken=…&after={messageID} — Server-Sent Events: the lines after the cursor, then live lines,
-  AI answer deltas (`ai.delta`), `ai.status` and `ticket` (escalated) events (webwidget.stream).
+  AI answer deltas (`ai.delta`, only while the answer policy lets the AI answer this visitor: tickets.answer_policy),
+  `ai.status` {replyTo, status} when no answer comes for a line (Skipped, Failed, Held by the policy, Withheld
+  mid-stream: the widget drops what it streamed) and `ticket` (escalated) events (webwidget.stream).
 - POST files (multipart: ticketToken, file, message?) — the visitor's line with a file (the upload rules of every
   attachment: 413 FileTooLarge over ANSWERPAL_MAX_UPLOAD_BYTES); the line's attachments link to /api/File/{token}.
 - POST feedback {ticketToken, like} — like / dislike of the latest answer; says whether a person can take over.

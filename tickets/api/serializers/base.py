@@ -45,6 +45,14 @@ class SourceFieldsSerializer(serializers.Serializer):
         return {name: _plain(read(source)) for name, source in self.dto_fields.items()}
 
 
+def with_registered_fields(fields: dict, names) -> dict:
+    """`fields` plus a read-only nullable text field per registered extra name (tickets.registry), so the schema
+    documents the fields other apps add to a DTO."""
+    for name in names:
+        fields.setdefault(name, serializers.CharField(read_only=True, allow_null=True))
+    return fields
+
+
 def source_attribute(instance, source: str):
     """A model attribute, or the same key of a values() row."""
     return instance[source] if isinstance(instance, dict) else getattr(instance, source)

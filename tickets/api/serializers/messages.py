@@ -6,7 +6,7 @@ from answerpal.api.fields import TenantPrimaryKeyRelatedField
 from channels_cfg.models import Channel
 from customers.selectors import custom_fields_validate
 from tickets import registry, selectors
-from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer
+from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer, with_registered_fields
 from tickets.api.serializers.tickets import channel_type_validate
 from tickets.models import (
     SenderType,
@@ -118,24 +118,50 @@ _DETAIL_ONLY_FIELDS = {
 }
 
 
+def _extra_fields(serializer, instance) -> dict:
+    """The fields other apps register (tickets.registry.register_message_fields) for `instance`: from the page's
+    values the list serializer loaded, else loaded for this one message."""
+    extras = serializer.context.get("message_extras")
+    if extras is None or instance.pk not in extras:
+        extras = registry.message_extra_values([instance])
+    return extras[instance.pk]
+
+
+class TicketMessageListSerializer(serializers.ListSerializer):
+    """Loads the registered extra fields of a whole page at once before rendering it."""
+
+    def to_representation(self, data):
+        messages = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["message_extras"] = registry.message_extra_values(messages)
+        return [self.child.to_representation(message) for message in messages]
+
+
 class TicketMessageReadSerializer(SourceFieldsSerializer):
-    """TicketMessageReadDTO (list item) with topics [{ticketMessageTopicID, topicName}]."""
+    """TicketMessageReadDTO (list item) with topics [{ticketMessageTopicID, topicName}] and the fields other apps
+    register (voice's transcriptStatus, transcriptStatusText)."""
 
     model = TicketMessage
     dto_fields = {**_COMMON_MESSAGE_FIELDS, "preview": "body_preview"}
     topics = TopicBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        list_serializer_class = TicketMessageListSerializer
+
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.message_extra_names())
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["topics"] = [
             {"ticketMessageTopicID": row.pk, "topicName": row.topic.name} for row in instance.topics.all()
         ]
+        data.update(_extra_fields(self, instance))
         return data
 
 
 class TicketMessageDetailSerializer(SourceFieldsSerializer):
     """TicketMessageDetailDTO: every stored field, topics, custom field definitions and the fields
-    other apps register in tickets.registry (e.g. automation's `actions`)."""
+    other apps register in tickets.registry (e.g. automation's `actions`, voice's transcriptStatus)."""
 
     model = TicketMessage
     dto_fields = {**_COMMON_MESSAGE_FIELDS, **_DETAIL_ONLY_FIELDS}
@@ -143,6 +169,9 @@ class TicketMessageDetailSerializer(SourceFieldsSerializer):
     channelName = serializers.CharField(read_only=True, allow_null=True)
     topics = TicketMessageTopicSerializer(many=True, read_only=True)
     customFieldDefinitions = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.message_extra_names())
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -152,6 +181,7 @@ class TicketMessageDetailSerializer(SourceFieldsSerializer):
         data["customFieldDefinitions"] = self.context.get("custom_field_definitions", [])
         for field in registry.message_detail_fields():
             data[field.name] = field.render(instance)
+        data.update(_extra_fields(self, instance))
         return data
 
 

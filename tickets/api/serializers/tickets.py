@@ -6,8 +6,8 @@ from rest_framework import serializers
 from accounts.models import CustomerRep
 from answerpal.api.fields import TenantPrimaryKeyRelatedField
 from channels_cfg.models import Channel, ChannelType
-from tickets import selectors
-from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer
+from tickets import registry, selectors
+from tickets.api.serializers.base import NullAsBlankSerializer, SourceFieldsSerializer, with_registered_fields
 from tickets.api.serializers.end_users import EndUserReadSerializer
 from tickets.models import (
     Ticket,
@@ -25,8 +25,9 @@ class TicketListSerializer(serializers.ListSerializer):
 
 
 class TicketReadSerializer(SourceFieldsSerializer):
-    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid), rendered from
-    the dict rows of selectors.ticket_rows."""
+    """TicketReadDTO (+channelType, endUserID, lastEndUserMessageID, token, twilio_CallSid, and the fields other
+    apps register in tickets.registry, e.g. voice's transcriptStatus), rendered from the dict rows of
+    selectors.ticket_rows."""
 
     model = Ticket
     dto_fields = {
@@ -60,6 +61,9 @@ class TicketReadSerializer(SourceFieldsSerializer):
     class Meta:
         list_serializer_class = TicketListSerializer
 
+    def get_fields(self):
+        return with_registered_fields(super().get_fields(), registry.ticket_extra_names())
+
     def to_representation(self, row):
         extras = self.context.get("ticket_extras") or selectors.ticket_row_extras([row])
         data = super().to_representation(row)
@@ -67,6 +71,7 @@ class TicketReadSerializer(SourceFieldsSerializer):
         end_user = extras["end_users"].get(row["end_user_id"])
         data["endUsers"] = [_END_USER.to_representation(end_user)] if end_user else []
         data["topics"] = extras["topics"].get(row["id"], [])
+        data.update(extras["fields"].get(row["id"], {}))
         return data
 
 

@@ -3,7 +3,10 @@
  * Plain ES2017, no dependencies. Everything lives in a Shadow DOM under <answerpal-chat>, so the page's CSS
  * cannot reach it and its CSS cannot reach the page. The conversation's ticket token is kept in localStorage
  * (per channel), so a reload continues the chat. Lines arrive live as Server-Sent Events; where a proxy blocks
- * streams the widget polls GET /api/WebChat/{channelToken}/messages instead. */
+ * streams the widget polls GET /api/WebChat/{channelToken}/messages instead.
+ * Lines are shown in server order (message id), whatever order they arrive in: the AI's answer streaming in sits
+ * right under the visitor's question it answers, and disappears at once when the server cancels it (`ai.status`,
+ * escalation) or nothing more arrives for STREAM_STALE_MS; the stored answer then replaces it, or nothing does. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-channel-token]");
@@ -18,6 +21,7 @@
     'v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5' +
     '.2-.7v-2z"/></svg>';
   var TYPING_MS = 45000;
+  var STREAM_STALE_MS = 30000;
 
   var texts = {
     title: "Chat with us", launcher: "Open the chat", close: "Close the chat", send: "Send",
@@ -192,13 +196,30 @@
     return line.customerRepName || texts.rep;
   }
 
-  function placeLine(element, id) {
-    var later = null;
-    Array.prototype.some.call(log.querySelectorAll(".line[data-id]"), function (other) {
-      if (Number(other.getAttribute("data-id")) > id) { later = other; return true; }
+  // Server order: a stored line by its id; an answer streaming in just after the question it answers (replyTo);
+  // the visitor's line being sent (no id yet) after every line (and stream) known when it was sent.
+  function orderOf(element) {
+    if (element.hasAttribute("data-id")) return Number(element.getAttribute("data-id"));
+    if (element.hasAttribute("data-reply-to")) return Number(element.getAttribute("data-reply-to")) + 0.5;
+    if (element.hasAttribute("data-order")) return Number(element.getAttribute("data-order"));
+    return Infinity;
+  }
+
+  function placeLine(element) {
+    var order = orderOf(element), later = null;
+    Array.prototype.some.call(log.querySelectorAll(".line"), function (other) {
+      if (other !== element && orderOf(other) > order) { later = other; return true; }
       return false;
     });
     log.insertBefore(element, later);
+  }
+
+  function dropStream(replyTo) {
+    var selector = replyTo ? '.line.streaming[data-reply-to="' + replyTo + '"]' : ".line.streaming";
+    Array.prototype.forEach.call(log.querySelectorAll(selector), function (element) {
+      clearTimeout(element.staleTimer);
+      element.remove();
+    });
   }
 
   function rateButtons(line) {
@@ -228,10 +249,7 @@
         return true;
       });
     }
-    if (line.replyTo) {
-      var streaming = log.querySelector('.line.streaming[data-reply-to="' + line.replyTo + '"]');
-      if (streaming) streaming.remove();
-    }
+    if (line.replyTo) dropStream(line.replyTo);
     var element = document.createElement("div");
     element.className = "line " + line.kind;
     element.setAttribute("data-id", line.messageID);
@@ -244,7 +262,7 @@
     element.appendChild(text);
     if (line.attachments && line.attachments.length) element.appendChild(fileList(line.attachments));
     if (line.kind === "ai") element.appendChild(rateButtons(line));
-    placeLine(element, line.messageID);
+    placeLine(element);
     if (line.kind !== "visitor") setTyping(false);
     if (line.kind === "ai") mark("answerpal:answer");
     log.scrollTop = log.scrollHeight;
@@ -279,9 +297,11 @@
       who.textContent = texts.ai;
       element.appendChild(who);
       element.appendChild(document.createElement("p"));
-      log.appendChild(element);
+      placeLine(element);
       setTyping(false);
     }
+    clearTimeout(element.staleTimer);
+    element.staleTimer = setTimeout(function () { dropStream(event.replyTo); }, STREAM_STALE_MS);
     element.querySelector("p").textContent += event.delta;
     log.scrollTop = log.scrollHeight;
   }
@@ -318,9 +338,15 @@
       stream = new EventSource(url);
       stream.addEventListener("message", function (e) { addLine(JSON.parse(e.data)); });
       stream.addEventListener("ai.delta", function (e) { addDelta(JSON.parse(e.data)); });
-      stream.addEventListener("ai.status", function () { setTyping(false); });
+      stream.addEventListener("ai.status", function (e) {  // no answer comes (or it was withheld): drop the draft
+        dropStream(JSON.parse(e.data).replyTo);
+        setTyping(false);
+      });
       stream.addEventListener("ticket", function (e) {
-        if (JSON.parse(e.data).escalated && !escalating) setEscalated(texts.escalated);
+        if (!JSON.parse(e.data).escalated) return;
+        dropStream(null);  // a person takes over: nothing the AI was writing is shown
+        setTyping(false);
+        if (!escalating) setEscalated(texts.escalated);
       });
       stream.addEventListener("ready", function () { streamErrors = 0; showNotice(""); resolve(); });
       stream.onerror = function () {
@@ -368,6 +394,7 @@
     var pending = document.createElement("div");
     pending.className = "line visitor pending";
     pending.setAttribute("data-text", text.slice(0, 200));
+    pending.setAttribute("data-order", String(lastId + 0.9));
     var who = document.createElement("span");
     who.className = "who";
     who.textContent = texts.you;
@@ -375,7 +402,7 @@
     body.textContent = text;
     pending.appendChild(who);
     pending.appendChild(body);
-    log.appendChild(pending);
+    placeLine(pending);
     log.scrollTop = log.scrollHeight;
     mark("answerpal:question");
     if (config.aiAnswers && !state.escalated) setTyping(true);
@@ -390,6 +417,7 @@
         pending.setAttribute("data-id", data.messageID);
         if (!lines[data.messageID]) {
           pending.classList.remove("pending");
+          placeLine(pending);  // acknowledged: in server order among the lines that arrived meanwhile
           lines[data.messageID] = { messageID: data.messageID, kind: "visitor", message: text };
           lastId = Math.max(lastId, data.messageID);
         } else {

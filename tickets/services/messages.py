@@ -260,3 +260,31 @@ def ticket_answer_rate(*, ticket: Ticket, like: bool) -> TicketMessage | None:
     if answer is not None:
         message_feedback(message=answer, like=like)
     return answer
+
+
+def messages_html_sanitise(*, customer_id: int, commit: bool, batch_size: int = 500) -> tuple[int, int]:
+    """Runs the customer's stored HTML bodies (those written before sanitising on the way in) through
+    message_html_clean, in batches by id, each batch in its own transaction; changes nothing unless `commit`.
+    Answers (bodies checked, bodies that changed or would change)."""
+    checked = changed = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                TicketMessage.objects.select_for_update()
+                .filter(customer_id=customer_id, pk__gt=last_id)
+                .exclude(html_body="")
+                .order_by("pk")
+                .only("id", "html_body")[:batch_size]
+            )
+            if not rows:
+                return checked, changed
+            dirty = []
+            for row in rows:
+                cleaned = message_html_clean(row.html_body)
+                if cleaned != row.html_body:
+                    row.html_body = cleaned
+                    dirty.append(row)
+            if commit and dirty:
+                TicketMessage.objects.bulk_update(dirty, ["html_body"])
+        checked, changed, last_id = checked + len(rows), changed + len(dirty), rows[-1].pk

@@ -160,7 +160,7 @@ def _opened(source: BinaryIO) -> Image.Image:
     limit = min(settings.IMAGE_MAX_PIXELS, Image.MAX_IMAGE_PIXELS or settings.IMAGE_MAX_PIXELS)
     if image.width * image.height > limit:
         raise _too_large(f"Photos may have at most {limit} pixels.")
-    if image.format == "JPEG":
+    if isinstance(image, JpegImagePlugin.JpegImageFile):  # JPEG and MPO (a phone's JPEG with a depth map)
         decoder_bytes = _jpeg_coefficient_bytes(image)
         scale = _decode_scale(image, settings.PLACES_PHOTO_STORED_MAX_PIXELS)
         if scale > 1:

@@ -147,3 +147,15 @@ def test_no_metadata_survives_the_turn(admin_client, room):
         PlaceDescriptionRoomPhoto.objects.get(pk=response.json()["placeDescriptionRoomPhotoID"]).file.read()
     )
     assert stored.size == (32, 64) and dict(stored.getexif()) == {} and "exif" not in stored.info
+
+
+@pytest.mark.django_db
+def test_phone_mpo_jpeg_is_decoded_reduced_too(admin_client, room, settings, loads):
+    settings.PLACES_PHOTO_STORED_MAX_PIXELS = 150_000
+    first, depth = Image.new("RGB", (1600, 800), "red"), Image.new("RGB", (1600, 800), "black")
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[depth])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    response = _post(admin_client, room, buffer.getvalue(), "phone.jpg")
+    assert response.status_code == 201, response.content
+    assert loads == [(400, 200)] and (response.json()["width"], response.json()["height"]) == (400, 200)

@@ -85,6 +85,7 @@ def test_progressive_jpeg_counts_its_coefficients(admin_client, room, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize("limit", [100, 1500])  # Pillow errors above twice its limit and warns above it
 def test_pillows_bomb_guard_answers_the_same_problem(admin_client, room, settings, monkeypatch, limit):
     settings.IMAGE_MAX_PIXELS = 10**9

@@ -127,14 +127,15 @@ def _reduce_factor(width: int, height: int, max_pixels: int) -> int:
 def _memory_needed(image: Image.Image, decoder_bytes: int) -> int:
     """The most bytes photo_process holds at once for this (not yet decoded) picture: the bitmap with the
     decoder's own buffers while it loads, then the bitmap with its reduced copy (a premultiplied copy first for
-    RGBA and LA), or the stored bitmap with its turned copy when EXIF says it was taken turned."""
+    RGBA and LA), then the stored bitmap with one copy of it when EXIF says it was taken turned or when its mode
+    is not RGB or L (premultiplied to scale the renditions, converted to RGB to encode a JPEG)."""
     per_pixel = _BYTES_PER_PIXEL.get(image.mode, 4)
     bitmap = image.width * image.height * per_pixel
     factor = _reduce_factor(image.width, image.height, settings.PLACES_PHOTO_STORED_MAX_PIXELS)
     stored = (image.width // factor) * (image.height // factor) * per_pixel
     reducing = bitmap + stored + (bitmap if image.mode in ("RGBA", "LA") else 0) if factor > 1 else 0
-    turned = 2 * stored if _maybe_turned(image) else 0
-    return max(bitmap + decoder_bytes, reducing, turned)
+    copied = 2 * stored if image.mode not in ("RGB", "L") or _maybe_turned(image) else 0
+    return max(bitmap + decoder_bytes, reducing, copied)
 
 
 def _maybe_turned(image: Image.Image) -> bool:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape, linebreaks, strip_tags
 
 from accounts.models import CustomerRep, RepSignature
+from answerpal.mail_html import html_is_markup, html_text
 
 SUBJECT_TOKEN = re.compile(r"\[#(\d{1,12})\]")
 
@@ -69,9 +70,9 @@ def outbound_email_build(
     """The e-mail for an outbound TicketMessage (`body_text` is the final answer text or HTML); mail an
     action sent on its own is marked `Auto-Submitted: auto-replied` (RFC 3834) so responders stay quiet."""
     html_signature, text_signature = signature_for(message.customer_rep, message.lang)
-    is_html = bool(re.search(r"<[a-zA-Z][^>]*>", body_text))
+    is_html = html_is_markup(body_text)
     html = body_text if is_html else linebreaks(escape(body_text))
-    text = strip_tags(body_text) if is_html else body_text
+    text = html_text(body_text) if is_html else body_text
     if html_signature or text_signature:
         html += f'<div class="signature">{html_signature or linebreaks(escape(text_signature))}</div>'
         text += f"\n\n-- \n{text_signature}"

@@ -159,9 +159,8 @@ def photo_store(*, room: PlaceDescriptionRoom, content, file_name: str, caption:
         raise ApiError(413, "PhotoTooLarge", f"A photo may be at most {limit // (1024 * 1024)} MB.")
     if storage_status(customer_id=room.customer_id).is_over_limit:
         raise ApiError(413, "StorageLimitExceeded", "The storage of your plan is full; delete files or upgrade.")
-    content.seek(0)
     try:
-        processed = photo_process(content.read())
+        processed = photo_process(content)
     except PhotoRejected as error:
         raise ApiError(_PHOTO_STATUS[error.code], error.code, error.detail) from error
     photo = PlaceDescriptionRoomPhoto(

@@ -360,10 +360,22 @@ OUTBOUND_MAX_RESPONSE_BYTES = int(os.environ.get("OUTBOUND_MAX_RESPONSE_BYTES", 
 # DeleteAfterCleanup actions delete the ticket this many days later.
 AUTOMATION_CLEANUP_DAYS = int(os.environ.get("AUTOMATION_CLEANUP_DAYS", "30"))
 
+# Images decoded within a memory budget (places/images.py, checked from the header before anything is decoded):
+# the most pixels an image may have (also Pillow's MAX_IMAGE_PIXELS; PLACES_PHOTO_MAX_PIXELS is the former name)
+# and the most bytes processing one may hold at once (bitmap, a progressive JPEG's coefficients, libheif's or
+# libwebp's buffers, the reduced or turned copy; a JPEG counts at the reduced size it is decoded at). Above either:
+# 413 PhotoTooLarge. The worst photo the defaults accept peaks under 150 MB above the idle worker
+# (bench/image_memory.py); a 24 MP HEIF needs about 260 MB.
+IMAGE_MAX_PIXELS = int(
+    os.environ.get("ANSWERPAL_MAX_IMAGE_PIXELS") or os.environ.get("PLACES_PHOTO_MAX_PIXELS") or str(50_000_000)
+)
+IMAGE_DECODE_MAX_BYTES = int(os.environ.get("ANSWERPAL_IMAGE_DECODE_MAX_BYTES", str(140_000_000)))
+
 # Place descriptions (property condition reports): room photo limits and the DOCX export.
-# Largest photo upload in bytes (413 PhotoTooLarge above it) and in pixels (decompression-bomb guard).
+# Largest photo upload in bytes (413 PhotoTooLarge above it).
 PLACES_PHOTO_MAX_BYTES = int(os.environ.get("PLACES_PHOTO_MAX_BYTES", str(25 * 1024 * 1024)))
-PLACES_PHOTO_MAX_PIXELS = int(os.environ.get("PLACES_PHOTO_MAX_PIXELS", str(50_000_000)))
+# Larger photos are stored reduced by a whole factor to at most this many pixels (a 12 MP phone photo is kept).
+PLACES_PHOTO_STORED_MAX_PIXELS = int(os.environ.get("PLACES_PHOTO_STORED_MAX_PIXELS", str(12_600_000)))
 # JPEG/WebP quality of stored photos (they are re-encoded upright without metadata) and thumbnail size.
 PLACES_PHOTO_JPEG_QUALITY = int(os.environ.get("PLACES_PHOTO_JPEG_QUALITY", "88"))
 PLACES_THUMBNAIL_PIXELS = int(os.environ.get("PLACES_THUMBNAIL_PIXELS", "400"))

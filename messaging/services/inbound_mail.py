@@ -12,10 +12,10 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from answerpal.api.errors import ApiError, Conflict
 from answerpal.celery import enqueue_after_commit
+from answerpal.mail_html import html_text
 from channels_cfg import services as channel_services
 from channels_cfg.models import Channel, ChannelFolder, ChannelType, EmailProvider
 from messaging import selectors
@@ -128,7 +128,7 @@ def graph_mail_parse(item: dict, mailbox: str) -> InboundMail:
     fields = {
         "subject": (item.get("subject") or "")[:500],
         "html_body": content if is_html else "",
-        "text_body": strip_tags(content) if is_html else content,
+        "text_body": html_text(content) if is_html else content,
         "body_preview": (item.get("bodyPreview") or "")[:500],
         "to_address": _recipients(item.get("toRecipients")),
         "cc_address": _recipients(item.get("ccRecipients")),
@@ -165,7 +165,7 @@ def rfc822_mail_parse(message: EmailMessage, mailbox: str) -> InboundMail:
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
     html = _part_text(html_part)
-    text = _part_text(text_part) if text_part is not None else strip_tags(html)
+    text = _part_text(text_part) if text_part is not None else html_text(html)
     try:
         date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):

@@ -5,11 +5,11 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError, Conflict, field_error
 from answerpal.celery import enqueue_after_commit
+from answerpal.mail_html import html_is_markup, html_text, message_html_clean
 from channels_cfg.models import Channel, ChannelType, EmailProvider
 from messaging import compose
 from messaging.mail_settings import mail_provider
@@ -119,6 +119,17 @@ def _reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith(("re:", "aw:")) else f"Re: {subject}".strip()
 
 
+def _answer_bodies(answer: str) -> tuple[str, str]:
+    """(html, text) of an answer: HTML (it has an element's tag) is sanitised and its text derived; plain text,
+    angle brackets and all ("use <Ctrl>+<F5>"), is kept as typed with no HTML, and so is markup with no text left
+    once sanitised (a "<script>x</script>" is shown as written, never as "x")."""
+    if html_is_markup(answer):
+        html = message_html_clean(answer)
+        if html.strip():
+            return html, html_text(html)
+    return "", answer
+
+
 def message_reply_send(
     *, message: TicketMessage, rep: CustomerRep | None, modified_answer: str | None, automated: bool = False
 ) -> TicketMessage:
@@ -140,16 +151,16 @@ def message_reply_send(
                 raise Conflict(ANSWER_WITHHELD, f"{verdict.reason}: {verdict.detail}")
         if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
             ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
-        is_html = "<" in answer and ">" in answer
+        html, text = _answer_bodies(answer)
         outbound = _rep_draft_create(
             message,
             channel,
             customer_rep_id=rep.pk if rep else message.ticket.customer_rep_id,
             sender_type=SenderType.SYSTEM if automated else SenderType.CUSTOMER_REP,
             fields={
-                "message": strip_tags(answer) if is_html else answer,
-                "html_body": answer if is_html else "",
-                "text_body": strip_tags(answer) if is_html else answer,
+                "message": text,
+                "html_body": html,
+                "text_body": text,
                 "subject": _reply_subject(message.subject or message.ticket.subject),
                 "in_reply_to": message.message_identifier,
                 "references": " ".join(v for v in (message.references, message.message_identifier) if v),
@@ -208,7 +219,7 @@ def message_forward_send(
         channel = _customer_channel_of_type(message.customer_id, ChannelType.EMAIL)
         if channel is None:
             raise ApiError(400, "NoEmailChannel", "Forwarding by e-mail needs an Email channel.")
-    original = message.text_body or message.message or strip_tags(message.html_body)
+    original = message.text_body or message.message or html_text(message.html_body)
     quoted = (
         f"{comment}\n\n---------- Forwarded message ----------\nFrom: {message.from_name} "
         f"<{message.from_address or message.from_number}>\nSubject: {message.subject}\n\n{original}"

@@ -8,12 +8,13 @@ from PIL import Image
 ORIENTATION_TAG = 0x0112
 
 
-def photo_bytes(image_format: str = "JPEG", size=(64, 32), color=(200, 40, 40), orientation: int | None = None):
+def photo_bytes(
+    image_format: str = "JPEG", size=(64, 32), color=(200, 40, 40), orientation: int | None = None, **options
+):
     """An image of `size` (width, height); left half `color`, right half white, so the rotation shows."""
     image = Image.new("RGB", size, "white")
     image.paste(color, (0, 0, size[0] // 2, size[1]))
     buffer = io.BytesIO()
-    options = {}
     if orientation is not None:
         exif = Image.Exif()
         exif[ORIENTATION_TAG] = orientation

@@ -3,10 +3,10 @@ escalate and feedback; the ticket's preview, last message time and status follow
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from answerpal.api.errors import field_error
 from answerpal.events import Event, publish
+from answerpal.mail_html import html_text, message_html_clean
 from tickets.models import (
     EndUser,
     MessageStatus,
@@ -47,8 +47,16 @@ _MESSAGE_CREATE_ARGUMENTS = frozenset(
 
 
 def _message_preview(message: TicketMessage) -> str:
-    text = message.message or message.text_body or strip_tags(message.html_body or "")
+    text = message.message or message.text_body or html_text(message.html_body or "")
     return " ".join(text.split())[:PREVIEW_LENGTH]
+
+
+def _html_cleaned(fields: dict) -> dict:
+    """The fields with their HTML body sanitised: every stored html_body has been through message_html_clean
+    (inbound mail, Graph import, API create/update, replies)."""
+    if fields.get("html_body"):
+        fields["html_body"] = message_html_clean(fields["html_body"])
+    return fields
 
 
 def _thread_ticket(customer_id: int, fields: dict) -> Ticket | None:
@@ -84,11 +92,11 @@ def message_create(
     create_ticket: bool = True,
     announce: bool = True,
 ) -> TicketMessage:
-    """Stores a message (inbound or outbound); finds/creates the end user by UID and the ticket (given,
-    e-mail thread, or new); reopens a closed ticket when an end user writes; moves lastMessageDate and
+    """Stores a message (inbound or outbound), its HTML body sanitised; finds/creates the end user by UID and the
+    ticket (given, e-mail thread, or new); reopens a closed ticket when an end user writes; moves lastMessageDate and
     preview; publishes MessageReceived for inbound end-user messages unless `announce` is False (a call
     whose text is its transcript publishes it once the transcript is stored)."""
-    fields = dict(fields or {})
+    fields = _html_cleaned(dict(fields or {}))
     unknown = set(fields) - (MESSAGE_FIELDS - _MESSAGE_CREATE_ARGUMENTS)
     if unknown:
         raise ValueError(f"message_create takes {sorted(unknown)} as arguments or not at all")
@@ -159,13 +167,13 @@ def _ticket_touch(ticket: Ticket, message: TicketMessage, from_end_user: bool) -
 
 @transaction.atomic
 def message_update(*, message: TicketMessage, changes: dict) -> TicketMessage:
-    """Updates stored fields (not the ticket, customer or tokens); a draft leaving Draft counts as the
-    ticket's newest message."""
+    """Updates stored fields (not the ticket, customer or tokens; an HTML body sanitised); a draft leaving Draft
+    counts as the ticket's newest message."""
     unknown = set(changes) - MESSAGE_FIELDS
     if unknown:
         raise ValueError(f"message_update cannot set {sorted(unknown)}")
     was_draft = message.status == MessageStatus.DRAFT
-    for key, value in changes.items():
+    for key, value in _html_cleaned(dict(changes)).items():
         setattr(message, key, value)
     message.save()
     if was_draft and message.status != MessageStatus.DRAFT:
@@ -252,3 +260,31 @@ def ticket_answer_rate(*, ticket: Ticket, like: bool) -> TicketMessage | None:
     if answer is not None:
         message_feedback(message=answer, like=like)
     return answer
+
+
+def messages_html_sanitise(*, customer_id: int, commit: bool, batch_size: int = 500) -> tuple[int, int]:
+    """Runs the customer's stored HTML bodies (those written before sanitising on the way in) through
+    message_html_clean, in batches by id, each batch in its own transaction; changes nothing unless `commit`.
+    Answers (bodies checked, bodies that changed or would change)."""
+    checked = changed = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                TicketMessage.objects.select_for_update()
+                .filter(customer_id=customer_id, pk__gt=last_id)
+                .exclude(html_body="")
+                .order_by("pk")
+                .only("id", "html_body")[:batch_size]
+            )
+            if not rows:
+                return checked, changed
+            dirty = []
+            for row in rows:
+                cleaned = message_html_clean(row.html_body)
+                if cleaned != row.html_body:
+                    row.html_body = cleaned
+                    dirty.append(row)
+            if commit and dirty:
+                TicketMessage.objects.bulk_update(dirty, ["html_body"])
+        checked, changed, last_id = checked + len(rows), changed + len(dirty), rows[-1].pk

@@ -1,0 +1,185 @@
+"""Schema-driven fuzz test: schemathesis generates requests for every operation of /api/schema/.
+
+Every operation is called as an Administrator and anonymously with generated data, valid (positive)
+and invalid (negative), through the WSGI application in-process. A response must never be a 5xx and
+must match the schema: a declared status code, a declared content type and a body that validates
+against the declared schema. Each case runs in a savepoint rolled back afterwards, so cases do not
+see each other's writes and a run is reproducible (derandomized Hypothesis, no example database).
+
+Bounds (FUZZ_* environment variables override them): examples per operation and generation mode,
+and a time budget after which the remaining operations are skipped (the run fails then: a budget
+that is too small must be noticed, not hidden).
+"""
+
+import contextlib
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conftest import rep_token
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET_SECONDS", "240"))
+# The provider answers a view may give by design (declared on views with `calls_provider`): the
+# fuzzed tenant has no AI model, Twilio account or mailbox configured, and there is no network.
+PROVIDER_STATUSES = {502, 503}
+
+
+def no_server_error(ctx, response, case):
+    """No 500 ever; 502/503 only as declared provider answers (status_code_conformance checks that)."""
+    if response.status_code >= 500 and response.status_code not in PROVIDER_STATUSES:
+        raise AssertionError(f"Server error {response.status_code}")
+
+
+CHECKS = [no_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+# Operations left out, each with the reason. Everything else is fuzzed.
+EXCLUDED: dict[tuple[str, str], str] = {}
+
+
+@dataclass
+class FuzzReport:
+    operations: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Nothing leaves the machine: a name lookup fails as for an unknown host (test-connection,
+    ApiCall actions and the like then answer their own error)."""
+
+    def refuse(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (fuzz test: no network)")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def wsgi_app(no_network):
+    """The real WSGI handler, sharing the test's connection and transaction (as Django's test client does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def server_errors():
+    """Tracebacks of exceptions the views raised (answered as 500 by handler500), newest last."""
+    seen: list[str] = []
+
+    def record(sender, request=None, **kwargs):
+        seen.append(traceback.format_exc())
+
+    got_request_exception.connect(record)
+    yield seen
+    got_request_exception.disconnect(record)
+
+
+def _load_schema(app):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
+    schema.config.generation.update(
+        max_examples=EXAMPLES, deterministic=True, database="none", with_security_parameters=False
+    )
+    return schema
+
+
+def _fuzz(app, headers: dict, server_errors: list[str]) -> FuzzReport:
+    schema = _load_schema(app)
+    report = FuzzReport()
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        key = (operation.method.upper(), operation.path)
+        if key in EXCLUDED:
+            continue
+        if time.monotonic() - started > BUDGET_SECONDS:
+            report.skipped.append(f"{key[0]} {key[1]}")
+            continue
+        report.operations += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz_operation(operation, mode, app, headers, server_errors, report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _fuzz_operation(operation, mode, app, headers, server_errors, report: FuzzReport) -> None:
+    first_failure: list[str] = []
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        if first_failure:
+            return
+        errors_before = len(server_errors)
+        with transaction.atomic():
+            try:
+                response = case.call(headers=headers)
+                report.requests += 1
+                try:
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+                except (AssertionError, FailureGroup) as error:
+                    trace = "".join(server_errors[errors_before:])
+                    first_failure.append(
+                        f"{operation.method.upper()} {operation.path} [{mode.value}] -> {response.status_code}\n"
+                        f"{case.as_curl_command(headers=headers)}\n{error}\n{response.text[:600]}\n{trace}"
+                    )
+            finally:
+                transaction.set_rollback(True)
+
+    # Unsatisfiable: nothing to negate (an operation without parameters or body has no invalid input).
+    with contextlib.suppress(hypothesis.errors.Unsatisfiable):
+        run()
+    report.failures.extend(first_failure)
+
+
+def _assert_clean(report: FuzzReport, who: str) -> None:
+    print(
+        f"\nschema fuzz ({who}): {report.operations} operations, {report.requests} requests, "
+        f"{report.seconds:.1f} s, {len(report.failures)} failing operations"
+    )
+    assert not report.skipped, f"time budget of {BUDGET_SECONDS} s exhausted; not fuzzed: {report.skipped}"
+    assert not report.failures, "\n\n".join(report.failures)
+
+
+def test_fuzz_as_administrator(wsgi_app, server_errors, admin_rep):
+    report = _fuzz(wsgi_app, {"Authorization": f"Bearer {rep_token(admin_rep)}"}, server_errors)
+    _assert_clean(report, "Administrator")
+
+
+def test_fuzz_anonymous(wsgi_app, server_errors, customer):
+    report = _fuzz(wsgi_app, {}, server_errors)
+    _assert_clean(report, "anonymous")

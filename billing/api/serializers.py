@@ -82,10 +82,13 @@ class DailyCostSerializer(_CostRowSerializer):
         return {"date": fields.pop("date"), **fields}
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-01"})
+class _MonthField(serializers.DateField):
+    """A month as `YYYY-MM` (the schema says so; a `date` format would claim a day)."""
+
+
 class MonthlyCostSerializer(_CostRowSerializer):
-    month = extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-01"})(
-        serializers.DateField(source="periodStart", format="%Y-%m")
-    )
+    month = _MonthField(source="periodStart", format="%Y-%m")
 
     def get_fields(self):
         fields = super().get_fields()

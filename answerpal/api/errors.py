@@ -1,14 +1,18 @@
 """Every API error is answered as application/problem+json with a stable `code` and a `traceId`."""
 
+import logging
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://answerpal.eu/problems/"
@@ -118,6 +122,11 @@ def problem_exception_handler(exc, context):
         exc = ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "PayloadTooLarge", "The request body is too large.")
     elif isinstance(exc, SuspiciousOperation):
         exc = _suspicious_error(exc)
+    elif isinstance(exc, OverflowError | DataError):
+        # The last line of defence for input the serializers let through: a number or text that does
+        # not fit its column (SQLite raises OverflowError, PostgreSQL DataError). Fields should check it.
+        logger.warning("Input does not fit the database column: %s", exc)
+        exc = ApiError(status.HTTP_400_BAD_REQUEST, "ValueOutOfRange", "A value in the request does not fit its field.")
     if not isinstance(exc, exceptions.APIException):
         return None
 

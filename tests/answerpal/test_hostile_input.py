@@ -162,8 +162,7 @@ class TestUnknownPaths:
 def test_schema_declares_problem_responses(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     login = schema["paths"]["/api/Auth/login"]["post"]["responses"]
-    assert {"400", "401", "404", "409", "413", "415", "429"} <= set(login)
-    assert "403" not in login  # anonymous route: no permission to refuse
+    assert {"400", "401", "403", "404", "409", "413", "415", "429"} <= set(login)
     problem = login["400"]["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
     assert "401" in login and login["401"]["description"].startswith("InvalidCredentials")

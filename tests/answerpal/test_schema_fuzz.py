@@ -33,7 +33,21 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.accounts.factories import RepSignatureFactory
+from tests.automation.factories import (
+    ActionFactory,
+    HookActionFactory,
+    TopicActionFactory,
+    TopicChannelFactory,
+    TopicDocumentFactory,
+)
+from tests.channels_cfg.factories import ChannelFolderFactory, ChannelTranslationFactory
 from tests.conftest import rep_token
+from tests.customers.factories import CustomFieldDefinitionFactory
+from tests.documents.factories import DocumentFactory
+from tests.places.factories import PlaceDescriptionRoomFactory
+from tests.tickets.factories import EndUserUIDFactory, TicketFactory, TicketMessageAttachmentFactory
+from tests.webwidget.factories import ChatWidgetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +68,8 @@ def no_server_error(ctx, response, case):
 
 CHECKS = [no_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
+PAGE_HOST = "shop.example.com"  # the seeded chat channel's site; every request comes from its page
+PAGE_HEADERS = {"Origin": f"https://{PAGE_HOST}"}
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost", b"127.0.0.1", b"localhost"}
 
 # Operations left out, each with the reason. Everything else is fuzzed.
@@ -62,8 +78,11 @@ EXCLUDED: dict[tuple[str, str], str] = {}
 
 @dataclass
 class FuzzReport:
+    """What a run covered; `seeded` counts the operations also called with the seed's path ids."""
+
     operations: int = 0
     requests: int = 0
+    seeded: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -97,6 +116,69 @@ def wsgi_app(no_network):
 
 
 @pytest.fixture
+def seed(customer, admin_rep):
+    """One of each resource of the Administrator's customer, so calls with these ids reach the views'
+    real work instead of a 404: path parameter name (or `<first segment>:id`) → value."""
+    chat = ChatWidgetFactory(customer=customer, channel__hostnames=PAGE_HOST).channel
+    attachment = TicketMessageAttachmentFactory(
+        customer=customer, message__ticket__channel=chat, message__ticket__customer_rep=admin_rep
+    )
+    message = attachment.message
+    ticket = message.ticket
+    uid = EndUserUIDFactory(customer=customer, end_user=ticket.end_user)
+    TicketFactory(customer=customer, channel=chat)
+    document = DocumentFactory(customer=customer)
+    link = TopicDocumentFactory(customer=customer, document=document)
+    topic_channel = TopicChannelFactory(customer=customer, topic=link.topic, channel=chat)
+    action = ActionFactory(customer=customer)
+    hook_action = HookActionFactory(customer=customer, action=action)
+    room = PlaceDescriptionRoomFactory(customer=customer)
+    RepSignatureFactory(rep=admin_rep, lang="en")
+    ids = {
+        "Tickets": ticket.pk,
+        "TicketMessages": message.pk,
+        "CustomerReps": admin_rep.pk,
+        "Channels": chat.pk,
+        "ChannelFolders": ChannelFolderFactory(customer=customer, channel=chat).pk,
+        "ChannelTranslations": ChannelTranslationFactory(customer=customer, channel=chat).pk,
+        "EndUsers": ticket.end_user_id,
+        "PlaceDescriptionReports": room.report_id,
+        "PlaceDescriptionRooms": room.pk,
+        "Topics": link.topic_id,
+        "TopicDocuments": link.pk,
+        "TopicChannels": topic_channel.pk,
+        "TopicActions": TopicActionFactory(customer=customer, topic=link.topic, action=action).pk,
+        "HookActions": hook_action.pk,
+        "Actions": action.pk,
+        "Documents": document.pk,
+        "CustomerCustomFields": CustomFieldDefinitionFactory(customer=customer).pk,
+    }
+    return {
+        **{f"{segment}:id": value for segment, value in ids.items()},
+        "channelId": chat.pk,
+        "channelToken": str(chat.token),
+        "ticket_token": str(ticket.token),
+        "message_id": message.pk,
+        "tracking_token": str(message.tracking_token),
+        "attachment_id": attachment.pk,
+        "access_token": str(attachment.access_token),
+        "uid": uid.uid,
+        "lang": "en",
+        "repID": admin_rep.pk,
+    }
+
+
+def _seeded_path_parameters(operation, seed: dict) -> dict | None:
+    """The seed's values for every path parameter of the operation, or None when one is unknown."""
+    names = [parameter.name for parameter in operation.path_parameters]
+    if not names:
+        return None
+    segment = operation.path.split("/")[2]
+    values = {name: seed.get(f"{segment}:{name}", seed.get(name)) for name in names}
+    return None if None in values.values() else values
+
+
+@pytest.fixture
 def server_errors():
     """Tracebacks of exceptions the views raised (answered as 500 by handler500), newest last."""
     seen: list[str] = []
@@ -122,7 +204,7 @@ def _is_public(operation) -> bool:
     return {} in (operation.definition.raw.get("security") or [{}])
 
 
-def _fuzz(app, headers: dict, server_errors: list[str]) -> FuzzReport:
+def _fuzz(app, headers: dict, server_errors: list[str], seed: dict) -> FuzzReport:
     schema = _load_schema(app)
     report = FuzzReport()
     started = time.monotonic()
@@ -135,14 +217,22 @@ def _fuzz(app, headers: dict, server_errors: list[str]) -> FuzzReport:
             report.skipped.append(f"{key[0]} {key[1]}")
             continue
         report.operations += 1
-        examples = EXAMPLES if headers or _is_public(operation) else ANONYMOUS_PROTECTED_EXAMPLES
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _fuzz_operation(operation, mode, examples, headers, server_errors, report)
+        examples = EXAMPLES if "Authorization" in headers or _is_public(operation) else ANONYMOUS_PROTECTED_EXAMPLES
+        # Valid data reaches the seeded resources where the path names them; invalid data (and so
+        # invalid ids) goes through generated paths.
+        path_parameters = _seeded_path_parameters(operation, seed)
+        report.seeded += path_parameters is not None
+        strategies = [
+            (GenerationMode.POSITIVE, operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path_parameters)),
+            (GenerationMode.NEGATIVE, operation.as_strategy(GenerationMode.NEGATIVE)),
+        ]
+        for mode, strategy in strategies:
+            _fuzz_operation(operation, mode, strategy, examples, headers, server_errors, report)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _fuzz_operation(operation, mode, examples: int, headers, server_errors, report: FuzzReport) -> None:
+def _fuzz_operation(operation, mode, strategy, examples: int, headers, server_errors, report: FuzzReport) -> None:
     first_failure: list[str] = []
 
     @hypothesis.settings(
@@ -153,7 +243,7 @@ def _fuzz_operation(operation, mode, examples: int, headers, server_errors, repo
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    @hypothesis.given(case=strategy)
     def run(case):
         if first_failure:
             return
@@ -181,18 +271,20 @@ def _fuzz_operation(operation, mode, examples: int, headers, server_errors, repo
 
 def _assert_clean(report: FuzzReport, who: str) -> None:
     print(
-        f"\nschema fuzz ({who}): {report.operations} operations, {report.requests} requests, "
+        f"\nschema fuzz ({who}): {report.operations} operations ({report.seeded} also with seeded ids), "
+        f"{report.requests} requests, "
         f"{report.seconds:.1f} s, {len(report.failures)} failing operations"
     )
     assert not report.skipped, f"time budget of {BUDGET_SECONDS} s exhausted; not fuzzed: {report.skipped}"
     assert not report.failures, "\n\n".join(report.failures)
 
 
-def test_fuzz_as_administrator(wsgi_app, server_errors, admin_rep):
-    report = _fuzz(wsgi_app, {"Authorization": f"Bearer {rep_token(admin_rep)}"}, server_errors)
+def test_fuzz_as_administrator(wsgi_app, server_errors, admin_rep, seed):
+    headers = {**PAGE_HEADERS, "Authorization": f"Bearer {rep_token(admin_rep)}"}
+    report = _fuzz(wsgi_app, headers, server_errors, seed)
     _assert_clean(report, "Administrator")
 
 
-def test_fuzz_anonymous(wsgi_app, server_errors, customer):
-    report = _fuzz(wsgi_app, {}, server_errors)
+def test_fuzz_anonymous(wsgi_app, server_errors, seed):
+    report = _fuzz(wsgi_app, PAGE_HEADERS, server_errors, seed)
     _assert_clean(report, "anonymous")

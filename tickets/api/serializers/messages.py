@@ -223,7 +223,7 @@ class MessageDraftSerializer(serializers.Serializer):
     messageID = serializers.IntegerField(source="id")
     draft = serializers.SerializerMethodField()
     isModified = serializers.SerializerMethodField()
-    aI_ResponseDateTime = serializers.DateTimeField(source="ai_response_datetime")
+    aI_ResponseDateTime = serializers.DateTimeField(source="ai_response_datetime", allow_null=True)
     aIReplyStatus = serializers.CharField(source="ai_reply_status")
 
     def get_draft(self, message) -> str:

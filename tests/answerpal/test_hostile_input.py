@@ -5,13 +5,15 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError
 from django.test import Client, override_settings
 
+from answerpal.api.errors import problem_exception_handler
 from answerpal.api.parsers import JsonInputError, json_loads_limited
 from automation.rules import RuleError, parse_rules
 from documents.api_definition import DefinitionError, parse_headers
 from tests.conftest import assert_problem
-from tests.tickets.factories import TicketFactory
+from tests.tickets.factories import TicketFactory, TicketMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +152,22 @@ class TestQueryParameters:
     def test_no_token_is_still_401(self, anon_client):
         assert_problem(anon_client.get("/api/Tickets", {"customerRepID": "-1.79e308"}), 401)
 
+    def test_nul_in_the_query_is_400(self, admin_client):
+        assert_problem(admin_client.get("/api/Tickets?search=a%00b"), 400, "InvalidQuery")
+
+
+class TestValuesThatDoNotFitTheColumn:
+    def test_topic_id_beyond_bigint_is_a_field_error(self, admin_client, customer):
+        message = TicketMessageFactory(customer=customer)
+        body = {"messageID": message.pk, "topicID": 2**70}
+        response = admin_client.post("/api/TicketMessageTopics", body, format="json")
+        assert "topicID" in assert_problem(response, 400, "ValidationFailed")["errors"]
+
+    @pytest.mark.parametrize("error", [OverflowError("Python int too large"), DataError("value too long")])
+    def test_database_refusals_of_a_value_are_400_not_500(self, error, rf):
+        response = problem_exception_handler(error, {"request": rf.get("/api/Tickets")})
+        assert response.status_code == 400 and response.data["code"] == "ValueOutOfRange"
+
 
 class TestUnknownPaths:
     @pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "get", "options"])
@@ -169,3 +187,26 @@ def test_schema_declares_problem_responses(client):
     tickets = schema["paths"]["/api/Tickets"]["get"]["responses"]
     assert {"200", "400", "401", "403", "404", "429"} <= set(tickets) and "409" not in tickets
     assert {"502", "503"} <= set(schema["paths"]["/api/Translations/translate"]["post"]["responses"])
+
+
+def test_every_numeric_filter_is_bounded():
+    """A bare NumberFilter takes any decimal (-1.79e308) to the database; ids use IdFilter."""
+    import importlib.util
+
+    import django_filters
+    from django.apps import apps
+
+    from answerpal.api.filters import IdFilter
+
+    names = [f"{config.name}.filters" for config in apps.get_app_configs()]
+    filtersets = [importlib.import_module(name) for name in names if importlib.util.find_spec(name)]
+    assert len(filtersets) >= 2
+    unbounded = [
+        f"{filterset.__name__}.{name}"
+        for module in filtersets
+        for filterset in vars(module).values()
+        if isinstance(filterset, type) and issubclass(filterset, django_filters.FilterSet)
+        for name, declared in filterset.base_filters.items()
+        if isinstance(declared, django_filters.NumberFilter) and not isinstance(declared, IdFilter)
+    ]
+    assert unbounded == []

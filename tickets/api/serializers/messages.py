@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from answerpal.api.fields import TenantPrimaryKeyRelatedField
+from answerpal.api.filters import BIGINT_MAX
 from channels_cfg.models import Channel
 from customers.selectors import custom_fields_validate
 from tickets import registry, selectors
@@ -239,7 +240,9 @@ class MessagePromptSerializer(serializers.Serializer):
 
 
 class CorrectTopicsSerializer(serializers.Serializer):
-    topicIds = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=100)
+    topicIds = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=True, max_length=100
+    )
 
 
 class EscalateSerializer(NullAsBlankSerializer):
@@ -265,7 +268,7 @@ class AddTopicSerializer(serializers.Serializer):
     """AddTopicRequest."""
 
     messageID = TenantPrimaryKeyRelatedField(source="message", queryset=TicketMessage.objects.all())
-    topicID = serializers.IntegerField(min_value=1)
+    topicID = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     customerRepID = serializers.IntegerField(required=False, allow_null=True)
 
     def validate_topicID(self, value):

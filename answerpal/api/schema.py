@@ -34,7 +34,7 @@ class ProblemSerializer(serializers.Serializer):
 _ERROR_DESCRIPTIONS = {
     "400": "Validation failed, or the request is malformed (problem+json with field `errors`).",
     "401": "No token, or an invalid or expired one.",
-    "403": "Authenticated, but the role or token kind may not do this.",
+    "403": "Not allowed: the role or token kind, or the calling page or signature (public routes).",
     "404": "No such resource for this customer (another tenant's is answered the same).",
     "409": "The change conflicts with the current state or a limit.",
     "413": "The request body is too large.",
@@ -48,10 +48,10 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 class ApiAutoSchema(AutoSchema):
     """Declares the problem+json error answers that apply to each operation, next to its own:
-    400, 401, 403, 404 and 429 everywhere, 409 on writes, 413/415
-    with a request body, 502/503 on views that set `calls_provider = True` (they call an AI model,
-    Twilio or a mailbox on the request's behalf). A view's own declaration of a status (with a
-    body) wins."""
+    400, 401, 403, 404 and 429 everywhere, 409 on writes, 413/415 with a request body, 502/503 on
+    views that set `calls_provider = True` (they call an AI model, Twilio or a mailbox on the
+    request's behalf). A view's own declaration of a status (with a body) wins. Also: read-only
+    fields are nullable where their source can be None, and only list actions are paged."""
 
     def _get_serializer_field_meta(self, field, direction):
         """A read-only field is nullable when its source can be None: a nullable model column, a

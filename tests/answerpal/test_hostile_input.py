@@ -82,6 +82,12 @@ class TestJsonLimits:
 
 
 class TestFormLimits:
+    def test_json_field_sent_as_form_text_is_bounded(self, admin_client):
+        body = {"name": "tool", "documentType": "FunctionTool", "functionParametersSchema": DEEP}
+        response = admin_client.post("/api/Documents", body, format="multipart")
+        errors = assert_problem(response, 400, "ValidationFailed")["errors"]
+        assert "nested at most" in errors["functionParametersSchema"][0]
+
     @override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=5)
     def test_too_many_form_fields_is_400(self, anon_client):
         fields = "&".join(f"f{index}=x" for index in range(10))

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from answerpal.api.fields import TenantPrimaryKeyRelatedField
+from answerpal.api.fields import LimitedJSONField, TenantPrimaryKeyRelatedField
 from answerpal.api.filters import BIGINT_MAX
 from channels_cfg.models import Channel
 from customers.selectors import custom_fields_validate
@@ -181,7 +181,7 @@ class TicketMessageCreateSerializer(NullAsBlankSerializer):
     pageURL = serializers.URLField(source="page_url", max_length=2000, required=False, allow_blank=True)
     isOpened = serializers.BooleanField(source="is_opened", required=False)
     additionalInfo = serializers.CharField(source="additional_info", required=False, allow_blank=True)
-    customFieldsData = serializers.JSONField(source="custom_fields_data", required=False)
+    customFieldsData = LimitedJSONField(source="custom_fields_data", required=False)
     lang = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
     def validate_channel(self, value):
@@ -196,7 +196,7 @@ class TicketMessageUpdateSerializer(NullAsBlankSerializer):
 
     messageID = serializers.IntegerField(required=False)
     aI_ModifiedResponse = serializers.CharField(source="ai_modified_response", required=False, allow_blank=True)
-    customFieldsData = serializers.JSONField(source="custom_fields_data", required=False)
+    customFieldsData = LimitedJSONField(source="custom_fields_data", required=False)
     lang = serializers.CharField(max_length=16, required=False, allow_blank=True)
     message = serializers.CharField(required=False, allow_blank=True)
     subject = serializers.CharField(max_length=500, required=False, allow_blank=True)

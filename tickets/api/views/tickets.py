@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from answerpal.api.downloads import stored_file_response
 from answerpal.api.errors import ApiError
+from answerpal.api.fields import LimitedJSONField
 from answerpal.api.parsers import LimitedJSONParser, LimitedJSONPatchParser
 from answerpal.api.policies import (
     TicketAccess,
@@ -175,7 +176,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             {
                 "op": serializers.ChoiceField(["add", "remove", "replace", "test", "copy", "move"]),
                 "path": serializers.CharField(),
-                "value": serializers.JSONField(required=False),
+                "value": LimitedJSONField(required=False),
                 "from": serializers.CharField(required=False),
             },
             many=True,

@@ -125,7 +125,12 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, OverflowError | DataError):
         # The last line of defence for input the serializers let through: a number or text that does
         # not fit its column (SQLite raises OverflowError, PostgreSQL DataError). Fields should check it.
-        logger.warning("Input does not fit the database column: %s", exc)
+        logger.warning(
+            "Input does not fit the database column (%s %s): %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc,
+        )
         exc = ApiError(status.HTTP_400_BAD_REQUEST, "ValueOutOfRange", "A value in the request does not fit its field.")
     if not isinstance(exc, exceptions.APIException):
         return None

@@ -158,6 +158,14 @@ class TestQueryParameters:
     def test_no_token_is_still_401(self, anon_client):
         assert_problem(anon_client.get("/api/Tickets", {"customerRepID": "-1.79e308"}), 401)
 
+    @pytest.mark.parametrize(
+        ("path", "query"), [("/api/Tickets", {}), ("/api/Tickets", {"uid": "client@example.com"}), ("/api/Topics", {})]
+    )
+    def test_a_page_number_beyond_any_offset_is_an_empty_page(self, admin_client, customer, path, query):
+        TicketFactory(customer=customer, uid="client@example.com")
+        body = admin_client.get(path, {**query, "pageNumber": str(10**30), "pageSize": "100"}).json()
+        assert body["items"] == []
+
     def test_nul_in_the_query_is_400(self, admin_client):
         assert_problem(admin_client.get("/api/Tickets?search=a%00b"), 400, "InvalidQuery")
 

@@ -12,6 +12,7 @@ that is too small must be noticed, not hidden).
 """
 
 import contextlib
+import logging
 import os
 import socket
 import time
@@ -180,14 +181,25 @@ def _seeded_path_parameters(operation, seed: dict) -> dict | None:
 
 @pytest.fixture
 def server_errors():
-    """Tracebacks of exceptions the views raised (answered as 500 by handler500), newest last."""
+    """Tracebacks of exceptions the views raised (answered as 500 by handler500) and values that
+    reached the database unchecked (answered 400 ValueOutOfRange), newest last."""
     seen: list[str] = []
 
     def record(sender, request=None, **kwargs):
         seen.append(traceback.format_exc())
 
+    class UncheckedValue(logging.Handler):
+        """The handler's ValueOutOfRange safety net caught a value no field checked: a defect too."""
+
+        def emit(self, record):
+            seen.append(f"unchecked value: {record.getMessage()}\n")
+
+    handler = UncheckedValue(level=logging.WARNING)
+    errors_logger = logging.getLogger("answerpal.api.errors")
     got_request_exception.connect(record)
+    errors_logger.addHandler(handler)
     yield seen
+    errors_logger.removeHandler(handler)
     got_request_exception.disconnect(record)
 
 
@@ -254,6 +266,7 @@ def _fuzz_operation(operation, mode, strategy, examples: int, headers, server_er
                 report.requests += 1
                 try:
                     case.validate_response(response, checks=CHECKS, headers=headers)
+                    assert len(server_errors) == errors_before, "the server logged an error"
                 except (AssertionError, FailureGroup) as error:
                     trace = "".join(server_errors[errors_before:])
                     first_failure.append(

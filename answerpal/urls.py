@@ -31,9 +31,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("demo/chat", demo_chat, name="demo-chat"),
     *[path("api/", include(f"{app}.api.urls")) for app in API_APPS],
-    # Last: any other /api/ address is a problem+json 404, also with DEBUG (Django's HTML page otherwise).
+    # Last: any other /api/ address, with any method, is a problem+json 404 (csrf_exempt, so before any
+    # CSRF check), also with DEBUG (Django's HTML page otherwise).
     re_path(r"^api/", not_found_view, name=API_NOT_FOUND),
 ]
 
+handler400 = "answerpal.api.errors.bad_request_view"
 handler404 = "answerpal.api.errors.not_found_view"
 handler500 = "answerpal.api.errors.server_error_view"

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from answerpal.api.filters import IdFilter
 from automation.models import HookName, TopicAction, TopicChannel, TopicDocument
 from automation.selectors import HOOK_NAMES
 
@@ -17,7 +18,12 @@ class HookNameField(forms.CharField):
         if not value:
             return value
         if value.lower() not in _HOOKS_BY_LOWER:
-            raise forms.ValidationError(f"Unknown hookName '{value}'; use one of: {', '.join(HookName.values)}.")
+            # The value goes in params: django-filter %-formats messages, so a "%" in it would raise.
+            raise forms.ValidationError(
+                "Unknown hookName '%(value)s'; use one of: %(names)s.",
+                code="invalid",
+                params={"value": value, "names": ", ".join(HookName.values)},
+            )
         return _HOOKS_BY_LOWER[value.lower()]
 
 
@@ -26,8 +32,8 @@ class HookNameFilter(django_filters.CharFilter):
 
 
 class TopicChannelFilterSet(django_filters.FilterSet):
-    topicId = django_filters.NumberFilter(field_name="topic_id")
-    channelId = django_filters.NumberFilter(field_name="channel_id")
+    topicId = IdFilter(field_name="topic_id")
+    channelId = IdFilter(field_name="channel_id")
 
     class Meta:
         model = TopicChannel
@@ -35,10 +41,10 @@ class TopicChannelFilterSet(django_filters.FilterSet):
 
 
 class TopicActionFilterSet(django_filters.FilterSet):
-    topicId = django_filters.NumberFilter(field_name="topic_id")
-    actionId = django_filters.NumberFilter(field_name="action_id")
+    topicId = IdFilter(field_name="topic_id")
+    actionId = IdFilter(field_name="action_id")
     hookName = HookNameFilter(field_name="special_topic")
-    channelId = django_filters.NumberFilter(field_name="channel_id")
+    channelId = IdFilter(field_name="channel_id")
     isActive = django_filters.BooleanFilter(field_name="action__is_active")
 
     class Meta:
@@ -47,9 +53,9 @@ class TopicActionFilterSet(django_filters.FilterSet):
 
 
 class TopicDocumentFilterSet(django_filters.FilterSet):
-    topicId = django_filters.NumberFilter(field_name="topic_id")
-    documentId = django_filters.NumberFilter(field_name="document_id")
-    channelId = django_filters.NumberFilter(field_name="channel_id")
+    topicId = IdFilter(field_name="topic_id")
+    documentId = IdFilter(field_name="document_id")
+    channelId = IdFilter(field_name="channel_id")
     hookName = HookNameFilter(field_name="special_topic")
     isHook = django_filters.BooleanFilter(method="filter_is_hook")
 
@@ -67,8 +73,8 @@ class TopicDocumentFilterSet(django_filters.FilterSet):
 
 class HookActionFilterSet(django_filters.FilterSet):
     hookName = HookNameFilter(field_name="special_topic")
-    actionId = django_filters.NumberFilter(field_name="action_id")
-    channelId = django_filters.NumberFilter(field_name="channel_id")
+    actionId = IdFilter(field_name="action_id")
+    channelId = IdFilter(field_name="channel_id")
 
     class Meta:
         model = TopicAction

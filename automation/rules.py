@@ -23,9 +23,9 @@ Example: {"all": [{"field": "ticket.channelType", "op": "equals", "value": "Emai
                            {"field": "customFields.orderNumber", "op": "isNotEmpty"}]}]}
 """
 
-import json
 import re
 
+from answerpal.api.parsers import JsonInputError, json_loads_limited
 from documents.placeholders import MISSING, lookup_path
 
 MAX_DEPTH = 10
@@ -47,9 +47,9 @@ def parse_rules(text: str | None):
     if not text or not text.strip():
         return None
     try:
-        tree = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RuleError(f"Conditional rules must be JSON ({error.msg} at position {error.pos}).") from error
+        tree = json_loads_limited(text)
+    except JsonInputError as error:
+        raise RuleError(f"Conditional rules must be JSON ({error.reason}).") from error
     if isinstance(tree, list):
         tree = {"all": tree}
     _check(tree, depth=0)

@@ -7,8 +7,9 @@
 * `apiEndpoint`: an absolute http(s) URL, or a path joined to the base URL (override or customer default).
 """
 
-import json
 from urllib.parse import urlsplit
+
+from answerpal.api.parsers import JsonInputError, json_loads_limited
 
 
 class DefinitionError(ValueError):
@@ -19,9 +20,9 @@ def parse_headers(text: str | None) -> dict[str, str]:
     if not text or not text.strip():
         return {}
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DefinitionError(f"Must be a JSON object of header names to values ({error.msg}).") from error
+        value = json_loads_limited(text)
+    except JsonInputError as error:
+        raise DefinitionError(f"Must be a JSON object of header names to values ({error.reason}).") from error
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise DefinitionError('Must be a JSON object of header names to text values, e.g. {"X-Key": "value"}.')
     return value
@@ -31,9 +32,9 @@ def parse_field_mapping(text: str | None) -> list[dict[str, str]]:
     if not text or not text.strip():
         return []
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DefinitionError(f"Must be a JSON list of {{source, target}} objects ({error.msg}).") from error
+        value = json_loads_limited(text)
+    except JsonInputError as error:
+        raise DefinitionError(f"Must be a JSON list of {{source, target}} objects ({error.reason}).") from error
     if not isinstance(value, list):
         raise DefinitionError("Must be a JSON list of {source, target} objects.")
     for item in value:

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 
+from answerpal.api.filters import IdField, IdFilter
 from tickets.models import Ticket, TicketStatus
 from tickets.services import phone_normalize
 
@@ -20,9 +21,10 @@ class IntegerListField(forms.Field):
         if not value:
             return []
         items = [part for raw in value for part in str(raw).split(",") if part.strip()]
+        id_field = IdField()
         try:
-            return [int(item) for item in items]
-        except ValueError as error:
+            return [id_field.clean(item) for item in items]
+        except forms.ValidationError as error:
             raise forms.ValidationError("Expected integer ids.") from error
 
 
@@ -38,14 +40,14 @@ class TicketFilterSet(django_filters.FilterSet):
     customerRepID=0 means unassigned)."""
 
     status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, distinct=False)
-    customerRepID = django_filters.NumberFilter(method="filter_rep")
+    customerRepID = IdFilter(method="filter_rep")
     channel = django_filters.CharFilter(field_name="channel_type", lookup_expr="iexact")
     channelType = django_filters.CharFilter(field_name="channel_type", lookup_expr="iexact")
     channelIDs = IntegerListFilter(field_name="channel_id")
     uid = django_filters.CharFilter(method="filter_uid")
     isSpam = django_filters.BooleanFilter(field_name="is_spam")
     isClosed = django_filters.BooleanFilter(method="filter_closed")
-    endUserId = django_filters.NumberFilter(field_name="end_user_id")
+    endUserId = IdFilter(field_name="end_user_id")
 
     class Meta:
         model = Ticket

@@ -263,7 +263,11 @@ class CustomerRepViewSet(TenantModelViewSet):
         return Response(CustomerRepReadSerializer(request.user).data)
 
     @extend_schema(methods=["get"], responses={200: RepSignatureSerializer(many=True)})
-    @extend_schema(methods=["post"], request=RepSignatureSerializer, responses={200: RepSignatureSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=RepSignatureSerializer,
+        responses={200: RepSignatureSerializer, 201: RepSignatureSerializer},
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def signatures(self, request, pk=None):
         """Lists the rep's signatures, or creates/replaces the one of `lang`."""

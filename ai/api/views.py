@@ -33,6 +33,7 @@ def _caller_rep(request):
 class TicketMessageAIViewSet(TenantViewSet):
     """AI actions on one message of the caller's customer; another customer's message answers 404."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     queryset = TicketMessage.objects.all()
     serializer_class = ReplySerializer
     policy = TicketAccess
@@ -101,6 +102,7 @@ class TicketMessageAIViewSet(TenantViewSet):
 class TicketSummaryViewSet(TenantViewSet):
     """`POST /api/Tickets/{id}/summarize`: summarizes the conversation and stores it as the ticket's summary."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     queryset = Ticket.objects.all()
     serializer_class = SummarySerializer
     policy = TicketAccess
@@ -120,6 +122,7 @@ class TicketSummaryViewSet(TenantViewSet):
 class TranslationsViewSet(TenantScoped, viewsets.ViewSet):
     """AI text utilities of the caller's customer; answers are plain JSON strings."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     policy = RepToken
 
     def _customer(self):

@@ -1,12 +1,18 @@
 """Every API error is answered as application/problem+json with a stable `code` and a `traceId`."""
 
+import logging
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://answerpal.eu/problems/"
@@ -114,6 +120,18 @@ def problem_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "PayloadTooLarge", "The request body is too large.")
+    elif isinstance(exc, SuspiciousOperation):
+        exc = _suspicious_error(exc)
+    elif isinstance(exc, OverflowError | DataError):
+        # The last line of defence for input the serializers let through: a number or text that does
+        # not fit its column (SQLite raises OverflowError, PostgreSQL DataError). Fields should check it.
+        logger.warning(
+            "Input does not fit the database column (%s %s): %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc,
+        )
+        exc = ApiError(status.HTTP_400_BAD_REQUEST, "ValueOutOfRange", "A value in the request does not fit its field.")
     if not isinstance(exc, exceptions.APIException):
         return None
 
@@ -155,8 +173,45 @@ def problem_response(request, status_code: int, code: str, detail: str) -> JsonR
     )
 
 
+def _suspicious_error(exc: SuspiciousOperation) -> ApiError:
+    """Django's request-shape refusals (too many form fields or files, a bad Host, ...) as a 400."""
+    if isinstance(exc, TooManyFieldsSent):
+        return ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "TooManyFields",
+            f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.",
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "TooManyFiles",
+            f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.",
+        )
+    return ApiError(status.HTTP_400_BAD_REQUEST, "BadRequest", "The request is malformed.")
+
+
+@csrf_exempt
 def not_found_view(request, exception=None):
+    """Also the last /api/ route: csrf_exempt, so an unknown address answers 404 for every method
+    (CSRF protects the admin's session forms; the API authenticates with bearer tokens only)."""
     return problem_response(request, 404, "NotFound", "No resource matches this address.")
+
+
+def bad_request_view(request, exception=None):
+    """handler400: Django's refusals outside DRF (SuspiciousOperation) as problem+json."""
+    if isinstance(exception, SuspiciousOperation):
+        error = _suspicious_error(exception)
+        return problem_response(request, error.status_code, error.code, str(error.detail))
+    return problem_response(request, 400, "BadRequest", "The request is malformed.")
+
+
+def csrf_failure_view(request, reason=""):
+    """CSRF_FAILURE_VIEW: problem+json under /api/ (no API route uses cookies), Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return problem_response(request, 403, "CsrfFailed", "The request was refused (CSRF check failed).")
+    from django.views.csrf import csrf_failure
+
+    return csrf_failure(request, reason=reason)
 
 
 def server_error_view(request):

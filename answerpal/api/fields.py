@@ -1,6 +1,8 @@
-"""Serializer fields shared by every app: tenant-checked relations and masked secrets."""
+"""Serializer fields shared by every app: tenant-checked relations, bounded JSON and masked secrets."""
 
 from rest_framework import serializers
+
+from answerpal.api.parsers import JsonInputError, json_loads_limited
 
 MASK = "********"
 
@@ -21,6 +23,20 @@ class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         queryset = super().get_queryset()
         customer_id = self.context.get("customer_id")
         return queryset.filter(**{f"{self.tenant_field}_id": customer_id})
+
+
+class LimitedJSONField(serializers.JSONField):
+    """A JSON value; sent as text in a form or multipart body it is parsed by json_loads_limited
+    (400 with the field named, not a RecursionError), as JSON bodies are by LimitedJSONParser."""
+
+    def to_internal_value(self, data):
+        if self.binary or getattr(data, "is_json_string", False):
+            text = data.decode() if isinstance(data, bytes) else data
+            try:
+                return json_loads_limited(text)
+            except (JsonInputError, UnicodeDecodeError) as error:
+                raise serializers.ValidationError(str(error), code="invalid") from error
+        return super().to_internal_value(data)
 
 
 def blank_nulls(attrs: dict, names) -> dict:

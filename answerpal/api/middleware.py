@@ -35,8 +35,8 @@ class CaseInsensitiveQueryDict(QueryDict):
 
 
 class ApiRequestMiddleware:
-    """Gives each request a trace id, refuses oversized bodies with 413, and matches API paths
-    case-insensitively as the original ASP.NET service did."""
+    """Gives each request a trace id, refuses oversized bodies with 413 and NUL characters in the
+    query with 400, and matches API paths case-insensitively as the original ASP.NET service did."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,6 +49,9 @@ class ApiRequestMiddleware:
                 return too_large
             self._canonicalise(request)
             request.GET = CaseInsensitiveQueryDict(request.META.get("QUERY_STRING", ""))
+            if any("\x00" in text for key, values in request.GET.lists() for text in (key, *values)):
+                # No parameter holds a NUL; PostgreSQL refuses it in any text (a 500 otherwise).
+                return problem_response(request, 400, "InvalidQuery", "Query parameters may not contain NUL (%00).")
         response = self.get_response(request)
         response["X-Request-ID"] = request.trace_id
         return response

@@ -6,6 +6,8 @@ from django.db.models import Count, Window
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from answerpal.api.filters import BIGINT_MAX
+
 
 def _positive_int(raw, default: int) -> int:
     try:
@@ -59,8 +61,10 @@ class PagedResult(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         default_size = getattr(view, "default_page_size", self.default_page_size)
         max_size = getattr(view, "max_page_size", self.max_page_size)
-        self.page_number = max(1, _positive_int(request.query_params.get("pageNumber"), 1))
         self.page_size = min(max(1, _positive_int(request.query_params.get("pageSize"), default_size)), max_size)
+        # Clamped like pageSize, so the OFFSET fits a 64-bit integer (a page that far is empty anyway).
+        last_page = BIGINT_MAX // self.page_size
+        self.page_number = min(max(1, _positive_int(request.query_params.get("pageNumber"), 1)), last_page)
         start = (self.page_number - 1) * self.page_size
         pager = getattr(view, "page_with_total", None)
         paged = pager(queryset, start, self.page_size) if pager else None

@@ -136,6 +136,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANSWERPAL_MAX_REQUEST_BYTES = 60 * 1024 * 1024
 ANSWERPAL_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# Hostile bodies get a 400, not a 500: JSON nested deeper than this is refused (JsonTooDeep), and
+# forms with more fields or files than Django's limits (TooManyFields / TooManyFiles).
+ANSWERPAL_JSON_MAX_DEPTH = int(os.environ.get("ANSWERPAL_JSON_MAX_DEPTH", "64"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# No API route uses cookies; a CSRF refusal under /api/ is answered as problem+json.
+CSRF_FAILURE_VIEW = "answerpal.api.errors.csrf_failure_view"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -165,7 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["answerpal.api.policies.RepToken"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "answerpal.api.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -176,7 +183,7 @@ REST_FRAMEWORK = {
         "answerpal.api.search.TextSearchFilter",
     ],
     "EXCEPTION_HANDLER": "answerpal.api.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "answerpal.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["answerpal.api.throttling.CustomerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -82,9 +82,9 @@ class TopicChannelSerializer(serializers.Serializer):
     topicChannelID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
     topicID = TenantPrimaryKeyRelatedField(source="topic", queryset=Topic.objects.all())
-    topicName = serializers.CharField(source="topic.name", read_only=True)
+    topicName = serializers.CharField(source="topic.name", read_only=True, allow_null=True)
     channelID = TenantPrimaryKeyRelatedField(source="channel", queryset=Channel.objects.filter(deleted_at__isnull=True))
-    channelName = serializers.CharField(source="channel.name", read_only=True)
+    channelName = serializers.CharField(source="channel.name", read_only=True, allow_null=True)
 
 
 class IdListSerializer(serializers.Serializer):
@@ -144,14 +144,14 @@ class TopicActionSerializer(_LinkTargetMixin, serializers.Serializer):
     topicActionID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
     topicID = _topic_field()
-    topicName = serializers.CharField(source="topic.name", read_only=True, default=None)
+    topicName = serializers.CharField(source="topic.name", read_only=True, allow_null=True, default=None)
     specialTopic = _special_topic_field()
     actionID = TenantPrimaryKeyRelatedField(source="action", queryset=Action.objects.all())
     actionName = serializers.CharField(source="action.name", read_only=True)
     actionType = serializers.CharField(source="action.action_type", read_only=True)
     isActive = serializers.BooleanField(source="action.is_active", read_only=True)
     channelID = _channel_field()
-    channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
+    channelName = serializers.CharField(source="channel.name", read_only=True, allow_null=True, default=None)
     specialChannel = _special_channel_field()
     priority = serializers.IntegerField(default=0, min_value=-100000, max_value=100000)
 
@@ -164,13 +164,13 @@ class TopicDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
     topicDocumentID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
     topicID = _topic_field()
-    topicName = serializers.CharField(source="topic.name", read_only=True, default=None)
+    topicName = serializers.CharField(source="topic.name", read_only=True, allow_null=True, default=None)
     specialTopic = _special_topic_field()
     documentID = TenantPrimaryKeyRelatedField(source="document", queryset=Document.objects.all())
     documentName = serializers.CharField(source="document.name", read_only=True)
     channelID = _channel_field()
-    channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
-    channelType = serializers.CharField(source="channel.channel_type", read_only=True, default=None)
+    channelName = serializers.CharField(source="channel.name", read_only=True, allow_null=True, default=None)
+    channelType = serializers.CharField(source="channel.channel_type", read_only=True, allow_null=True, default=None)
     specialChannel = _special_channel_field()
 
 
@@ -180,7 +180,7 @@ class HookActionSerializer(_LinkTargetMixin, serializers.Serializer):
     actionID = TenantPrimaryKeyRelatedField(source="action", queryset=Action.objects.all())
     actionName = serializers.CharField(source="action.name", read_only=True)
     channelID = _channel_field()
-    channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
+    channelName = serializers.CharField(source="channel.name", read_only=True, allow_null=True, default=None)
     specialChannel = _special_channel_field()
     priority = serializers.IntegerField(default=0, min_value=-100000, max_value=100000)
 
@@ -194,7 +194,7 @@ class HookDocumentSerializer(_LinkTargetMixin, serializers.Serializer):
     documentID = TenantPrimaryKeyRelatedField(source="document", queryset=Document.objects.all())
     documentName = serializers.CharField(source="document.name", read_only=True)
     channelID = _channel_field()
-    channelName = serializers.CharField(source="channel.name", read_only=True, default=None)
+    channelName = serializers.CharField(source="channel.name", read_only=True, allow_null=True, default=None)
     specialChannel = _special_channel_field()
 
 

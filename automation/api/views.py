@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from answerpal.api.errors import ApiError, field_error
+from answerpal.api.filters import query_id
 from answerpal.api.policies import (
     ManageSettings,
     RepToken,
@@ -51,18 +52,6 @@ from tickets.models import TicketMessage
 READ_ACTIONS = ("list", "retrieve")
 
 
-def _int_param(request, name: str, *, required: bool = False) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        if required:
-            raise field_error(name, f"{name} is required.")
-        return None
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise field_error(name, f"{name} must be an integer id.") from error
-
-
 def _hook_param(request) -> str:
     try:
         return HookNameField(required=True).clean(request.query_params.get("hookName"))
@@ -104,7 +93,7 @@ class TopicViewSet(TenantModelViewSet):
     def scope_queryset(self, queryset):
         queryset = selectors.topic_queryset()
         if self.action in READ_ACTIONS:
-            channel_id = _channel_for_caller(self.request, _int_param(self.request, "channelId"))
+            channel_id = _channel_for_caller(self.request, query_id(self.request, "channelId"))
             if channel_id is not None:
                 allowed = selectors.topics_for_channel(customer_id=self.customer_id, channel_id=channel_id)
                 queryset = queryset.filter(pk__in=allowed.values("pk"))
@@ -144,7 +133,7 @@ class TopicChannelViewSet(
     def perform_destroy(self, instance):
         services.topic_channels_delete(customer_id=self.customer_id, ids=[instance.pk])
 
-    @extend_schema(request=TopicChannelSerializer(many=True), responses=TopicChannelSerializer(many=True))
+    @extend_schema(request=TopicChannelSerializer(many=True), responses={201: TopicChannelSerializer(many=True)})
     @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Creates every listed {topicID, channelID} link (existing links are returned as they are)."""
@@ -203,7 +192,7 @@ class _ActionLinkViewSet(_LinkViewSet):
 
 
 @extend_schema_view(
-    bulk=extend_schema(request=TopicActionSerializer(many=True), responses=TopicActionSerializer(many=True))
+    bulk=extend_schema(request=TopicActionSerializer(many=True), responses={201: TopicActionSerializer(many=True)})
 )
 class TopicActionViewSet(_ActionLinkViewSet):
     """Topic ↔ action links with priority (higher runs first); PUT changes the priority only."""
@@ -247,7 +236,7 @@ class TopicDocumentViewSet(_LinkViewSet):
     def perform_destroy(self, instance):
         services.topic_document_delete(link=instance)
 
-    @extend_schema(request=TopicDocumentSerializer(many=True), responses=TopicDocumentSerializer(many=True))
+    @extend_schema(request=TopicDocumentSerializer(many=True), responses={201: TopicDocumentSerializer(many=True)})
     @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
     def bulk(self, request):
         serializer = TopicDocumentSerializer(data=request.data, many=True, context=self.get_serializer_context())
@@ -298,7 +287,7 @@ class ActionViewSet(TenantModelViewSet):
 
 
 @extend_schema_view(
-    bulk=extend_schema(request=HookActionSerializer(many=True), responses=HookActionSerializer(many=True))
+    bulk=extend_schema(request=HookActionSerializer(many=True), responses={201: HookActionSerializer(many=True)})
 )
 class HookActionViewSet(_ActionLinkViewSet):
     """Actions linked to hooks (stored as TopicAction rows whose specialTopic is the hook name)."""
@@ -334,7 +323,7 @@ class HookActionViewSet(_ActionLinkViewSet):
     def wait_seconds(self, request):
         """Sum of the active Wait actions' seconds linked to the hook on the channel."""
         total = selectors.hook_wait_seconds(
-            customer_id=self.customer_id, hook_name=_hook_param(request), channel_id=_int_param(request, "channelId")
+            customer_id=self.customer_id, hook_name=_hook_param(request), channel_id=query_id(request, "channelId")
         )
         return Response({"totalWaitSeconds": total})
 
@@ -367,7 +356,7 @@ class HookDocumentViewSet(mixins.CreateModelMixin, TenantViewSet):
     def prompt_documents(self, request):
         """The hook's static prompt documents on the channel (phone tokens: their own channel only)."""
         hook_name = _hook_param(request)
-        channel_id = _channel_for_caller(request, _int_param(request, "channelId"))
+        channel_id = _channel_for_caller(request, query_id(request, "channelId"))
         documents = prompt_documents_build(
             customer_id=self.customer_id, channel_id=channel_id, hook_name=hook_name, message=None, static_only=True
         )
@@ -417,7 +406,7 @@ class TicketMessageAutomationViewSet(TenantViewSet):
     def execute_single_action(self, request, pk=None):
         """Runs one action on the message now → {message, finished}."""
         message = self.get_object()
-        action_id = _int_param(request, "actionId", required=True)
+        action_id = query_id(request, "actionId", required=True)
         action_row = selectors.action_of_customer(customer_id=self.customer_id, action_id=action_id)
         if action_row is None:
             raise field_error("actionId", f"No action {action_id} exists.")

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.selectors import CostPeriod
@@ -61,9 +62,9 @@ class StorageUsageSerializer(StorageStatusSerializer):
     remainingGb = _decimal("remaining_gb", 3)
     notificationState = serializers.CharField(source="notification_state")
     isOverLimit = serializers.BooleanField(source="is_over_limit")
-    lastCalculatedAt = serializers.DateTimeField(source="last_calculated_at")
-    warningNotifiedAt = serializers.DateTimeField(source="warning_notified_at")
-    exceededNotifiedAt = serializers.DateTimeField(source="exceeded_notified_at")
+    lastCalculatedAt = serializers.DateTimeField(source="last_calculated_at", allow_null=True)
+    warningNotifiedAt = serializers.DateTimeField(source="warning_notified_at", allow_null=True)
+    exceededNotifiedAt = serializers.DateTimeField(source="exceeded_notified_at", allow_null=True)
 
 
 class _CostRowSerializer(serializers.Serializer):
@@ -81,8 +82,13 @@ class DailyCostSerializer(_CostRowSerializer):
         return {"date": fields.pop("date"), **fields}
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-01"})
+class _MonthField(serializers.DateField):
+    """A month as `YYYY-MM` (the schema says so; a `date` format would claim a day)."""
+
+
 class MonthlyCostSerializer(_CostRowSerializer):
-    month = serializers.DateField(source="periodStart", format="%Y-%m")
+    month = _MonthField(source="periodStart", format="%Y-%m")
 
     def get_fields(self):
         fields = super().get_fields()

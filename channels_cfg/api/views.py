@@ -1,7 +1,7 @@
 """Channels, ChannelFolders and ChannelTranslations routes, plus the public translations-by-token."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -94,6 +94,7 @@ class ChannelChildViewSet(
         return Response(self.get_serializer(rows, many=True).data)
 
 
+@extend_schema_view(by_channel=extend_schema(responses=ChannelFolderSerializer(many=True)))
 class ChannelFolderViewSet(ChannelChildViewSet):
     """Mailbox folders linked to Email channels; a second link of the same folder is 409 DuplicateChannelFolder."""
 
@@ -116,6 +117,7 @@ class ChannelFolderViewSet(ChannelChildViewSet):
         services.channel_folder_delete(folder=instance)
 
 
+@extend_schema_view(by_channel=extend_schema(responses=ChannelTranslationSerializer(many=True)))
 class ChannelTranslationViewSet(ChannelChildViewSet):
     """Per-channel chat UI texts per language (one default per channel)."""
 

@@ -4,7 +4,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from rest_framework import serializers
 
-from answerpal.api.fields import SecretField, TenantPrimaryKeyRelatedField, blank_nulls
+from answerpal.api.fields import LimitedJSONField, SecretField, TenantPrimaryKeyRelatedField, blank_nulls
 from customers.models import AuthenticationType, CustomFieldDefinition
 from documents.api_definition import DefinitionError, check_endpoint, parse_field_mapping, parse_headers
 from documents.models import Document, HttpMethod
@@ -28,7 +28,7 @@ class CustomFieldDefinitionSerializer(serializers.Serializer):
     displayName = serializers.CharField(source="display_name")
     fieldType = serializers.CharField(source="field_type")
     description = serializers.CharField()
-    options = serializers.JSONField()
+    options = LimitedJSONField()
 
 
 def definition_validator(parser):
@@ -136,9 +136,7 @@ class DocumentSerializer(OutboundConnectorSerializer, serializers.ModelSerialize
     lastModifiedDate = serializers.DateTimeField(source="last_modified_date", read_only=True)
     apiMethod = serializers.ChoiceField(source="api_method", choices=HttpMethod.choices, default=HttpMethod.GET)
     isFunctionTool = serializers.BooleanField(source="is_function_tool", default=False)
-    functionParametersSchema = serializers.JSONField(
-        source="function_parameters_schema", required=False, allow_null=True
-    )
+    functionParametersSchema = LimitedJSONField(source="function_parameters_schema", required=False, allow_null=True)
     toolCallTimeoutSeconds = serializers.IntegerField(
         source="tool_call_timeout_seconds", required=False, allow_null=True, min_value=1, max_value=120
     )

@@ -9,6 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from answerpal.api.errors import ApiError, field_error
+from answerpal.api.filters import query_id
 from answerpal.api.policies import ManageSettings
 from answerpal.api.viewsets import TenantModelViewSet
 from documents.api.serializers import DocumentConvertSerializer, DocumentSerializer, MarkdownSerializer
@@ -19,16 +20,6 @@ from documents.selectors import document_queryset
 from documents.services import document_create, document_delete, document_update
 
 _CONVERSION_STATUS = {"UnsupportedDocumentType": 415, "BrokenDocument": 400}
-
-
-def _optional_int(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise field_error(name, f"{name} must be an integer id.") from error
 
 
 class DocumentViewSet(TenantModelViewSet):
@@ -75,8 +66,8 @@ class DocumentViewSet(TenantModelViewSet):
             try:
                 context = placeholder_context(
                     customer_id=self.customer_id,
-                    message_id=_optional_int(request, "messageId"),
-                    ticket_id=_optional_int(request, "ticketId"),
+                    message_id=query_id(request, "messageId"),
+                    ticket_id=query_id(request, "ticketId"),
                 )
             except PlaceholderSourceNotFound as error:
                 raise field_error(error.field, error.detail) from error

@@ -8,10 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from answerpal.api.errors import ApiError, field_error, problem_response
+from answerpal.api.errors import ApiError, problem_response
+from answerpal.api.filters import parse_id
+from answerpal.api.parsers import LimitedJSONParser
 from answerpal.api.policies import ImportEmails, ManageSettings, TicketAccess
 from answerpal.api.public_urls import request_public_urls
 from answerpal.api.throttling import ProviderCallbackThrottle
@@ -74,9 +76,9 @@ class ChannelTransportViewSet(TenantViewSet):
     @action(detail=False, methods=["post"], url_path="test-connection")
     def test_connection(self, request):
         channel_id = request.data.get("channelID") if hasattr(request.data, "get") else None
-        if channel_id is not None and not str(channel_id).isdigit():
-            raise field_error("channelID", "channelID must be a channel id.")
-        stored = self.get_queryset().filter(pk=int(channel_id)).first() if channel_id else None
+        if channel_id is not None:
+            channel_id = parse_id(str(channel_id), name="channelID")
+        stored = self.get_queryset().filter(pk=channel_id).first() if channel_id else None
         if channel_id and stored is None:
             raise ApiError(404, "NotFound", "No channel with this id.")
         serializer = ConnectionTestInputSerializer(
@@ -181,7 +183,7 @@ class GraphWebhookView(PublicApiView):
     on the `import` queue, answering 202 at once."""
 
     throttle_classes = [ProviderCallbackThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     @staticmethod
     def _echo(request):
@@ -203,7 +205,7 @@ class GraphWebhookView(PublicApiView):
         if echo is not None:
             return echo
         if not request.body:
-            return Response(status=status.HTTP_200_OK)
+            return HttpResponse(b"", content_type="text/plain; charset=utf-8")  # as documented: 200 text/plain
         payload = request.data if isinstance(request.data, dict) else {}
         for folder_id in services.graph_notifications_accept(payload=payload):
             tasks.folder_import_enqueue(folder_id)
@@ -267,7 +269,7 @@ class WebChatView(ChatChannelApiView):
     GET /api/WebChat/{channelToken}/messages?ticketToken=…&after={messageID}: the conversation's lines
     after the cursor (the representative's sent answers included)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     @property
     def rate_setting(self) -> str:
@@ -313,9 +315,7 @@ class WebChatView(ChatChannelApiView):
                 400, "ValidationFailed", "Give the conversation's ticketToken.", errors={"ticketToken": ["Required."]}
             )
         ticket = self._ticket(token)
-        after = request.query_params.get("after") or "0"
-        if not after.isdigit():
-            raise ApiError(400, "ValidationFailed", "after must be a message id.", errors={"after": ["Not a number."]})
-        items = ticket_selectors.chat_lines_after(ticket=ticket, after=int(after))
-        cursor = items[-1].pk if items else int(after)
+        after = parse_id(request.query_params.get("after") or "0", name="after")
+        items = ticket_selectors.chat_lines_after(ticket=ticket, after=after)
+        cursor = items[-1].pk if items else after
         return Response({"items": WebChatMessageSerializer(items, many=True).data, "cursor": cursor})

@@ -90,7 +90,7 @@ class RoomSerializer(serializers.ModelSerializer):
     transformStatus = serializers.CharField(source="transform_status", read_only=True)
     transformError = serializers.CharField(source="transform_error", read_only=True)
     transformModel = serializers.CharField(source="transform_model", read_only=True)
-    dateTransformedUtc = serializers.DateTimeField(source="transformed_at", read_only=True)
+    dateTransformedUtc = serializers.DateTimeField(source="transformed_at", read_only=True, allow_null=True)
     photos = RoomPhotoSerializer(many=True, read_only=True)
     dateCreatedUtc = serializers.DateTimeField(source="created_at", read_only=True)
     dateUpdatedUtc = serializers.DateTimeField(source="updated_at", read_only=True)
@@ -124,7 +124,9 @@ class RoomSerializer(serializers.ModelSerializer):
 class ReportSerializer(serializers.ModelSerializer):
     placeDescriptionReportID = serializers.IntegerField(source="id", read_only=True)
     customerID = serializers.IntegerField(source="customer_id", read_only=True)
-    createdByCustomerRepID = serializers.IntegerField(source="created_by_customer_rep_id", read_only=True)
+    createdByCustomerRepID = serializers.IntegerField(
+        source="created_by_customer_rep_id", read_only=True, allow_null=True
+    )
     customerRepID = TenantPrimaryKeyRelatedField(
         source="customer_rep", queryset=CustomerRep.objects.all(), required=False, allow_null=True
     )

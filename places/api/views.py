@@ -22,11 +22,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from answerpal.api.downloads import stored_file_response
 from answerpal.api.errors import ApiError
+from answerpal.api.parsers import LimitedJSONParser
 from answerpal.api.policies import TicketAccess
 from answerpal.api.throttling import PublicAssetThrottle
 from answerpal.api.viewsets import PublicApiView, ReplaceModelMixin, TenantModelViewSet, TenantViewSet
@@ -62,6 +63,7 @@ _BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 class PlaceDescriptionReportViewSet(TenantModelViewSet):
     """Reports of the caller's customer; the list searches address, case number and client names."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     queryset = PlaceDescriptionReport.objects.all()
     serializer_class = ReportSerializer
     policy = PLACES_POLICY
@@ -156,10 +158,11 @@ class PlaceDescriptionRoomViewSet(
 ):
     """One room: read, replace, delete; its photos, their order and its transformation."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     queryset = PlaceDescriptionRoom.objects.all()
     serializer_class = RoomSerializer
     policy = PLACES_POLICY
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def scope_queryset(self, queryset):
         return selectors.room_queryset()

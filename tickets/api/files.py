@@ -17,7 +17,7 @@ class FileDownloadView(PublicApiView):
 
     throttle_classes = [PublicAssetThrottle]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})  # the stored file's own type
     def get(self, request, access_token):
         attachment = get_object_or_404(TicketMessageAttachment, access_token=access_token)
         return stored_file_response(

@@ -15,11 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError
+from answerpal.api.parsers import LimitedJSONParser
 from answerpal.api.policies import RepToken, TicketAccessOrPhoneAuth, ensure_channel_access
 from answerpal.api.public_urls import request_public_urls
 from answerpal.api.throttling import ProviderCallbackThrottle
@@ -50,6 +51,7 @@ def _twilio_request(request) -> services.TwilioRequest:
 
 
 class VoiceTokenView(TenantApiView):
+    calls_provider = True  # schema: 502/503 provider answers
     policy = PHONE_REP
 
     @extend_schema(parameters=[serializers.VoiceTokenQuerySerializer], responses=serializers.VoiceTokenSerializer)
@@ -66,8 +68,9 @@ class VoiceTokenView(TenantApiView):
 
 
 class InitiateCallView(TenantApiView):
+    calls_provider = True  # schema: 502/503 provider answers
     policy = PHONE_REP
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     @extend_schema(request=serializers.InitiateCallSerializer, responses={201: serializers.InitiatedCallSerializer})
     def post(self, request):
@@ -84,6 +87,7 @@ class InitiateCallView(TenantApiView):
 
 
 class CallStatusView(TenantApiView):
+    calls_provider = True  # schema: 502/503 provider answers
     policy = PHONE_REP
 
     @extend_schema(parameters=[serializers.CallStatusQuerySerializer], responses=serializers.CallStatusSerializer)
@@ -131,6 +135,7 @@ class RecordingCallbackView(TwilioCallbackView):
 
 
 class AudioChunkUploadView(TenantApiView):
+    calls_provider = True  # schema: 502/503 provider answers
     policy = (TicketAccessOrPhoneAuth, RequiresFeature("hasPhone"))
     parser_classes = [MultiPartParser]
 
@@ -176,10 +181,11 @@ class RealtimeCallViewSet(mixins.CreateModelMixin, TenantViewSet):
     """POST realtime/calls: the WebRTC SDP handoff; POST realtime/calls/{id}/hangup ends it and books its
     minutes."""
 
+    calls_provider = True  # schema: 502/503 provider answers
     queryset = RealtimeSession.objects.all()
     policy = PHONE_REP
     serializer_class = serializers.RealtimeSessionSerializer
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     @extend_schema(request=serializers.RealtimeCallSerializer, responses={201: serializers.RealtimeAnswerSerializer})
     def create(self, request, *args, **kwargs):
@@ -213,6 +219,7 @@ class RealtimeCallViewSet(mixins.CreateModelMixin, TenantViewSet):
 
 
 class TranscriptionFileView(TenantApiView):
+    calls_provider = True  # schema: 502/503 provider answers
     parser_classes = [MultiPartParser]
 
     @extend_schema(

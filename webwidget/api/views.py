@@ -25,11 +25,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from answerpal import live
 from answerpal.api.errors import ApiError
+from answerpal.api.filters import parse_id
+from answerpal.api.parsers import LimitedJSONParser
 from messaging.api.chat_channel import ChatChannelApiView
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
@@ -76,7 +78,7 @@ class WidgetConfigView(ChatChannelApiView):
 class ConversationStartView(ChatChannelApiView):
     """POST /api/WebChat/{channelToken}/conversations: the pre-chat form's name and e-mail open the ticket."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     cors_methods = "POST, OPTIONS"
 
     @extend_schema(request=WidgetConversationStartSerializer, responses={201: WidgetConversationSerializer})
@@ -90,10 +92,8 @@ class ConversationStartView(ChatChannelApiView):
 
 
 def _cursor(request) -> int:
-    values = [request.query_params.get("after") or "0", request.headers.get("Last-Event-ID") or "0"]
-    if not all(value.isdigit() for value in values):
-        raise ApiError(400, "ValidationFailed", "after must be a message id.", errors={"after": ["Not a number."]})
-    return max(int(value) for value in values)
+    after = parse_id(request.query_params.get("after") or "0", name="after")
+    return max(after, parse_id(request.headers.get("Last-Event-ID") or "0", name="after"))
 
 
 class EventStreamNegotiation(BaseContentNegotiation):
@@ -148,7 +148,7 @@ class ConversationStreamView(ChatChannelApiView):
 class FeedbackView(ChatChannelApiView):
     """POST /api/WebChat/{channelToken}/feedback {ticketToken, like}: like / dislike of the latest answer."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     cors_methods = "POST, OPTIONS"
 
     @extend_schema(request=WidgetFeedbackSerializer, responses=WidgetFeedbackResultSerializer)
@@ -165,7 +165,7 @@ class FeedbackView(ChatChannelApiView):
 class EscalateView(ChatChannelApiView):
     """POST /api/WebChat/{channelToken}/escalate {ticketToken, aI_FeedbackComment?}: the visitor asks for a person."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     cors_methods = "POST, OPTIONS"
 
     @extend_schema(request=WidgetEscalateSerializer, responses=WidgetEscalateResultSerializer)

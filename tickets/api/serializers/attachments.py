@@ -19,7 +19,7 @@ class TicketMessageAttachmentSerializer(serializers.ModelSerializer):
     createdDateTime = serializers.DateTimeField(source="created_at", read_only=True)
     isEndUserProvided = serializers.BooleanField(source="is_end_user_provided", read_only=True)
     isCustomerRepProvided = serializers.BooleanField(source="is_customer_rep_provided", read_only=True)
-    convertedFromAttachmentID = serializers.IntegerField(source="converted_from_id", read_only=True)
+    convertedFromAttachmentID = serializers.IntegerField(source="converted_from_id", read_only=True, allow_null=True)
     contentId = serializers.CharField(source="content_id", read_only=True)
     accessToken = serializers.UUIDField(source="access_token", read_only=True)
     url = serializers.SerializerMethodField()

@@ -11,13 +11,15 @@ from rest_framework import serializers
 def _schema_field(model, name: str, source: str) -> serializers.Field:
     """A read-only field typed like the model attribute `source` (documents the DTO in the schema)."""
     options = {"read_only": True, "allow_null": True, **({"source": source} if source != name else {})}
-    if source == "id" or source.endswith("_id"):
-        return serializers.IntegerField(**options)
     try:
-        internal = model._meta.get_field(source).get_internal_type()
+        internal = model._meta.get_field(source).get_internal_type()  # a foreign key's `x_id` finds it too
     except FieldDoesNotExist:
-        internal = "CharField"
+        internal = "BigAutoField" if source == "id" or source.endswith("_id") else "CharField"
     field_class = {
+        "ForeignKey": serializers.IntegerField,
+        "OneToOneField": serializers.IntegerField,
+        "BigAutoField": serializers.IntegerField,
+        "IntegerField": serializers.IntegerField,
         "BooleanField": serializers.BooleanField,
         "DateTimeField": serializers.DateTimeField,
         "JSONField": serializers.JSONField,

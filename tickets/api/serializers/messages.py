@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from answerpal.api.fields import TenantPrimaryKeyRelatedField
+from answerpal.api.fields import LimitedJSONField, TenantPrimaryKeyRelatedField
+from answerpal.api.filters import BIGINT_MAX
 from channels_cfg.models import Channel
 from customers.selectors import custom_fields_validate
 from tickets import registry, selectors
@@ -211,7 +212,7 @@ class TicketMessageCreateSerializer(NullAsBlankSerializer):
     pageURL = serializers.URLField(source="page_url", max_length=2000, required=False, allow_blank=True)
     isOpened = serializers.BooleanField(source="is_opened", required=False)
     additionalInfo = serializers.CharField(source="additional_info", required=False, allow_blank=True)
-    customFieldsData = serializers.JSONField(source="custom_fields_data", required=False)
+    customFieldsData = LimitedJSONField(source="custom_fields_data", required=False)
     lang = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
     def validate_channel(self, value):
@@ -226,7 +227,7 @@ class TicketMessageUpdateSerializer(NullAsBlankSerializer):
 
     messageID = serializers.IntegerField(required=False)
     aI_ModifiedResponse = serializers.CharField(source="ai_modified_response", required=False, allow_blank=True)
-    customFieldsData = serializers.JSONField(source="custom_fields_data", required=False)
+    customFieldsData = LimitedJSONField(source="custom_fields_data", required=False)
     lang = serializers.CharField(max_length=16, required=False, allow_blank=True)
     message = serializers.CharField(required=False, allow_blank=True)
     subject = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -254,7 +255,7 @@ class MessageDraftSerializer(serializers.Serializer):
     messageID = serializers.IntegerField(source="id")
     draft = serializers.SerializerMethodField()
     isModified = serializers.SerializerMethodField()
-    aI_ResponseDateTime = serializers.DateTimeField(source="ai_response_datetime")
+    aI_ResponseDateTime = serializers.DateTimeField(source="ai_response_datetime", allow_null=True)
     aIReplyStatus = serializers.CharField(source="ai_reply_status")
 
     def get_draft(self, message) -> str:
@@ -270,7 +271,9 @@ class MessagePromptSerializer(serializers.Serializer):
 
 
 class CorrectTopicsSerializer(serializers.Serializer):
-    topicIds = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=100)
+    topicIds = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=True, max_length=100
+    )
 
 
 class EscalateSerializer(NullAsBlankSerializer):
@@ -296,7 +299,7 @@ class AddTopicSerializer(serializers.Serializer):
     """AddTopicRequest."""
 
     messageID = TenantPrimaryKeyRelatedField(source="message", queryset=TicketMessage.objects.all())
-    topicID = serializers.IntegerField(min_value=1)
+    topicID = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     customerRepID = serializers.IntegerField(required=False, allow_null=True)
 
     def validate_topicID(self, value):

@@ -25,6 +25,8 @@ from tickets.api.views.tickets import TicketViewSet
 class EndUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet):
     """GET/POST /api/EndUsers, GET/PUT/DELETE /api/EndUsers/{id}, byUid, {id}/tickets."""
 
+    paged_actions = ("tickets",)  # the schema shows its PagedResult
+
     queryset = selectors.end_users_queryset()
     serializer_class = EndUserReadSerializer
     policy = RepToken

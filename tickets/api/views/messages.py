@@ -7,10 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from answerpal.api.errors import field_error
+from answerpal.api.filters import query_id
+from answerpal.api.parsers import LimitedJSONParser
 from answerpal.api.policies import (
     TicketAccess,
     TicketAccessOrPhoneAuth,
@@ -68,7 +70,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
 
     queryset = TicketMessage.objects.all()
     serializer_class = TicketMessageReadSerializer
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser]
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "put", "delete"]
     sort_fields = {"dateCreated": "created_at", "messageDate": "message_date", "messageID": "id"}
@@ -91,12 +93,12 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
         parameters=[OpenApiParameter("ticketId", int, required=True)], responses=TicketMessageReadSerializer(many=True)
     )
     def list(self, request):
-        raw = request.query_params.get("ticketId")
-        if not raw or not raw.isdigit():
+        ticket_id = query_id(request, "ticketId")
+        if ticket_id is None:
             raise field_error("ticketId", "Give the ticket whose messages to list (ticketId).")
-        if selectors.ticket_of_customer(customer_id=self.customer_id, ticket_id=int(raw)) is None:
+        if selectors.ticket_of_customer(customer_id=self.customer_id, ticket_id=ticket_id) is None:
             raise NotFound("No ticket with this id.")
-        queryset = self.filter_queryset(self.get_queryset()).filter(ticket_id=int(raw))
+        queryset = self.filter_queryset(self.get_queryset()).filter(ticket_id=ticket_id)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TicketMessageReadSerializer(page, many=True).data)
 

@@ -10,11 +10,12 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from answerpal.api.downloads import stored_file_response
 from answerpal.api.errors import ApiError
+from answerpal.api.fields import LimitedJSONField
+from answerpal.api.parsers import LimitedJSONParser, LimitedJSONPatchParser
 from answerpal.api.policies import (
     TicketAccess,
     TicketAccessOrPhoneAuth,
@@ -33,11 +34,6 @@ from tickets.api.serializers import (
 )
 from tickets.filters import SparseFilterBackend, TicketFilterSet
 from tickets.models import Ticket
-
-
-class JSONPatchParser(JSONParser):
-    media_type = "application/json-patch+json"
-
 
 _PATCH_PATHS = {
     "customerrepid": "customerRepID",
@@ -80,7 +76,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     serializer_class = TicketReadSerializer
     filterset_class = TicketFilterSet
     filter_backends = [SparseFilterBackend, SortFilter, TextSearchFilter]
-    parser_classes = [JSONParser, JSONPatchParser]
+    parser_classes = [LimitedJSONParser, LimitedJSONPatchParser]
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "put", "patch", "delete"]
     search_fields = ["subject", "uid"]
@@ -180,7 +176,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             {
                 "op": serializers.ChoiceField(["add", "remove", "replace", "test", "copy", "move"]),
                 "path": serializers.CharField(),
-                "value": serializers.JSONField(required=False),
+                "value": LimitedJSONField(required=False),
                 "from": serializers.CharField(required=False),
             },
             many=True,

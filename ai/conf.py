@@ -13,7 +13,7 @@ DEFAULTS = {
     "AI_OPENAI_MAX_CONNECTIONS": "200",
     "AI_LOCAL_LANGUAGES": "en,nl,fr,de,es,it,pt",
     "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",  # lexical floor, used when the embedding model is absent or off
-    "AI_LOCAL_TOPIC_MIN_CONFIDENCE": "0.12",  # embedding + lexical confidence below which no topic is given
+    "AI_LOCAL_TOPIC_MIN_CONFIDENCE": "0.18",  # embedding + lexical confidence below which no topic is given
     "AI_LOCAL_EMBEDDINGS": "on",  # "off": the offline provider runs on lexical features only
     "AI_LOCAL_SPAM_THRESHOLD": "0.5",  # offline spam probability at or above which a message is spam
     # Offline answers (ai/providers/retrieval.py), calibrated on ai/evaluation/data/answers.json: a passage answers

@@ -22,7 +22,8 @@ _SHORT_WORDS = {
     "en": "thanks thank thx ty yes yeah yep no nope please pls hello hi hey bye cheers great sorry still nothing "
     "where when why what how is my the and not received arrived help invoice order refund cancel booking wrong "
     "got any news update asap urgent done perfect fine good awesome cool sure okay mate again why didnt doesnt "
-    "dont cant wont my mine did you your have any broken login password account delivery parcel",
+    "dont cant wont my mine did you your have any broken login password account delivery parcel its way it this that "
+    "with are was for yet package shipped",
     "nl": "dank bedankt dankjewel dankuwel ja nee neen graag hoi hallo dag doei groetjes super prima goed "
     "top ok oke nog steeds niks niets geen waar wanneer waarom hoe mijn mn m'n het een van en is niet ontvangen "
     "aangekomen hulp factuur bestelling pakket retour annuleren terugbetaling fout klopt even snel dringend "
@@ -31,7 +32,8 @@ _SHORT_WORDS = {
     "fr": "merci oui non stp svp bonjour bonsoir salut coucou au revoir bien parfait super toujours rien pas "
     "encore ou quand pourquoi comment mon ma mes le la les est et recu arrive aide facture commande colis "
     "retour annuler remboursement erreur urgent vite fait d'accord daccord genial je j'ai vous votre nos "
-    "mot de passe connexion marche fonctionne casse livraison beaucoup tres quoi ca c'est gratuit prix combien",
+    "mot de passe connexion marche fonctionne casse livraison beaucoup tres quoi ca c'est gratuit prix combien "
+    "j ai qu suis creve crevaison panne",
 }
 _SHORT_LEXICON = {
     lang: frozenset(

@@ -21,6 +21,8 @@ BELGIAN = ("nl", "fr", "en")
         ("still nothing", "en"),
         ("factuur?", "nl"),
         ("waar is mn pakket", "nl"),
+        ("is my parcel on its way?", "en"),
+        ("j'ai crevé, urgent", "fr"),
     ],
 )
 def test_short_lines_with_the_tenant_languages_as_prior(text, lang):

@@ -23,7 +23,7 @@ from ai.providers.local import LocalProvider
 from ai.providers.text import fold
 
 DATA = Path(__file__).resolve().parent / "data"
-TOPIC_SETS = ("topics_nl_bikeshop.json", "topics_en_hotel.json", "topics_fr_garage.json")
+TOPIC_SETS = ("topics_nl_bikeshop.json", "topics_en_hotel.json", "topics_fr_garage.json", "topics_fr_gym.json")
 # Written before the issue-17 follow-up and never tuned on (other business domains): reported apart.
 HELDOUT_TOPIC_SETS = ("heldout/topics_nl_housing.json", "heldout/topics_en_webshop.json")
 SHORT_LINES = "short_lines.json"

@@ -28,12 +28,14 @@ _SHORT_WORDS = {
     "top ok oke nog steeds niks niets geen waar wanneer waarom hoe mijn mn m'n het een van en is niet ontvangen "
     "aangekomen hulp factuur bestelling pakket retour annuleren terugbetaling fout klopt even snel dringend "
     "gedaan perfect helemaal al alweer weer wachtwoord inloggen lukt werkt kapot levering bedankt ik heb u uw "
-    "jullie wat welke kan kunnen moet zal aub alstublieft astublieft",
+    "jullie wat welke kan kunnen moet zal aub alstublieft astublieft annuleren opzeggen stopzetten afspraak "
+    "morgen vandaag gisteren wil zou",
     "fr": "merci oui non stp svp bonjour bonsoir salut coucou au revoir bien parfait super toujours rien pas "
     "encore ou quand pourquoi comment mon ma mes le la les est et recu arrive aide facture commande colis "
     "retour annuler remboursement erreur urgent vite fait d'accord daccord genial je j'ai vous votre nos "
     "mot de passe connexion marche fonctionne casse livraison beaucoup tres quoi ca c'est gratuit prix combien "
-    "j ai qu suis creve crevaison panne",
+    "j ai qu suis creve crevaison panne cours complet seance seances inclut ce que des du au aux une pour avec "
+    "dans sur",
 }
 _SHORT_LEXICON = {
     lang: frozenset(
@@ -89,6 +91,12 @@ def detect_language(text: str, *, prior: tuple[str, ...] | list[str] = ()) -> st
         short = _short_line_language(words, prior or configured)
         if short is not None:
             return short
+    elif letters < SHORT_LETTERS * 2:
+        # a line of a few more words: the lexicon decides only when it is unanimous (loanwords such as "coaching"
+        # or "premium" pull lingua's trigrams towards English)
+        medium = _short_line_language(words, prior or configured, unanimous=3)
+        if medium is not None:
+            return medium
     # a short line has too few trigrams to tell a tenant language from a foreign one: it is one of the tenant's
     candidates = tuple(prior) if prior and letters < SHORT_LETTERS and len(prior) > 1 else tuple(configured)
     values = {
@@ -105,8 +113,9 @@ def detect_language(text: str, *, prior: tuple[str, ...] | list[str] = ()) -> st
     return best
 
 
-def _short_line_language(words: list[str], candidates: list[str]) -> str | None:
-    """The candidate language whose short-line lexicon covers most of the words, if one clearly does."""
+def _short_line_language(words: list[str], candidates: list[str], *, unanimous: int = 0) -> str | None:
+    """The candidate language whose short-line lexicon covers most of the words, if one clearly does; with
+    `unanimous`, only when at least that many words are of one language and none of another."""
     counts = {
         lang: sum(1 for word in words if word in _SHORT_LEXICON[lang]) for lang in candidates if lang in _SHORT_LEXICON
     }
@@ -115,6 +124,8 @@ def _short_line_language(words: list[str], candidates: list[str]) -> str | None:
     ranked = sorted(counts.items(), key=lambda item: (-item[1], candidates.index(item[0])))
     best, hits = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if unanimous:
+        return best if hits >= unanimous and runner_up == 0 else None
     if hits and hits > runner_up and hits * 2 >= len(words):
         return best
     return None

@@ -91,10 +91,11 @@ def detect_language(text: str, *, prior: tuple[str, ...] | list[str] = ()) -> st
         short = _short_line_language(words, prior or configured)
         if short is not None:
             return short
-    elif letters < SHORT_LETTERS * 2:
-        # a line of a few more words: the lexicon decides only when it is unanimous (loanwords such as "coaching"
-        # or "premium" pull lingua's trigrams towards English)
-        medium = _short_line_language(words, prior or configured, unanimous=3)
+    elif letters < SHORT_LETTERS * 2 and prior and set(prior) <= set(_SHORT_LEXICON):
+        # a line of a few more words to a tenant whose languages all have a lexicon: the lexicon decides only when
+        # it is unanimous (loanwords such as "coaching" or "premium" pull lingua's trigrams towards English). Not
+        # without a prior: Spanish or Italian share "de", "la", "que" with the French lexicon.
+        medium = _short_line_language(words, prior, unanimous=3)
         if medium is not None:
             return medium
     # a short line has too few trigrams to tell a tenant language from a foreign one: it is one of the tenant's

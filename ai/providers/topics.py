@@ -1,11 +1,15 @@
 """Offline topic detection across languages: a message in any of the tenant's languages is compared with each
-topic's name, description (whole and phrase by phrase) and the examples representatives confirmed or corrected
-to it, in a multilingual sentence-embedding space (ai.providers.embeddings), plus a lexical TF-IDF score over the
-same texts. The best topic is returned only when its confidence clears AI_LOCAL_TOPIC_MIN_CONFIDENCE: below it,
-no topic rather than a wrong one.
+topic's name, description (whole and phrase by phrase) and synthetic short forms of it in nl, en and fr (the
+description's lexicon concepts, ai.providers.lexicon: "crevaison" also stands as "lekke band, lek" and "puncture,
+flat tyre"), in a multilingual sentence-embedding space (ai.providers.embeddings), plus a lexical TF-IDF score over
+the same texts whose bags also hold the lexicon concepts, so "lekke band" shares words with "crevaison, pneus". The
+best topic is returned only when its confidence clears AI_LOCAL_TOPIC_MIN_CONFIDENCE: below it, no topic rather
+than a wrong one.
 
-Learning: every corrected example is a labelled neighbour; a message close to a topic's examples scores by its
-nearest ones (mean of the two closest), so a few corrections per topic move the verdict.
+Learning: the examples representatives confirmed or corrected are distance-weighted nearest neighbours. What they
+add is relative (how much nearer a topic's examples are than the tenant's examples on average, centred across the
+topics), so they re-rank topics without lifting an unrelated message over the floor; only a message close to one
+example (cosine above LEARNED_SIMILAR) gains in absolute terms.
 
 Without the embedding model (package absent) the lexical score alone decides, against AI_LOCAL_TOPIC_MIN_SCORE
 (the earlier behaviour; weak across languages)."""
@@ -25,11 +29,6 @@ from ai.providers.text import TfIdfIndex, tokens
 _PHRASE_SPLIT = re.compile(r"[,.;:/()\n]+|\s(?:and|or|en|of|et|ou|und|oder|y|o)\s", re.IGNORECASE)
 LEXICAL_WEIGHT = 0.35  # weight of the TF-IDF cosine next to the embedding similarity
 WHOLE_WEIGHT = 0.75  # the whole "name. description" vs. its best-matching phrase
-# Learned examples are whole customer messages: any two messages in one language are ~0.2 more alike than a message
-# and a topic description, so example similarity is brought to the description's scale before the two compete.
-EXAMPLE_OFFSET = 0.2
-EXAMPLE_NEIGHBOURS = 2
-USE_SYNTHETIC = True
 SECONDARY_SHARE = 0.9  # other topics are returned when they score at least this share of the best one
 _VECTOR_CACHE_SIZE = 8192
 _PROFILE_CACHE_SIZE = 256
@@ -166,17 +165,17 @@ def _profile(topics: list[TopicCandidate]) -> _Profile | None:
     return profile
 
 
-LEARNED_MODE = "centered"
-LEARNED_RELATIVE = 0.3  # weight of how much more alike a topic's examples are than the tenant's examples on average
+LEARNED_RELATIVE = 0.3  # weight of how much nearer a topic's examples are than the other topics' examples
 LEARNED_ABSOLUTE = 1.0  # weight of an example similarity above LEARNED_SIMILAR (close to a correction)
 LEARNED_SIMILAR = 0.45
-KNN_TEMPERATURE = 0.05
+KNN_TEMPERATURE = 0.05  # softmax temperature of the neighbours' weights (cosine units)
 
 
 def _learned(profile: _Profile, vector: np.ndarray, count: int) -> np.ndarray:
-    """What the corrected examples add to each topic's score: distance-weighted nearest neighbours, relative to the
-    message's mean similarity to all of the tenant's examples (messages of one tenant are alike whatever their
-    topic, so only the excess says something), plus a bonus for a near-duplicate of an example."""
+    """What the corrected examples add to each topic's score: the distance-weighted similarity of the topic's own
+    examples, centred across the topics that have examples (messages of one tenant are alike whatever their topic,
+    so only how much nearer one topic's examples are says something), plus a bonus for a message close to one
+    example."""
     similarities = profile.examples @ vector
     weights = np.exp((similarities - similarities.max()) / KNN_TEMPERATURE)
     own = np.zeros(count)
@@ -187,11 +186,8 @@ def _learned(profile: _Profile, vector: np.ndarray, count: int) -> np.ndarray:
             own[index] = float((weights[mask] * similarities[mask]).sum() / weights[mask].sum())
             best[index] = float(similarities[mask].max())
     have = ~np.isnan(best)
-    baseline = float(similarities.mean())
     adjust = np.zeros(count)
-    adjust[have] = LEARNED_RELATIVE * (own[have] - baseline)
-    if LEARNED_MODE == "centered":
-        adjust[have] -= adjust[have].mean()
+    adjust[have] = LEARNED_RELATIVE * (own[have] - own[have].mean())
     adjust[have] += LEARNED_ABSOLUTE * np.maximum(best[have] - LEARNED_SIMILAR, 0.0)
     return adjust
 
@@ -212,7 +208,7 @@ def topic_scores(text: str, topics: list[TopicCandidate]) -> list[TopicScore]:
         phrase = np.full(count, -1.0)
         if len(profile.phrases):
             np.maximum.at(phrase, profile.phrase_owner, profile.phrases @ vector)
-        if USE_SYNTHETIC and len(profile.synthetic):
+        if len(profile.synthetic):
             np.maximum.at(phrase, profile.synthetic_owner, profile.synthetic @ vector)
         lexical = np.asarray(profile.lexical.scores(query) if query else [0.0] * count)
         described = WHOLE_WEIGHT * whole + (1 - WHOLE_WEIGHT) * phrase + LEXICAL_WEIGHT * lexical

@@ -13,7 +13,7 @@ DEFAULTS = {
     "AI_OPENAI_MAX_CONNECTIONS": "200",
     "AI_LOCAL_LANGUAGES": "en,nl,fr,de,es,it,pt",
     "AI_LOCAL_TOPIC_MIN_SCORE": "0.05",  # lexical floor, used when the embedding model is absent or off
-    "AI_LOCAL_TOPIC_MIN_CONFIDENCE": "0.12",  # embedding + lexical confidence below which no topic is given
+    "AI_LOCAL_TOPIC_MIN_CONFIDENCE": "0.18",  # embedding + lexical confidence below which no topic is given
     "AI_LOCAL_EMBEDDINGS": "on",  # "off": the offline provider runs on lexical features only
     "AI_LOCAL_SPAM_THRESHOLD": "0.5",  # offline spam probability at or above which a message is spam
     # Offline answers (ai/providers/retrieval.py), calibrated on ai/evaluation/data/answers.json: a passage answers
@@ -25,7 +25,11 @@ DEFAULTS = {
     "AI_LOCAL_SEMANTIC_CEILING": "0.7",  # ... and as 1
     "AI_LOCAL_BM25_SHARE": "0.4",  # share of BM25 in the lexical score (the rest: IDF share of the words found)
     "AI_LOCAL_QUESTION_COSINE_MARGIN": "0.2",  # a passage's question must beat its text by this much to count
-    "AI_LOCAL_CROSS_LANGUAGE_LEXICAL": "0.5",  # lexical share kept for passages in another language than the message
+    "AI_LOCAL_CROSS_LANGUAGE_LEXICAL": "1.0",  # lexical share kept for passages in another language than the message
+    "AI_LOCAL_CROSS_ANSWER_MIN_SCORE": "0.42",  # answer threshold when the best passage is in another language
+    "AI_LOCAL_CROSS_SEMANTIC_WEIGHT": "0.5",  # share of the cosine for passages in another language than the message
+    "AI_LOCAL_CROSS_SEMANTIC_FLOOR": "0.1",  # cross-language cosine that counts as 0 ...
+    "AI_LOCAL_CROSS_SEMANTIC_CEILING": "0.55",  # ... and as 1
     "AI_LOCAL_ANSWER_TOGETHER_RATIO": "0.9",  # next passages of the same list/section join at this share of the best
     "AI_HISTORY_MESSAGES": "10",  # earlier messages of the ticket given to the reply draft
     "AI_KNOWLEDGE_RECHECK_SECONDS": "30",  # how stale the per-process knowledge index may be

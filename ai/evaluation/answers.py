@@ -15,6 +15,8 @@ from ai.providers.base import Passage, ReplyRequest
 from ai.providers.local import COVERED, LocalProvider
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "answers.json"
+CROSS_LANGUAGE_PATH = Path(__file__).parent / "data" / "answers_crosslang.json"  # tuning: questions in other languages
+HELDOUT_PATH = Path(__file__).parent / "data" / "heldout" / "answers_heldout.json"  # never tuned on
 
 
 @dataclass
@@ -61,21 +63,29 @@ def _normalised(text: str) -> str:
 def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
     """Drafts an answer for every question of the set with the offline provider and scores it."""
     data = json.loads(Path(path or DEFAULT_PATH).read_text(encoding="utf-8"))
+    if any("base" in base for base in data["bases"]):  # questions on the documents of answers.json's bases
+        shared = {base["id"]: base for base in json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))["bases"]}
+        data["bases"] = [
+            {**shared[base["base"]], "questions": base["questions"]} if "base" in base else base
+            for base in data["bases"]
+        ]
     provider = LocalProvider()
     counts = defaultdict(lambda: {"covered": 0, "fact": 0, "abstained": 0, "uncovered": 0, "answered": 0})
-    wall, cpu, failures, lengths = [], [], [], []
+    wall, cpu, failures, lengths, languages = [], [], [], [], set()
     for base in data["bases"]:
         knowledge = tuple(Passage(title=document["title"], text=document["text"]) for document in base["documents"])
-        lang = base["lang"]
 
-        def draft(question: str, lang=lang, knowledge=knowledge):
+        def draft(question: str, lang: str, knowledge=knowledge):
             request = ReplyRequest(message_text=question, lang=lang, knowledge=knowledge, channel_type=channel_type)
             return provider.draft_reply(model="local", request=request)
 
-        draft(base["questions"][0]["q"])  # warm-up: the base's index is built once per process
+        # warm-up: the base's index is built once per process
+        draft(base["questions"][0]["q"], base["questions"][0].get("lang", base["lang"]))
         for question in base["questions"]:
+            lang = question.get("lang", base["lang"])  # the question's own language (the documents' by default)
+            languages.add(lang)
             started_wall, started_cpu = time.perf_counter(), time.process_time()
-            result = draft(question["q"])
+            result = draft(question["q"], lang)
             wall.append((time.perf_counter() - started_wall) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             answered = result.coverage == COVERED
@@ -92,10 +102,11 @@ def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
                     row["fact"] += answered and _normalised(expect) in _normalised(result.value)
                     row["abstained"] += not answered
             if expect is None and answered:
-                failures.append(f"[{lang}] answered uncovered {question['q']!r}: {result.value[:90]!r}")
+                failures.append(f"[{lang}<-{base['lang']}] answered uncovered {question['q']!r}: {result.value[:90]!r}")
             elif expect is not None and not (answered and _normalised(expect) in _normalised(result.value)):
                 what = "abstained" if not answered else f"answered {result.value[:90]!r}"
-                failures.append(f"[{lang}] {question['kind']} {question['q']!r} expected {expect!r}: {what}")
+                where = f"[{lang}<-{base['lang']}] {question['kind']}"
+                failures.append(f"{where} {question['q']!r} expected {expect!r}: {what}")
 
     def summary(rows) -> dict:
         covered = sum(row["covered"] for row in rows)
@@ -108,7 +119,6 @@ def evaluate_answers(path=None, *, channel_type: str = "Chat") -> AnswerReport:
             "uncovered_answered_share": _share(sum(row["answered"] for row in rows), uncovered),
         }
 
-    languages = {base["lang"] for base in data["bases"]}
     total = summary([row for key, row in counts.items() if key in languages])
     figures = {
         **total,

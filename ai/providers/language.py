@@ -22,16 +22,20 @@ _SHORT_WORDS = {
     "en": "thanks thank thx ty yes yeah yep no nope please pls hello hi hey bye cheers great sorry still nothing "
     "where when why what how is my the and not received arrived help invoice order refund cancel booking wrong "
     "got any news update asap urgent done perfect fine good awesome cool sure okay mate again why didnt doesnt "
-    "dont cant wont my mine did you your have any broken login password account delivery parcel",
+    "dont cant wont my mine did you your have any broken login password account delivery parcel its way it this that "
+    "with are was for yet package shipped",
     "nl": "dank bedankt dankjewel dankuwel ja nee neen graag hoi hallo dag doei groetjes super prima goed "
     "top ok oke nog steeds niks niets geen waar wanneer waarom hoe mijn mn m'n het een van en is niet ontvangen "
     "aangekomen hulp factuur bestelling pakket retour annuleren terugbetaling fout klopt even snel dringend "
     "gedaan perfect helemaal al alweer weer wachtwoord inloggen lukt werkt kapot levering bedankt ik heb u uw "
-    "jullie wat welke kan kunnen moet zal aub alstublieft astublieft",
+    "jullie wat welke kan kunnen moet zal aub alstublieft astublieft annuleren opzeggen stopzetten afspraak "
+    "morgen vandaag gisteren wil zou",
     "fr": "merci oui non stp svp bonjour bonsoir salut coucou au revoir bien parfait super toujours rien pas "
     "encore ou quand pourquoi comment mon ma mes le la les est et recu arrive aide facture commande colis "
     "retour annuler remboursement erreur urgent vite fait d'accord daccord genial je j'ai vous votre nos "
-    "mot de passe connexion marche fonctionne casse livraison beaucoup tres quoi ca c'est gratuit prix combien",
+    "mot de passe connexion marche fonctionne casse livraison beaucoup tres quoi ca c'est gratuit prix combien "
+    "j ai qu suis creve crevaison panne cours complet seance seances inclut ce que des du au aux une pour avec "
+    "dans sur",
 }
 _SHORT_LEXICON = {
     lang: frozenset(
@@ -87,6 +91,13 @@ def detect_language(text: str, *, prior: tuple[str, ...] | list[str] = ()) -> st
         short = _short_line_language(words, prior or configured)
         if short is not None:
             return short
+    elif letters < SHORT_LETTERS * 2 and prior and set(prior) <= set(_SHORT_LEXICON):
+        # a line of a few more words to a tenant whose languages all have a lexicon: the lexicon decides only when
+        # it is unanimous (loanwords such as "coaching" or "premium" pull lingua's trigrams towards English). Not
+        # without a prior: Spanish or Italian share "de", "la", "que" with the French lexicon.
+        medium = _short_line_language(words, prior, unanimous=3)
+        if medium is not None:
+            return medium
     # a short line has too few trigrams to tell a tenant language from a foreign one: it is one of the tenant's
     candidates = tuple(prior) if prior and letters < SHORT_LETTERS and len(prior) > 1 else tuple(configured)
     values = {
@@ -103,8 +114,9 @@ def detect_language(text: str, *, prior: tuple[str, ...] | list[str] = ()) -> st
     return best
 
 
-def _short_line_language(words: list[str], candidates: list[str]) -> str | None:
-    """The candidate language whose short-line lexicon covers most of the words, if one clearly does."""
+def _short_line_language(words: list[str], candidates: list[str], *, unanimous: int = 0) -> str | None:
+    """The candidate language whose short-line lexicon covers most of the words, if one clearly does; with
+    `unanimous`, only when at least that many words are of one language and none of another."""
     counts = {
         lang: sum(1 for word in words if word in _SHORT_LEXICON[lang]) for lang in candidates if lang in _SHORT_LEXICON
     }
@@ -113,6 +125,8 @@ def _short_line_language(words: list[str], candidates: list[str]) -> str | None:
     ranked = sorted(counts.items(), key=lambda item: (-item[1], candidates.index(item[0])))
     best, hits = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if unanimous:
+        return best if hits >= unanimous and runner_up == 0 else None
     if hits and hits > runner_up and hits * 2 >= len(words):
         return best
     return None

@@ -21,7 +21,7 @@ import Stemmer
 from scipy import sparse
 
 from ai.conf import ai_float
-from ai.providers import embeddings
+from ai.providers import embeddings, lexicon
 from ai.providers.passages import KnowledgePassage, split_passages
 from ai.providers.text import STOP_WORDS, fold, stop_word_language
 
@@ -194,6 +194,20 @@ COMPOUNDS_PER_WORD = 4
 UNSEEN_WORD_WEIGHT = 0.8  # query words no passage has (new subjects, leftover names) weigh this share of a rare word
 
 
+def _lexicon_words(word: str, lang: str) -> list[str]:
+    """The single-word forms of `word`'s lexicon concepts in the languages of nl, en and fr other than the message's
+    `lang` (ai.providers.lexicon): a Dutch "band" also looks for "pneu" and "tyre". Only across languages: within one
+    language the documents' own words and SAME_MEANING decide, as before."""
+    same = []
+    if len(word) >= 3:
+        for index in lexicon.concepts(word):
+            for other in lexicon.LANGUAGES:
+                if other == (lang or "")[:2]:
+                    continue
+                same += [form for form in lexicon.forms(index, other) if " " not in form and "-" not in form]
+    return list(dict.fromkeys(same))
+
+
 def stemmer_for(lang: str):
     name = STEMMER_LANGUAGES.get((lang or "").lower()[:2])
     return _stemmer(name) if name else None
@@ -233,6 +247,7 @@ class Hit:
     score: float  # 0..1, calibrated
     lexical: float
     semantic: float | None
+    foreign: bool = False  # the passage is in another language than the message
 
 
 class PassageIndex:
@@ -300,8 +315,8 @@ class PassageIndex:
         those of words of the same meaning, else the same word one typo away, or compounds it starts or ends
         ("fiets" → "stadsfiets", "open" → "openingsuren")."""
         exact = [token for same in _SAME_MEANING.get(word, [word]) for token in self.exact_tokens(same, lang)]
-        if word not in _SAME_MEANING:
-            exact = self.exact_tokens(word, lang)
+        if not exact:  # no word of the documents: the lexicon's words of the same meaning, in any language
+            exact = [token for same in _lexicon_words(word, lang) for token in self.exact_tokens(same, lang)]
         if exact:
             return list(dict.fromkeys(exact))
         if len(word) >= 5:
@@ -328,14 +343,16 @@ class PassageIndex:
             # Across languages shared words are mostly accidents (loanwords, brand names): the meaning must carry.
             foreign = np.array([passage_lang != lang[:2] for passage_lang in self.languages])
             lexical[:, foreign] *= ai_float("AI_LOCAL_CROSS_LANGUAGE_LEXICAL")
-        semantic = None
+        semantic, foreign = None, None
+        if lang and self.vectors is not None:
+            foreign = np.array([passage_lang != lang[:2] for passage_lang in self.languages])
         if self.vectors is not None:
             queries = embeddings.embed(segments)
             if queries is not None:
                 text_cosine, question_cosine = self.vectors @ queries.T  # (passages, segments) each
                 margin = ai_float("AI_LOCAL_QUESTION_COSINE_MARGIN")
                 semantic = np.maximum(text_cosine, question_cosine - margin).T
-        scores = combine(lexical, semantic)
+        scores = combine(lexical, semantic, foreign=foreign)
         best_segment = np.argmax(scores, axis=0)
         columns = np.arange(len(self.passages))
         best = scores[best_segment, columns]
@@ -346,6 +363,7 @@ class PassageIndex:
                 score=float(best[i]),
                 lexical=float(lexical[best_segment[i], i]),
                 semantic=None if semantic is None else float(semantic[best_segment[i], i]),
+                foreign=bool(foreign is not None and foreign[i]),
             )
             for i in order
         ]
@@ -389,18 +407,30 @@ def query_segments(text: str) -> list[str]:
     return [text, *sentences[:MAX_SEGMENTS]]
 
 
-def combine(lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
-    """One 0..1 score: lexical alone without embeddings, else a weighted mean with the rescaled cosine."""
+def combine(lexical: np.ndarray, semantic: np.ndarray | None, *, foreign: np.ndarray | None = None) -> np.ndarray:
+    """One 0..1 score: lexical alone without embeddings, else a weighted mean with the rescaled cosine. For passages
+    in another language than the message (`foreign`, one flag per passage column) the cosine has its own scale
+    (cross-lingual cosines of one meaning run lower) and weighs more, since few words can be shared."""
     if semantic is None:
         return lexical
     floor, ceiling = ai_float("AI_LOCAL_SEMANTIC_FLOOR"), ai_float("AI_LOCAL_SEMANTIC_CEILING")
     rescaled = np.clip((semantic - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
     weight = ai_float("AI_LOCAL_SEMANTIC_WEIGHT")
-    return (1 - weight) * lexical + weight * rescaled
+    scores = (1 - weight) * lexical + weight * rescaled
+    if foreign is not None and foreign.any():
+        floor, ceiling = ai_float("AI_LOCAL_CROSS_SEMANTIC_FLOOR"), ai_float("AI_LOCAL_CROSS_SEMANTIC_CEILING")
+        weight = ai_float("AI_LOCAL_CROSS_SEMANTIC_WEIGHT")
+        cross = np.clip((semantic[:, foreign] - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
+        scores[:, foreign] = (1 - weight) * lexical[:, foreign] + weight * cross
+    return scores
 
 
 def answer_threshold(hits: list[Hit]) -> float:
+    """The calibrated score the best passage must reach; higher when it is in another language than the message
+    (fewer shared words, so the evidence is thinner at the same score)."""
     semantic = bool(hits) and hits[0].semantic is not None
+    if semantic and hits[0].foreign:
+        return ai_float("AI_LOCAL_CROSS_ANSWER_MIN_SCORE")
     return ai_float("AI_LOCAL_ANSWER_MIN_SCORE" if semantic else "AI_LOCAL_ANSWER_MIN_SCORE_LEXICAL")
 
 

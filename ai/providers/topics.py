@@ -1,11 +1,15 @@
 """Offline topic detection across languages: a message in any of the tenant's languages is compared with each
-topic's name, description (whole and phrase by phrase) and the examples representatives confirmed or corrected
-to it, in a multilingual sentence-embedding space (ai.providers.embeddings), plus a lexical TF-IDF score over the
-same texts. The best topic is returned only when its confidence clears AI_LOCAL_TOPIC_MIN_CONFIDENCE: below it,
-no topic rather than a wrong one.
+topic's name, description (whole and phrase by phrase) and synthetic short forms of it in nl, en and fr (the
+description's lexicon concepts, ai.providers.lexicon: "crevaison" also stands as "lekke band, lek" and "puncture,
+flat tyre"), in a multilingual sentence-embedding space (ai.providers.embeddings), plus a lexical TF-IDF score over
+the same texts whose bags also hold the lexicon concepts, so "lekke band" shares words with "crevaison, pneus". The
+best topic is returned only when its confidence clears AI_LOCAL_TOPIC_MIN_CONFIDENCE: below it, no topic rather
+than a wrong one.
 
-Learning: every corrected example is a labelled neighbour; a message close to a topic's examples scores by its
-nearest ones (mean of the two closest), so a few corrections per topic move the verdict.
+Learning: the examples representatives confirmed or corrected are distance-weighted nearest neighbours. What they
+add is relative (how much nearer a topic's examples are than the tenant's examples on average, centred across the
+topics), so they re-rank topics without lifting an unrelated message over the floor; only a message close to one
+example (cosine above LEARNED_SIMILAR) gains in absolute terms.
 
 Without the embedding model (package absent) the lexical score alone decides, against AI_LOCAL_TOPIC_MIN_SCORE
 (the earlier behaviour; weak across languages)."""
@@ -18,17 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ai.conf import ai_float, ai_setting
-from ai.providers import embeddings
+from ai.providers import embeddings, lexicon
 from ai.providers.base import TopicCandidate
 from ai.providers.text import TfIdfIndex, tokens
 
 _PHRASE_SPLIT = re.compile(r"[,.;:/()\n]+|\s(?:and|or|en|of|et|ou|und|oder|y|o)\s", re.IGNORECASE)
 LEXICAL_WEIGHT = 0.35  # weight of the TF-IDF cosine next to the embedding similarity
 WHOLE_WEIGHT = 0.75  # the whole "name. description" vs. its best-matching phrase
-# Learned examples are whole customer messages: any two messages in one language are ~0.2 more alike than a message
-# and a topic description, so example similarity is brought to the description's scale before the two compete.
-EXAMPLE_OFFSET = 0.2
-EXAMPLE_NEIGHBOURS = 2
 SECONDARY_SHARE = 0.9  # other topics are returned when they score at least this share of the best one
 _VECTOR_CACHE_SIZE = 8192
 _PROFILE_CACHE_SIZE = 256
@@ -50,6 +50,8 @@ class _Profile:
     examples: np.ndarray  # examples x dims
     example_owner: np.ndarray
     lexical: TfIdfIndex
+    synthetic: np.ndarray  # short forms of the description's lexicon concepts in every language x dims
+    synthetic_owner: np.ndarray
 
 
 _vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -96,12 +98,34 @@ def _phrases(topic: TopicCandidate) -> list[str]:
     return [topic.name, *(part for part in parts if len(part) >= 3)]
 
 
+CONCEPT_WEIGHT = 2  # a lexicon concept counts as this many occurrences in a topic's bag
+SYNTHETIC_FORMS = 3  # words or phrases per concept and language in a synthetic short form
+
+
+def _message_bag(text: str) -> Counter:
+    return Counter(tokens(text) + lexicon.concept_tokens(text))
+
+
 def _lexical_bag(topic: TopicCandidate) -> Counter:
     bag = Counter(tokens(topic.name) * 3)
     bag.update(tokens(topic.description))
+    for token in lexicon.concept_tokens(f"{topic.name}. {topic.description}"):
+        bag[token] += CONCEPT_WEIGHT
     for example in topic.examples:
-        bag.update(tokens(example))
+        bag.update(_message_bag(example))
     return bag
+
+
+def _synthetic_forms(topic: TopicCandidate) -> list[str]:
+    """Short query-like forms of the topic in nl, en and fr: per lexicon concept of its name and description, the
+    concept's first words in each language ("lekke band, lek" for a topic described with "crevaison")."""
+    out = []
+    for index in sorted(lexicon.concepts(f"{topic.name}. {topic.description}")):
+        for lang in lexicon.LANGUAGES:
+            words = lexicon.forms(index, lang)[:SYNTHETIC_FORMS]
+            if words:
+                out.append(", ".join(words))
+    return out
 
 
 def _profile(topics: list[TopicCandidate]) -> _Profile | None:
@@ -113,11 +137,14 @@ def _profile(topics: list[TopicCandidate]) -> _Profile | None:
         if profile is not None:
             _profiles.move_to_end(key)
             return profile
-    phrases, phrase_owner, examples, example_owner = [], [], [], []
+    phrases, phrase_owner, examples, example_owner, synthetic, synthetic_owner = [], [], [], [], [], []
     for index, topic in enumerate(topics):
         for phrase in _phrases(topic):
             phrases.append(phrase)
             phrase_owner.append(index)
+        for form in _synthetic_forms(topic):
+            synthetic.append(form)
+            synthetic_owner.append(index)
         for example in topic.examples:
             examples.append(example)
             example_owner.append(index)
@@ -128,6 +155,8 @@ def _profile(topics: list[TopicCandidate]) -> _Profile | None:
         examples=_embed_cached(examples),
         example_owner=np.asarray(example_owner, dtype=np.int32),
         lexical=TfIdfIndex([_lexical_bag(topic) for topic in topics]),
+        synthetic=_embed_cached(synthetic),
+        synthetic_owner=np.asarray(synthetic_owner, dtype=np.int32),
     )
     with _lock:
         _profiles[key] = profile
@@ -136,11 +165,38 @@ def _profile(topics: list[TopicCandidate]) -> _Profile | None:
     return profile
 
 
+LEARNED_RELATIVE = 0.3  # weight of how much nearer a topic's examples are than the other topics' examples
+LEARNED_ABSOLUTE = 1.0  # weight of an example similarity above LEARNED_SIMILAR (close to a correction)
+LEARNED_SIMILAR = 0.45
+KNN_TEMPERATURE = 0.05  # softmax temperature of the neighbours' weights (cosine units)
+
+
+def _learned(profile: _Profile, vector: np.ndarray, count: int) -> np.ndarray:
+    """What the corrected examples add to each topic's score: the distance-weighted similarity of the topic's own
+    examples, centred across the topics that have examples (messages of one tenant are alike whatever their topic,
+    so only how much nearer one topic's examples are says something), plus a bonus for a message close to one
+    example."""
+    similarities = profile.examples @ vector
+    weights = np.exp((similarities - similarities.max()) / KNN_TEMPERATURE)
+    own = np.zeros(count)
+    best = np.full(count, np.nan)
+    for index in range(count):
+        mask = profile.example_owner == index
+        if mask.any():
+            own[index] = float((weights[mask] * similarities[mask]).sum() / weights[mask].sum())
+            best[index] = float(similarities[mask].max())
+    have = ~np.isnan(best)
+    adjust = np.zeros(count)
+    adjust[have] = LEARNED_RELATIVE * (own[have] - own[have].mean())
+    adjust[have] += LEARNED_ABSOLUTE * np.maximum(best[have] - LEARNED_SIMILAR, 0.0)
+    return adjust
+
+
 def topic_scores(text: str, topics: list[TopicCandidate]) -> list[TopicScore]:
     """Every topic with its confidence for `text`, best first (empty without topics or text)."""
     if not topics or not (text or "").strip():
         return []
-    query = Counter(tokens(text))
+    query = _message_bag(text)
     profile = _profile(topics)
     if profile is None:
         lexical = TfIdfIndex([_lexical_bag(topic) for topic in topics]).scores(query) if query else [0.0] * len(topics)
@@ -152,16 +208,13 @@ def topic_scores(text: str, topics: list[TopicCandidate]) -> list[TopicScore]:
         phrase = np.full(count, -1.0)
         if len(profile.phrases):
             np.maximum.at(phrase, profile.phrase_owner, profile.phrases @ vector)
+        if len(profile.synthetic):
+            np.maximum.at(phrase, profile.synthetic_owner, profile.synthetic @ vector)
         lexical = np.asarray(profile.lexical.scores(query) if query else [0.0] * count)
         described = WHOLE_WEIGHT * whole + (1 - WHOLE_WEIGHT) * phrase + LEXICAL_WEIGHT * lexical
-        learned = np.full(count, -1.0)
+        scores = described
         if len(profile.examples):
-            similarities = profile.examples @ vector
-            for index in range(count):
-                own = np.sort(similarities[profile.example_owner == index])[::-1][:EXAMPLE_NEIGHBOURS]
-                if len(own):
-                    learned[index] = float(own.mean()) - EXAMPLE_OFFSET
-        scores = np.maximum(described, learned + LEXICAL_WEIGHT * lexical)
+            scores = described + _learned(profile, vector, count)
     ranked = sorted(zip(scores.tolist(), range(len(topics)), strict=True), key=lambda item: (-item[0], item[1]))
     return [TopicScore(topics[index].topic_id, round(score, 4)) for score, index in ranked]
 

@@ -22,14 +22,23 @@ def test_language_accuracy_per_language_and_on_short_lines(report):
 
 def test_topics_cold_across_languages_and_better_after_corrections(report):
     tenants = report.figures["topics"]
-    for name in ("topics_nl_bikeshop", "topics_en_hotel"):  # the sets the matcher was tuned on
-        assert tenants[name]["0"]["all"] >= 0.85 and tenants[name]["0"]["off_topic"] == 1.0
-    # written after tuning and never tuned on: well under the 90 % target (see bench/ai/README.md)
-    assert tenants["topics_fr_garage"]["0"]["all"] >= 0.65
+    for name in ("topics_nl_bikeshop", "topics_en_hotel", "topics_fr_garage"):  # the sets the matcher was tuned on
+        assert tenants[name]["0"]["all"] >= 0.88 and tenants[name]["0"]["off_topic"] == 1.0
     overall = report.figures["topics_overall"]
-    assert overall["0"] >= 0.85 and overall["5"] > overall["0"] and overall["3"] > overall["0"]
+    assert overall["0"] >= 0.92 and overall["5"] > overall["0"] and overall["3"] > overall["0"]
     for tenant in tenants.values():
         assert set(tenant["0"]["per_language"]) == {"nl", "en", "fr"}
+
+
+def test_topics_on_the_held_out_sets_are_reported_apart(report):
+    """Never tuned on: floors under the measured figures, which are below the 90 % target (bench/ai/README.md)."""
+    held = report.figures["topics_heldout"]
+    assert set(held) == {"topics_nl_housing", "topics_en_webshop"}
+    for tenant in held.values():
+        assert tenant["0"]["n"] >= 50 and set(tenant["0"]["per_language"]) == {"nl", "en", "fr"}
+    overall = report.figures["topics_heldout_overall"]
+    assert overall["0"] >= 0.8 and overall["3"] > overall["0"]
+    assert report.figures["language_heldout"]["all"] >= 0.98
 
 
 def test_spam_precision_and_recall(report):
@@ -44,7 +53,7 @@ def test_the_command_prints_every_section_and_writes_json(tmp_path):
     target = tmp_path / "figures.json"
     call_command("ai_evaluate_local", "--no-first-message", "--no-answers", "--json", str(target), stdout=out)
     text = out.getvalue()
-    for heading in ("== language", "== topics", "== spam", "== CPU per message", "== regression set"):
+    for heading in ("== language", "== topics, tuning", "== topics, HELD-OUT", "== spam", "== CPU per message"):
         assert heading in text
     figures = json.loads(target.read_text())
     assert figures["local"]["speed"]["p95_ms"] < 50

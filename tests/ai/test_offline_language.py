@@ -21,6 +21,8 @@ BELGIAN = ("nl", "fr", "en")
         ("still nothing", "en"),
         ("factuur?", "nl"),
         ("waar is mn pakket", "nl"),
+        ("is my parcel on its way?", "en"),
+        ("j'ai crevé, urgent", "fr"),
     ],
 )
 def test_short_lines_with_the_tenant_languages_as_prior(text, lang):
@@ -60,3 +62,10 @@ def test_the_short_line_lexicon_has_no_word_in_two_languages():
         for other, other_words in lexicons.items():
             if other != lang:
                 assert not words & other_words
+
+
+def test_a_line_of_a_few_words_goes_by_the_lexicon_only_for_a_tenant_of_lexicon_languages():
+    line = "Est-ce que l'abonnement premium inclut des séances de coaching ?"  # loanwords pull lingua to English
+    assert local.detect_language(model="local", text=line, prior=BELGIAN).value == "fr"
+    spanish = "Tengo que cancelar mi cita del jueves. ¿Podemos cambiarla a la semana que viene?"  # "que", "la"
+    assert local.detect_language(model="local", text=spanish).value == "es"

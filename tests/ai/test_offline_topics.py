@@ -37,7 +37,54 @@ def test_messages_in_other_languages_match_dutch_topic_descriptions(text, topic)
 
 def test_an_unrelated_message_gets_no_topic_rather_than_a_wrong_one():
     assert _detect("Vous recrutez des vendeurs pour cet été ?", DUTCH) == []
-    assert topics.topic_scores("Vous recrutez des vendeurs pour cet été ?", DUTCH)[0].confidence < 0.12
+    assert topics.topic_scores("Vous recrutez des vendeurs pour cet été ?", DUTCH)[0].confidence < 0.18
+
+
+# A garage describes its topics in French only; customers write short lines in Dutch and English.
+GARAGE_FR = [
+    TopicCandidate(1, "Pneus", "Changement de pneus, pneus hiver et été, crevaison, équilibrage."),
+    TopicCandidate(2, "Carrosserie", "Rayure, bosse, pare-chocs, pare-brise fissuré, dégâts après un accident."),
+    TopicCandidate(3, "Panne et dépannage", "Voiture en panne, ne démarre plus, voyant allumé, remorquage."),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("lekke band achteraan", 1),
+        ("j'ai crevé, urgent", 1),
+        ("deuk in de motorkap", 2),
+        ("My car broke down on the way to work, can you tow it?", 3),
+    ],
+)
+def test_short_lines_in_another_language_match_through_the_lexicon(text, topic):
+    assert _detect(text, GARAGE_FR)[0] == topic
+
+
+def test_the_lexicon_gives_concepts_across_languages_and_synthetic_short_forms():
+    from ai.providers import lexicon
+
+    assert lexicon.concepts("lekke band") == lexicon.concepts("pneu crevé") == lexicon.concepts("flat tyre, tyres")
+    assert lexicon.concepts("Het weer is mooi vandaag") == set()
+    forms = topics._synthetic_forms(GARAGE_FR[0])
+    assert any("lekke band" in form for form in forms) and any("puncture" in form for form in forms)
+
+
+def test_corrections_rerank_but_do_not_pull_an_unrelated_message_onto_a_topic(monkeypatch):
+    learned = [
+        TopicCandidate(
+            topic.topic_id,
+            topic.name,
+            topic.description,
+            examples=(f"Vraag over {topic.name.lower()} voor mijn auto, kunnen jullie helpen?",),
+        )
+        for topic in GARAGE_FR
+    ]
+    assert _detect("Is er een bushalte in de buurt?", learned) == []
+    vector = embeddings.embed(["Is er een bushalte in de buurt?"])[0]
+    monkeypatch.setattr(topics, "LEARNED_ABSOLUTE", 0.0)  # leaves the neighbour term alone: centred across topics
+    adjust = topics._learned(topics._profile(learned), vector, len(learned))
+    assert abs(float(adjust.sum())) < 1e-6 and float(abs(adjust).max()) > 0
 
 
 def test_corrections_teach_a_topic_its_description_does_not_cover():

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ai.evaluation import evaluate
-from ai.evaluation.answers import evaluate_answers
+from ai.evaluation.answers import CROSS_LANGUAGE_PATH, HELDOUT_PATH, evaluate_answers
 from ai.evaluation.local import DATA, evaluate_local
 
 LEGACY_DATASET = Path(__file__).resolve().parents[3] / "tests" / "ai" / "data" / "labelled_messages.json"
@@ -37,11 +37,18 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         if not options["no_answers"]:
-            answers = evaluate_answers()
-            self.stdout.write("== answers ==")
-            for line in answers.lines():
-                self.stdout.write(line)
-            figures["answers"] = answers.figures
+            for key, path, title in (
+                ("answers", None, "answers (same language)"),
+                ("answers_crosslang", CROSS_LANGUAGE_PATH, "answers across languages (tuning set)"),
+                ("answers_heldout", HELDOUT_PATH, "answers, HELD-OUT set (never tuned on; many across languages)"),
+            ):
+                answers = evaluate_answers(path)
+                self.stdout.write(f"== {title} ==")
+                for line in answers.lines():
+                    self.stdout.write(line)
+                for line in answers.failures:
+                    self.stdout.write(f"  failed: {line}")
+                figures[key] = answers.figures
         if dataset.exists():
             self.stdout.write(f"== regression set {dataset.name} (five languages, multilingual descriptions) ==")
             for line in evaluate(dataset).lines():

@@ -15,7 +15,9 @@ class ErasureJobFilterSet(django_filters.FilterSet):
 
 
 class RetentionRunFilterSet(django_filters.FilterSet):
-    dryRun = django_filters.BooleanFilter(field_name="dry_run")
+    dryRun = django_filters.TypedChoiceFilter(
+        field_name="dry_run", choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
 
     class Meta:
         model = RetentionRun

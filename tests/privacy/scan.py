@@ -1,5 +1,7 @@
 """Looks for identifiers in every column of every table (found by introspection) and in every stored file."""
 
+import json
+
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -11,6 +13,8 @@ def _texts(value):
         yield value.decode("utf-8", "ignore")
     elif isinstance(value, str):
         yield value
+    elif isinstance(value, dict | list):  # json/jsonb columns as PostgreSQL's driver returns them
+        yield json.dumps(value, ensure_ascii=False)
 
 
 def database_hits(identifiers) -> list[str]:

@@ -6,6 +6,7 @@ still there in its own transaction, together with the job's progress and counts,
 counts twice. The tenant's aggregates stay whole: cost rows are kept and only unlinked from the erased messages,
 ticket counters are recounted, storage usage is given back by the same services that release files."""
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,8 @@ from privacy.selectors import (
 from tickets import services as ticket_services
 from tickets.models import EndUser, Ticket, TicketMessage, TicketMessageAttachment, TicketStatus
 from voice.models import AudioChunk, PhoneCall
+
+logger = logging.getLogger(__name__)
 
 ERASED = "[erased]"
 ERASURE_STEPS = ("places", "calls", "costs", "logs", "tickets", "messages", "end_user", "counters")
@@ -271,12 +274,27 @@ def _erase_step(job: ErasureJob, person: Person, step: str) -> Counter:
     if step == "end_user":
         uids = len(person.uids)
         ticket_services.end_user_delete(end_user=person.end_user)
-        transaction.on_commit(topic_matching.caches_clear)  # learned examples and vectors of the erased messages
+        transaction.on_commit(process_caches_clear)  # learned examples and vectors of the erased messages
         return Counter(endUsers=1, uids=uids)
     if step == "counters":
         ticket_services.ticket_counters_rebuild(customer_id=customer_id)
         return Counter()
     raise ValueError(step)
+
+
+def process_caches_clear() -> None:
+    """Clears this process's per-process AI caches (message vectors, topic profiles with learned examples) and, with a
+    broker, asks every worker to do the same (`privacy_caches_clear` broadcast); a broker that cannot be reached
+    leaves the workers' bounded LRU caches to age out."""
+    topic_matching.caches_clear()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from answerpal.celery import app
+
+    try:
+        app.control.broadcast("privacy_caches_clear")
+    except Exception:  # the erasure itself is committed; the caches are bounded and age out
+        logger.warning("could not broadcast privacy_caches_clear to the workers", exc_info=True)
 
 
 def erasure_job_run(*, job_id: int) -> ErasureJob | None:

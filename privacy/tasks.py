@@ -1,8 +1,18 @@
 """Thin Celery tasks of the privacy app: ids in, one service call, idempotent."""
 
 from celery import shared_task
+from celery.worker.control import control_command
 
+from ai.providers import topics as topic_matching
 from privacy import services
+
+
+@control_command(name="privacy_caches_clear")
+def privacy_caches_clear(state) -> dict:
+    """Remote control command (broadcast after an erasure): drops the worker's cached message vectors and topic
+    profiles, whose keys are customers' message texts."""
+    topic_matching.caches_clear()
+    return {"ok": "caches cleared"}
 
 
 @shared_task(

@@ -59,3 +59,16 @@ def test_erasure_request_is_finished_by_the_worker(live_worker):
     assert _wait(lambda: ErasureJob.objects.filter(pk=job.pk, state="Done").exists())
     assert not EndUser.objects.filter(pk=uid.end_user_id).exists() and not Ticket.objects.filter(pk=ticket.pk).exists()
     assert ErasureJob.objects.get(pk=job.pk).counts["tickets"] == 1
+
+
+@pytest.mark.worker
+def test_workers_answer_the_cache_clear_broadcast(live_worker):
+    from ai.providers import topics as topic_matching
+    from answerpal.celery import app
+
+    topic_matching._vectors["a customer's message text"] = None
+
+    replies = app.control.broadcast("privacy_caches_clear", reply=True, timeout=5)
+
+    assert replies and all(reply == {"ok": "caches cleared"} for answer in replies for reply in answer.values())
+    assert "a customer's message text" not in topic_matching._vectors

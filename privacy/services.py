@@ -10,11 +10,13 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -24,6 +26,7 @@ from answerpal.celery import enqueue_after_commit
 from automation.models import ConnectorCall
 from billing.models import CostEntry, StorageCategory
 from billing.services import stored_files_release
+from channels_cfg.models import Channel
 from customers.models import Customer
 from messaging.models import InboundReceipt
 from places import services as place_services
@@ -345,19 +348,43 @@ RETENTION_KINDS = {
 }
 
 
-def retention_settings(customer: Customer) -> dict[str, int | None]:
-    return {kind: getattr(customer, column) for kind, column in RETENTION_KINDS.items()}
+def retention_settings(customer: Customer) -> dict:
+    """The days in force per kind, and the channels whose own closed-ticket setting replaces the customer's."""
+    values = {kind: getattr(customer, column) for kind, column in RETENTION_KINDS.items()}
+    values["closedTicketsByChannel"] = _channel_days(customer.pk)
+    return values
+
+
+def _channel_days(customer_id: int) -> dict[str, int]:
+    rows = Channel.objects.filter(customer_id=customer_id, retention_closed_tickets_days__isnull=False)
+    return {str(pk): days for pk, days in rows.order_by("pk").values_list("pk", "retention_closed_tickets_days")}
+
+
+def _closed_tickets_due(customer: Customer, now):
+    by_channel = _channel_days(customer.pk)
+    match = Q()
+    for channel_id, days in by_channel.items():
+        match |= Q(channel_id=int(channel_id), close_date__lt=now - timedelta(days=days))
+    if customer.retention_closed_tickets_days is not None:
+        cutoff = now - timedelta(days=customer.retention_closed_tickets_days)
+        others = Q(channel_id__isnull=True) | ~Q(channel_id__in=[int(pk) for pk in by_channel])
+        match |= others & Q(close_date__lt=cutoff)
+    if not match:
+        return None
+    return (
+        Ticket.objects.filter(customer_id=customer.pk, status=TicketStatus.CLOSED, legal_hold=False)
+        .filter(match)
+        .order_by("close_date", "id")
+    )
 
 
 def _due(customer: Customer, kind: str, now):
+    if kind == "closedTickets":
+        return _closed_tickets_due(customer, now)
     days = getattr(customer, RETENTION_KINDS[kind])
     if days is None:
         return None
-    cutoff = now - timezone.timedelta(days=days)
-    if kind == "closedTickets":
-        return Ticket.objects.filter(
-            customer_id=customer.pk, status=TicketStatus.CLOSED, close_date__lt=cutoff, legal_hold=False
-        ).order_by("close_date", "id")
+    cutoff = now - timedelta(days=days)
     if kind == "recordings":
         return (
             PhoneCall.objects.filter(customer_id=customer.pk, recording__isnull=False, created_at__lt=cutoff)
@@ -426,11 +453,13 @@ def retention_run(
 
 
 def retention_customers() -> list[int]:
-    """Customers with at least one retention setting (the others keep everything)."""
-    rows = Customer.objects.filter(is_active=True).exclude(
-        retention_closed_tickets_days__isnull=True,
-        retention_recordings_days__isnull=True,
-        retention_end_users_days__isnull=True,
+    """Customers with at least one retention setting, their own or a channel's (the others keep everything)."""
+    with_channel_setting = Channel.objects.filter(retention_closed_tickets_days__isnull=False).values("customer_id")
+    rows = Customer.objects.filter(is_active=True).filter(
+        Q(retention_closed_tickets_days__isnull=False)
+        | Q(retention_recordings_days__isnull=False)
+        | Q(retention_end_users_days__isnull=False)
+        | Q(pk__in=with_channel_setting)
     )
     return list(rows.order_by("pk").values_list("pk", flat=True))
 

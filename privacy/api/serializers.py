@@ -48,7 +48,10 @@ class RetentionRunSerializer(serializers.Serializer):
 
     retentionRunID = serializers.IntegerField(source="id", read_only=True)
     dryRun = serializers.BooleanField(source="dry_run", read_only=True)
-    settings = serializers.DictField(child=serializers.IntegerField(allow_null=True), read_only=True)
+    settings = serializers.JSONField(
+        read_only=True,
+        help_text="Days per kind in force (null = keep), and closedTicketsByChannel: {channelID: days}.",
+    )
     counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     complete = serializers.BooleanField(read_only=True)
     dateStarted = serializers.DateTimeField(source="started_at", read_only=True)

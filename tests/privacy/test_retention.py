@@ -75,7 +75,8 @@ def test_retention_deletes_only_what_the_settings_say(customer, retention_world,
         run = services.retention_run(customer_id=customer.pk, commit=True)
 
     assert run.counts == {"closedTickets": 1, "recordings": 1, "endUsers": 1} and run.complete
-    assert run.settings == {"closedTickets": 30, "recordings": 10, "endUsers": 60} and not run.dry_run
+    assert run.settings == {"closedTickets": 30, "recordings": 10, "endUsers": 60, "closedTicketsByChannel": {}}
+    assert not run.dry_run
     remaining = set(Ticket.objects.values_list("pk", flat=True))
     assert world["old_closed"].pk not in remaining
     assert {
@@ -178,3 +179,46 @@ def test_retention_runs_route(admin_client, rep_client, anon_client, customer, o
     assert anon_client.get("/api/RetentionRuns").status_code == 401
     assert_problem(rep_client.get("/api/RetentionRuns"), 403)
     assert_problem(admin_client.get(f"/api/RetentionRuns/{foreign.pk}"), 404)
+
+
+@pytest.mark.django_db
+def test_a_channel_setting_replaces_the_customers_for_its_tickets(
+    admin_client, customer, django_capture_on_commit_callbacks
+):
+    from tests.channels_cfg.factories import ChannelFactory
+
+    customer.retention_closed_tickets_days = 30
+    customer.save()
+    strict, lenient, plain = (ChannelFactory(customer=customer) for _ in range(3))
+    for channel, days in ((strict, 5), (lenient, 100)):
+        body = admin_client.get(f"/api/Channels/{channel.pk}").json()
+        body["retentionClosedTicketsDays"] = days
+        assert admin_client.put(f"/api/Channels/{channel.pk}", body, format="json").status_code == 200
+    body = admin_client.get(f"/api/Channels/{strict.pk}").json()
+    assert body["retentionClosedTicketsDays"] == 5
+    assert_problem(
+        admin_client.put(f"/api/Channels/{strict.pk}", {**body, "retentionClosedTicketsDays": -1}, format="json"), 400
+    )
+
+    def closed(channel, days_ago):
+        ticket = TicketFactory(customer=customer, channel=channel, status=TicketStatus.CLOSED)
+        Ticket.objects.filter(pk=ticket.pk).update(close_date=timezone.now() - timedelta(days=days_ago))
+        return ticket.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gone = {closed(strict, 10), closed(lenient, 120), closed(plain, 40)}
+        kept = {closed(strict, 2), closed(lenient, 40), closed(plain, 20)}
+        run = services.retention_run(customer_id=customer.pk, commit=True)
+
+    assert run.counts["closedTickets"] == 3
+    assert run.settings["closedTicketsByChannel"] == {str(strict.pk): 5, str(lenient.pk): 100}
+    remaining = set(Ticket.objects.values_list("pk", flat=True))
+    assert kept <= remaining and not gone & remaining
+
+
+@pytest.mark.django_db
+def test_a_channel_setting_alone_brings_its_customer_into_the_daily_run(customer, other_customer):
+    from tests.channels_cfg.factories import ChannelFactory
+
+    ChannelFactory(customer=other_customer, retention_closed_tickets_days=7)
+    assert services.retention_customers() == [other_customer.pk]

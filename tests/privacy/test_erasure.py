@@ -193,3 +193,67 @@ def test_erasure_jobs_list_validation_roles_and_tenancy(
     assert anon_client.get("/api/ErasureJobs").status_code == 401
     assert_problem(rep_client.get(f"/api/ErasureJobs/{mine.pk}"), 403)
     assert_problem(admin_client.get(f"/api/ErasureJobs/{foreign.pk}"), 404)
+
+
+@pytest.mark.django_db
+def test_erasure_after_the_real_inbound_paths_and_ai_pipeline(
+    admin_client, customer, django_capture_on_commit_callbacks
+):
+    """An e-mail (raw RFC 822 with an attachment) and a WhatsApp message arrive through the transports, the AI
+    pipeline runs on them (offline provider: language, spam, topics, draft with its prompt, cost rows); after the
+    erasure nothing of the person is left, and the cost total is unchanged."""
+    from email import message_from_bytes, policy
+
+    from ai.models import MessagePipeline
+    from channels_cfg.models import ChannelType
+    from messaging.services import whatsapp_inbound
+    from messaging.services.inbound_mail import mail_import, rfc822_mail_parse
+    from tests.automation.factories import TopicFactory
+    from tests.channels_cfg.factories import ChannelFactory
+    from tickets.models import EndUserUID, UidType
+
+    person = EndUser.objects.create(customer=customer, firstname="Joris", lastname="Qwertyvandermeulen", lang="nl")
+    for uid, kind in ((EMAIL, UidType.EMAIL), (PHONE, UidType.PHONE), (f"whatsapp:{PHONE}", UidType.WHATSAPP)):
+        EndUserUID.objects.create(customer=customer, end_user=person, uid=uid, uid_type=kind)
+    TopicFactory(customer=customer, name="Lekkage", description="Lekkende kraan, waterschade, loodgieter")
+    mailbox = ChannelFactory(customer=customer, channel_type=ChannelType.EMAIL, email_address="support@acme.example")
+    whatsapp = ChannelFactory(customer=customer, channel_type=ChannelType.WHATSAPP, phone_number="+3225550199")
+    raw = (
+        f"From: Joris Qwertyvandermeulen <{EMAIL}>\r\nTo: support@acme.example\r\nSubject: Lekkende kraan\r\n"
+        "Message-ID: <real-path-qx7@voorbeeld-mail.be>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'
+        "Beste, mijn kraan lekt sinds gisteren. blauwe kangoeroe zonnebloem.\r\n--b1\r\n"
+        'Content-Type: text/plain; name="adres.txt"\r\nContent-Disposition: attachment; filename="adres.txt"\r\n\r\n'
+        f"Joris Qwertyvandermeulen, {PHONE}\r\n--b1--\r\n"
+    ).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mail = mail_import(
+            channel=mailbox,
+            mail=rfc822_mail_parse(message_from_bytes(raw, policy=policy.default), "support@acme.example"),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        line = whatsapp_inbound(
+            channel=whatsapp,
+            params={
+                "MessageSid": "SMqx7",
+                "From": f"whatsapp:{PHONE}",
+                "To": "whatsapp:+3225550199",
+                "Body": "blauwe kangoeroe zonnebloem, help",
+            },
+        )
+    assert mail is not None and line is not None
+    assert MessagePipeline.objects.filter(message__in=[mail, line]).exists()
+    drafted = TicketMessage.objects.get(pk=mail.pk)
+    assert "Qwertyvandermeulen" in drafted.ai_generated_response and drafted.ai_prompt  # the AI draft names them
+    assert CostEntry.objects.filter(message_id__in=[mail.pk, line.pk]).count() >= 4  # one row per AI call
+    assert database_hits(IDENTIFIERS) and storage_hits(IDENTIFIERS)
+    cost_total = _cost_total(customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/api/EndUsers/{person.pk}/erase", {}, format="json")
+
+    assert response.status_code == 202
+    assert database_hits(IDENTIFIERS) == [] and storage_hits(IDENTIFIERS) == []
+    assert _cost_total(customer) == cost_total
+    assert CostEntry.objects.filter(customer=customer, message_id__isnull=True).count() >= 4  # kept, unlinked

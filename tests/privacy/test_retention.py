@@ -222,3 +222,16 @@ def test_a_channel_setting_alone_brings_its_customer_into_the_daily_run(customer
 
     ChannelFactory(customer=other_customer, retention_closed_tickets_days=7)
     assert services.retention_customers() == [other_customer.pk]
+
+
+@pytest.mark.django_db
+def test_privacy_lists_pin_their_queries(admin_client, customer, django_assert_num_queries):
+    from tests.privacy.factories import ErasureJobFactory
+
+    for _ in range(5):
+        RetentionRunFactory(customer=customer)
+        ErasureJobFactory(customer=customer)
+    with django_assert_num_queries(3):
+        assert len(admin_client.get("/api/RetentionRuns").json()["items"]) == 5
+    with django_assert_num_queries(3):
+        assert len(admin_client.get("/api/ErasureJobs").json()["items"]) == 5

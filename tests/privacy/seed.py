@@ -9,7 +9,8 @@ from django.utils import timezone
 from ai.models import MessagePipeline, PipelineState
 from ai.providers import topics as topic_matching
 from automation.models import ConnectorCall, TicketMessageAction
-from billing.models import CostEntry, CostProvider
+from billing.models import CostEntry, CostProvider, StorageCategory
+from billing.services import storage_usage_change
 from channels_cfg.models import ChannelType
 from messaging.models import InboundReceipt, OutboxMessage, Transport
 from places import services as place_services
@@ -155,9 +156,10 @@ def seed_person(customer, *, lang: str = "nl") -> Seeded:
         transcript=f"Hallo, met {NAME}, {PHRASE}",
         transcription_status=TranscriptionStatus.COMPLETED,
     )
-    chunk = AudioChunk(customer=customer, call=call, index=0, size=20, sha256="0" * 64)
+    chunk = AudioChunk(customer=customer, call=call, index=0, size=len(PHRASE), sha256="0" * 64)
     chunk.file.save(chunk.upload_key.hex, ContentFile(PHRASE.encode()), save=False)
     chunk.save()
+    storage_usage_change(customer_id=customer.pk, delta_bytes=chunk.size, category=StorageCategory.RECORDINGS)
 
     for message in (inbound, chat_line, whatsapp_line, call_message):
         CostEntry.objects.create(

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from ai.providers import topics as topic_matching
-from billing.models import CostEntry
+from billing.models import CostEntry, StorageUsage
+from billing.storage import storage_measure
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoomPhoto
 from privacy import services
 from privacy.models import ErasureJob, ErasureState
@@ -53,6 +54,11 @@ def test_erasure_leaves_no_identifier_in_any_table_or_file(
         "Plafond"
     ]
     assert len(before_files - stored_paths()) == 2 + 3 + 1  # attachment + recording, one photo's 3 files, chunk
+    usage = StorageUsage.objects.get(customer=customer)  # the running byte counts match what is stored
+    measured = storage_measure(customer_id=customer.pk)
+    assert (usage.attachments_bytes, usage.photos_bytes) == (measured["attachments"], measured["photos"])
+    assert usage.recordings_bytes == measured["recordings"] == 0
+    assert usage.photos_bytes > 0  # the other photo of the report is still counted
     counters = sum(TicketCounter.objects.filter(customer=customer).values_list("count", flat=True))
     assert counters == Ticket.objects.filter(customer=customer).count() == 1
 

@@ -107,21 +107,24 @@ def enduser_erase(
     `enqueue=False` leaves the run to the caller, e.g. the command running it in-process).
 
     404 EndUserNotFound, 409 LegalHold while a ticket of the person is held. A job already queued or running for
-    the same person is returned instead of a second one."""
+    the same person is returned instead of a second one; a failed one is queued again and resumes where it stopped."""
     person = _person_require(customer_id=customer_id, end_user_id=end_user_id)
     _legal_hold_check(person)
-    active = ErasureJob.objects.filter(
-        customer_id=customer_id, end_user_id=end_user_id, state__in=[ErasureState.QUEUED, ErasureState.RUNNING]
-    ).first()
-    if active is not None:
-        return active
-    job = ErasureJob.objects.create(
-        customer_id=customer_id,
-        end_user_id=end_user_id,
-        actor_rep_id=actor_rep_id,
-        actor=actor or (f"rep:{actor_rep_id}" if actor_rep_id else ""),
-        uid_hashes=sorted(uid_hash(customer_id=customer_id, uid=uid) for uid in person.uids),
-    )
+    unfinished = ErasureState.QUEUED, ErasureState.RUNNING, ErasureState.FAILED
+    job = ErasureJob.objects.filter(customer_id=customer_id, end_user_id=end_user_id, state__in=unfinished).first()
+    if job is not None and job.state != ErasureState.FAILED:
+        return job
+    if job is not None:
+        ErasureJob.objects.filter(pk=job.pk).update(state=ErasureState.QUEUED, error_code="")
+        job.state, job.error_code = ErasureState.QUEUED, ""
+    else:
+        job = ErasureJob.objects.create(
+            customer_id=customer_id,
+            end_user_id=end_user_id,
+            actor_rep_id=actor_rep_id,
+            actor=actor or (f"rep:{actor_rep_id}" if actor_rep_id else ""),
+            uid_hashes=sorted(uid_hash(customer_id=customer_id, uid=uid) for uid in person.uids),
+        )
     if enqueue:
         from privacy.tasks import erasure_run
 

@@ -263,3 +263,33 @@ def test_erasure_after_the_real_inbound_paths_and_ai_pipeline(
     assert database_hits(IDENTIFIERS) == [] and storage_hits(IDENTIFIERS) == []
     assert _cost_total(customer) == cost_total
     assert CostEntry.objects.filter(customer=customer, message_id__isnull=True).count() >= 4  # kept, unlinked
+
+
+@pytest.mark.django_db
+def test_a_failed_job_is_resumed_by_the_next_request(
+    admin_client, customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seeded = seed_person(customer)
+    job = services.enduser_erase(customer_id=customer.pk, end_user_id=seeded.end_user.pk, enqueue=False)
+    original = services._erase_step
+
+    def crash_at_tickets(job, person, step):
+        if step == "tickets":
+            raise RuntimeError("database went away")
+        return original(job, person, step)
+
+    monkeypatch.setattr(services, "_erase_step", crash_at_tickets)
+    with pytest.raises(RuntimeError):
+        services.erasure_job_run(job_id=job.pk)
+    services.erasure_job_fail(job_id=job.pk, error_code="RuntimeError")
+    assert ErasureJob.objects.get(pk=job.pk).state == ErasureState.FAILED
+    monkeypatch.setattr(services, "_erase_step", original)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/api/EndUsers/{seeded.end_user.pk}/erase", {}, format="json")
+
+    assert response.status_code == 202 and response.json()["erasureJobID"] == job.pk
+    job.refresh_from_db()
+    assert job.state == ErasureState.DONE and job.error_code == "" and ErasureJob.objects.count() == 1
+    assert database_hits(IDENTIFIERS) == []

@@ -82,6 +82,11 @@ class Channel(models.Model):
     topic_policy_mode = models.CharField(max_length=16, choices=TopicPolicyMode.choices, default=TopicPolicyMode.ALL)
     include_topics = models.ManyToManyField("automation.Topic", blank=True, related_name="+")
     exclude_topics = models.ManyToManyField("automation.Topic", blank=True, related_name="+")
+    retention_closed_tickets_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Delete this channel's closed tickets after this many days; empty = the customer's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -94,6 +94,16 @@ class CustomerAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Retention (days to keep; empty = forever)",
+            {
+                "fields": [
+                    "retention_closed_tickets_days",
+                    "retention_recordings_days",
+                    "retention_end_users_days",
+                ]
+            },
+        ),
     ]
 
     @admin.action(description="Activate selected customers")

@@ -161,6 +161,19 @@ class Customer(models.Model):
     openai_api_key = EncryptedTextField(blank=True)
     openai_base_url = models.URLField(max_length=300, blank=True)
 
+    # Retention (privacy.services.retention_run, daily): days to keep; null = keep forever.
+    retention_closed_tickets_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Delete closed tickets this many days after they were closed; empty = keep."
+    )
+    retention_recordings_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Delete call recordings this many days after the call; empty = keep."
+    )
+    retention_end_users_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Erase end users without tickets this many days after their last change; empty = keep.",
+    )
+
     class Meta:
         ordering = ["name"]
 

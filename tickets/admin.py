@@ -68,7 +68,7 @@ class TicketMessageInline(admin.TabularInline):
     max_num = 0
 
 
-_TICKET_EDITABLE = ["status", "subject", "escalated", "is_spam", "customer_rep", "summary"]
+_TICKET_EDITABLE = ["status", "subject", "escalated", "is_spam", "customer_rep", "summary", "legal_hold"]
 
 
 @admin.register(Ticket)
@@ -85,7 +85,7 @@ class TicketAdmin(admin.ModelAdmin):
         "last_message_at",
     ]
     list_select_related = ["customer", "customer_rep"]
-    list_filter = ["customer", "status", "channel_type", "is_spam", "escalated"]
+    list_filter = ["customer", "status", "channel_type", "is_spam", "escalated", "legal_hold"]
     search_fields = ["subject", "=uid", "=messages__from_address"]
     raw_id_fields = ["customer", "channel", "customer_rep", "end_user", "last_end_user_message"]
     readonly_fields = [
@@ -122,6 +122,9 @@ class TicketAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         changes = {}
         for name in form.changed_data:
+            if name == "legal_hold":
+                services.ticket_legal_hold_set(ticket=obj, legal_hold=obj.legal_hold)
+                continue
             key = "customer_rep_id" if name == "customer_rep" else name
             changes[key] = getattr(obj, key)
         services.ticket_update(ticket=obj, changes=changes)

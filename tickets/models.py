@@ -174,6 +174,9 @@ class Ticket(models.Model):
     ai_feedback_comments = models.JSONField(
         default=list, blank=True, help_text="End users' escalation comments, newest first."
     )
+    legal_hold = models.BooleanField(
+        default=False, help_text="Kept as it is: erasure requests are refused and retention skips the ticket."
+    )
 
     class Meta:
         ordering = ["-last_message_at", "-id"]

@@ -63,6 +63,7 @@ TICKET_COLUMNS = (
     "last_end_user_message_id",
     "twilio_call_sid",
     "token",
+    "legal_hold",
 )
 END_USER_COLUMNS = tuple(
     field.name for field in EndUser._meta.concrete_fields if field.name not in ("customer", "created_at", "updated_at")

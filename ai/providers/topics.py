@@ -87,6 +87,14 @@ def _embed_cached(texts: list[str]) -> np.ndarray | None:
     return np.vstack(rows) if rows else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
 
 
+def caches_clear() -> None:
+    """Drops every cached vector and topic profile of this process (an erasure: learned examples are customers'
+    messages); they are rebuilt on the next use."""
+    with _lock:
+        _vectors.clear()
+        _profiles.clear()
+
+
 def vector_forget(text: str) -> None:
     """Drops one text's cached vector (the evaluation times messages as if they were new)."""
     with _lock:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "voice.apps.VoiceConfig",
     "places.apps.PlacesConfig",
     "webwidget.apps.WebWidgetConfig",
+    "privacy.apps.PrivacyConfig",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ai", "voice", "outbound", "import")]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
+    # Retention: closed tickets, recordings and end users without tickets past each customer's settings.
+    "privacy-retention-daily": {
+        "task": "privacy.retention_enqueue_all",
+        "schedule": timedelta(days=1),
+        "options": {"queue": "default"},
+    },
     # Re-drives outbox rows left queued/sending by a lost broker message or a dead worker.
     "messaging-outbox-sweep": {
         "task": "messaging.outbox_sweep",
@@ -409,3 +416,8 @@ VOICE_TRANSCRIPTION_MAX_BYTES = int(os.environ.get("VOICE_TRANSCRIPTION_MAX_BYTE
 # Realtime AI calls: the model used when the customer has no realtime slot, and the voice it speaks with.
 VOICE_REALTIME_MODEL = os.environ.get("VOICE_REALTIME_MODEL", "gpt-realtime")
 VOICE_REALTIME_VOICE = os.environ.get("VOICE_REALTIME_VOICE", "alloy")
+
+# Privacy: tickets purged per transaction by an erasure; retention batch size and batches per kind per run.
+PRIVACY_ERASURE_BATCH = int(os.environ.get("PRIVACY_ERASURE_BATCH", "50"))
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "200"))
+RETENTION_MAX_BATCHES = int(os.environ.get("RETENTION_MAX_BATCHES", "50"))

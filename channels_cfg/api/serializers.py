@@ -80,6 +80,14 @@ class ChannelSerializer(serializers.ModelSerializer):
     )
     overrideSmtpPassword = SecretField(source="override_smtp_password")
     overrideSmtpUseSsl = serializers.BooleanField(source="override_smtp_use_ssl", required=False, default=True)
+    retentionClosedTicketsDays = serializers.IntegerField(
+        source="retention_closed_tickets_days",
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=36500,
+        help_text="Days to keep this channel's closed tickets; null = the customer's retentionClosedTicketsDays.",
+    )
     token = serializers.UUIDField(read_only=True)
     topicPolicyMode = serializers.CharField(source="topic_policy_mode", read_only=True)
     dateCreated = serializers.DateTimeField(source="created_at", read_only=True)
@@ -116,6 +124,7 @@ class ChannelSerializer(serializers.ModelSerializer):
             "overrideSmtpUsername",
             "overrideSmtpPassword",
             "overrideSmtpUseSsl",
+            "retentionClosedTicketsDays",
             "token",
             "topicPolicyMode",
             "dateCreated",

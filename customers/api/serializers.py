@@ -63,6 +63,18 @@ def _port(source: str):
     return serializers.IntegerField(source=source, required=False, allow_null=True, min_value=1, max_value=65535)
 
 
+def _days(source: str):
+    """A retention period in days (1..36500); null = keep forever."""
+    return serializers.IntegerField(
+        source=source,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=36500,
+        help_text="Retention in days; null keeps forever.",
+    )
+
+
 def _url(source: str, max_length: int):
     return serializers.URLField(source=source, required=False, allow_blank=True, allow_null=True, max_length=max_length)
 
@@ -119,6 +131,9 @@ class CustomerUpdateSerializer(serializers.Serializer):
     defaultCustomerRepID = serializers.IntegerField(
         source="default_customer_rep_id", required=False, allow_null=True, min_value=1
     )
+    retentionClosedTicketsDays = _days("retention_closed_tickets_days")
+    retentionRecordingsDays = _days("retention_recordings_days")
+    retentionEndUsersDays = _days("retention_end_users_days")
 
     def validate(self, attrs):
         # Servers the platform connects to for the tenant: an internal IP literal (any form) or localhost is

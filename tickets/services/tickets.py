@@ -164,6 +164,13 @@ def ticket_assign(*, ticket: Ticket, customer_rep_id: int | None) -> Ticket:
     return ticket_update(ticket=ticket, changes={"customer_rep_id": customer_rep_id})
 
 
+def ticket_legal_hold_set(*, ticket: Ticket, legal_hold: bool) -> Ticket:
+    """Sets or clears the legal hold (kept from erasure and retention while set); one UPDATE."""
+    Ticket.objects.filter(pk=ticket.pk).update(legal_hold=legal_hold)
+    ticket.legal_hold = legal_hold
+    return ticket
+
+
 @transaction.atomic
 def ticket_delete(*, ticket: Ticket) -> None:
     """Deletes the ticket with its messages and attachments (files and billed storage released)."""

@@ -54,6 +54,7 @@ class TicketReadSerializer(SourceFieldsSerializer):
         "lastEndUserMessageID": "last_end_user_message_id",
         "twilio_CallSid": "twilio_call_sid",
         "token": "token",
+        "legalHold": "legal_hold",
     }
     endUsers = EndUserReadSerializer(many=True, read_only=True)
     topics = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -134,6 +135,12 @@ class TicketWriteSerializer(NullAsBlankSerializer):
         if "channel_obj" in data:
             changes["channel_id"] = data["channel_obj"].pk if data["channel_obj"] else None
         return changes
+
+
+class TicketLegalHoldSerializer(serializers.Serializer):
+    """PUT /api/Tickets/{id}/legalHold body."""
+
+    legalHold = serializers.BooleanField(source="legal_hold")
 
 
 class TicketBulkSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from answerpal.api.errors import ApiError
 from answerpal.api.fields import LimitedJSONField
 from answerpal.api.parsers import LimitedJSONParser, LimitedJSONPatchParser
 from answerpal.api.policies import (
+    ManageSettings,
     TicketAccess,
     TicketAccessOrPhoneAuth,
     TicketCreateFromPhone,
@@ -29,6 +30,7 @@ from channels_cfg import selectors as channel_selectors
 from tickets import access, listing, selectors, services
 from tickets.api.serializers import (
     TicketBulkSerializer,
+    TicketLegalHoldSerializer,
     TicketReadSerializer,
     TicketWriteSerializer,
 )
@@ -55,6 +57,7 @@ _CHANNEL_PATCH_FIELDS = frozenset({"channelType", "channelID"})
 
 _TICKET_POLICIES = {
     "create": TicketCreateFromPhone,
+    "legal_hold": ManageSettings,
     "partial_update": TicketAccessOrPhoneAuth,
     "history_summary": TicketAccessOrPhoneAuth,
 }
@@ -292,6 +295,16 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             caller=request.auth, current_rep_id=ticket.customer_rep_id, new_rep_id=request.auth.rep_id
         )
         services.ticket_assign(ticket=ticket, customer_rep_id=request.auth.rep_id)
+        return Response(self._read(ticket.pk))
+
+    @extend_schema(request=TicketLegalHoldSerializer, responses=TicketReadSerializer)
+    @action(detail=True, methods=["put"], url_path="legalHold")
+    def legal_hold(self, request, pk=None):
+        """Sets or clears the ticket's legal hold (Administrators): a held ticket is kept from erasure and retention."""
+        ticket = self.get_object()
+        body = TicketLegalHoldSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.ticket_legal_hold_set(ticket=ticket, legal_hold=body.validated_data["legal_hold"])
         return Response(self._read(ticket.pk))
 
     @extend_schema(responses={(200, "audio/mpeg"): OpenApiTypes.BINARY})

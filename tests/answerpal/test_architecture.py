@@ -22,6 +22,7 @@ FLOORS = {
     "voice": 9,
     "places": 9,
     "webwidget": 9,
+    "webhooks": 10,
 }
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -75,7 +75,7 @@ EVENT_TYPES: dict[str, WebhookEventType] = {
             "message.sent", Event.MESSAGE_SENT, "An outbound message reached the end user.", _message_data
         ),
         WebhookEventType(
-            "ai_draft.ready", Event.AI_REPLY_DRAFTED, "An AI draft answering the message is ready.", _message_data
+            "ai_draft.ready", Event.AI_DRAFT_STORED, "An AI draft answering the message is ready.", _message_data
         ),
         WebhookEventType("call.ended", Event.CALL_ENDED, "A phone call reached its final status.", _call_data),
         WebhookEventType("end_user.created", Event.END_USER_ADDED, "An end user was added.", _end_user_data),

@@ -11,7 +11,6 @@ from django.db import IntegrityError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from answerpal.events import Event, publish
 from answerpal.outbox import OutboxStatus
 from channels_cfg.models import ChannelType
 from tests.answerpal.outbound_cases import fake_dns, forbid_connections
@@ -83,24 +82,6 @@ def test_only_subscribed_enabled_endpoints_of_the_tenant_receive(receiver, djang
 
     assert [(item["type"], item["data"]["ticketID"]) for item in receiver.accepted] == [("ticket.created", ticket.pk)]
     assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [listening.pk]
-
-
-def test_ticket_closed_and_call_ended_come_from_their_publishers(receiver, django_capture_on_commit_callbacks):
-    from tests.voice.factories import PhoneCallFactory
-
-    customer = CustomerFactory()
-    _, secret = _endpoint(customer, receiver.url, ["ticket.closed", "call.ended", "ai_draft.ready"])
-    receiver.secrets = [secret]
-    ticket = _new_ticket(customer, django_capture_on_commit_callbacks)
-    call = PhoneCallFactory(customer=customer, ticket=ticket, status="in-progress", duration_seconds=None)
-    with django_capture_on_commit_callbacks(execute=True):
-        ticket_services.ticket_close(ticket=ticket)
-        publish(Event.CALL_ENDED, customer_id=customer.pk, call_id=call.pk)
-
-    by_type = {item["type"]: item["data"] for item in receiver.accepted}
-    assert by_type["ticket.closed"]["ticketID"] == ticket.pk
-    assert by_type["ticket.closed"]["status"] == "Closed"
-    assert by_type["call.ended"]["callID"] == call.pk and by_type["call.ended"]["ticketID"] == ticket.pk
 
 
 def test_a_receiver_that_is_down_gets_every_event_exactly_once_when_it_comes_back(

@@ -344,3 +344,24 @@ def delivery_retry(*, delivery: WebhookDelivery) -> bool:
 
         enqueue_after_commit(deliver_task, delivery.pk)
     return bool(updated)
+
+
+PRUNE_BATCH = 1000
+
+
+def webhook_log_prune() -> int:
+    """Deletes events older than WEBHOOK_LOG_RETENTION_DAYS whose deliveries are all finished (Sent or Failed),
+    with their deliveries and attempt log, in bounded batches; returns how many events went."""
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    pending = WebhookDelivery.objects.filter(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING])
+    deleted = 0
+    while True:
+        batch = list(
+            WebhookEvent.objects.filter(created_at__lt=cutoff)
+            .exclude(pk__in=pending.values("event_id"))
+            .values_list("pk", flat=True)[:PRUNE_BATCH]
+        )
+        if not batch:
+            return deleted
+        WebhookEvent.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)

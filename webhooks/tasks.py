@@ -17,3 +17,9 @@ def delivery_deliver(delivery_id: int) -> str:
 def delivery_sweep() -> int:
     """Beat: re-drives deliveries a dead worker or a lost broker message left queued or sending."""
     return outbox.outbox_sweep(model=WebhookDelivery, deliver_task=delivery_deliver)
+
+
+@shared_task(name="webhooks.log_prune", queue="default", acks_late=True)
+def log_prune() -> int:
+    """Beat: drops finished webhook events past WEBHOOK_LOG_RETENTION_DAYS with their delivery log."""
+    return services.webhook_log_prune()

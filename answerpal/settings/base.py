@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"queue": "outbound"},
     },
+    "webhooks-log-prune": {
+        "task": "webhooks.log_prune",
+        "schedule": timedelta(hours=24),
+        "options": {"queue": "default"},
+    },
     # Graph mail subscriptions live < 3 days: renew those expiring within 24 hours.
     "messaging-renew-graph-subscriptions": {
         "task": "messaging.renew_graph_subscriptions",
@@ -370,6 +375,7 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_RESPONSE_BYTES = int(os.environ.get("WEBHOOK_MAX_RESPONSE_BYTES", str(64 * 1024)))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))  # 30 s doubling to 1 h: about 6 hours
 WEBHOOK_SECRET_OVERLAP_SECONDS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_SECONDS", str(24 * 3600)))
+WEBHOOK_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOK_LOG_RETENTION_DAYS", "30"))
 # DeleteAfterCleanup actions delete the ticket this many days later.
 AUTOMATION_CLEANUP_DAYS = int(os.environ.get("AUTOMATION_CLEANUP_DAYS", "30"))
 

@@ -279,3 +279,28 @@ class TestLimits:
         assert delivery.status == OutboxStatus.SENT  # the 2xx counts; the rest of the body is never read
         attempt = WebhookAttempt.objects.get(delivery=delivery)
         assert "larger than 2048 bytes" in attempt.error and len(attempt.response_excerpt) <= 500
+
+
+def test_the_log_keeps_pending_and_recent_events(settings):
+    from tests.webhooks.factories import WebhookEndpointFactory
+    from webhooks.tasks import log_prune
+
+    settings.WEBHOOK_LOG_RETENTION_DAYS = 30
+    endpoint = WebhookEndpointFactory()
+    now = timezone.now()
+
+    def event(days_old, status):
+        row = WebhookEvent.objects.create(
+            customer=endpoint.customer, message_id=f"msg_{days_old}_{status}", event_type="ticket.created", body="{}"
+        )
+        WebhookEvent.objects.filter(pk=row.pk).update(created_at=now - timedelta(days=days_old))
+        WebhookDelivery.objects.create(
+            customer=endpoint.customer, endpoint=endpoint, event=row, status=status, next_attempt_at=now
+        )
+        return row
+
+    old_sent, old_failed = event(40, OutboxStatus.SENT), event(40, OutboxStatus.FAILED)
+    old_queued, recent = event(40, OutboxStatus.QUEUED), event(5, OutboxStatus.SENT)
+    assert log_prune() == 2
+    assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {old_queued.pk, recent.pk}
+    assert not WebhookDelivery.objects.filter(event_id__in=[old_sent.pk, old_failed.pk]).exists()

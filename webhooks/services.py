@@ -46,7 +46,11 @@ class PermanentFailure(Exception):
 def endpoint_url_validate(*, url: str) -> str:
     """An endpoint URL must be http(s) with a host the outbound guard accepts (internal IP literals and
     localhost are refused with 400 OutboundAddressRefused; names are checked again when connecting)."""
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        raise field_error("url", "Give an absolute http:// or https:// URL.", code="InvalidWebhookUrl") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise field_error("url", "Give an absolute http:// or https:// URL.", code="InvalidWebhookUrl")
     if parts.username or parts.password:
@@ -143,19 +147,9 @@ def _message_id_new() -> str:
 
 
 @transaction.atomic
-def event_record(
-    *, customer_id: int, event_type: str, data: dict, endpoints: list[WebhookEndpoint] | None = None
-) -> WebhookEvent | None:
-    """Freezes the event's body and creates one outbox row per subscribed, enabled endpoint of the tenant
-    (or the given ones) in one transaction; the rows are enqueued once it commits. None when nobody listens."""
-    if endpoints is None:
-        endpoints = [
-            endpoint
-            for endpoint in WebhookEndpoint.objects.filter(customer_id=customer_id, enabled=True)
-            if event_type in endpoint.event_types
-        ]
-    if not endpoints:
-        return None
+def event_record(*, customer_id: int, event_type: str, data: dict, endpoints: list[WebhookEndpoint]) -> WebhookEvent:
+    """Freezes the event's body and creates one outbox row per endpoint in one transaction (unique per endpoint
+    and event); the rows are enqueued once it commits."""
     now = timezone.now()
     body = json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data}, separators=(",", ":"))
     event = WebhookEvent.objects.create(
@@ -185,11 +179,19 @@ def bus_handler(bus_event: str):
     event_types = [event_type for event_type in EVENT_TYPES.values() if event_type.bus_event == bus_event]
 
     def handle(*, customer_id: int, **payload) -> None:
+        try:
+            listening = list(WebhookEndpoint.objects.filter(customer_id=customer_id, enabled=True))
+        except Exception:
+            logger.exception("webhook endpoints of customer %s not read", customer_id)
+            return
         for event_type in event_types:
+            endpoints = [endpoint for endpoint in listening if event_type.name in endpoint.event_types]
+            if not endpoints:
+                continue  # one query per domain event for a tenant without subscribers
             try:
                 data = event_type.data(**payload)
                 if data is not None:
-                    event_record(customer_id=customer_id, event_type=event_type.name, data=data)
+                    event_record(customer_id=customer_id, event_type=event_type.name, data=data, endpoints=endpoints)
             except Exception:
                 logger.exception("webhook event %s for customer %s not recorded", event_type.name, customer_id)
 
@@ -261,6 +263,9 @@ def _post(delivery: WebhookDelivery) -> AttemptOutcome:
     except httpx.TimeoutException:
         return AttemptOutcome(None, elapsed(), f"Timeout: no answer within {settings.WEBHOOK_TIMEOUT_SECONDS:g} s.")
     except httpx.HTTPError as error:
+        return AttemptOutcome(None, elapsed(), f"{type(error).__name__}: {error}")
+    except Exception as error:  # an unexpected failure is retried like an outage, and logged in full
+        logger.exception("webhook delivery %s: unexpected error", delivery.pk)
         return AttemptOutcome(None, elapsed(), f"{type(error).__name__}: {error}")
     excerpt = content.decode("utf-8", "replace")[:RESPONSE_EXCERPT_CHARS]
     error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"

@@ -84,6 +84,17 @@ def test_only_subscribed_enabled_endpoints_of_the_tenant_receive(receiver, djang
     assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [listening.pk]
 
 
+def test_a_tenant_without_endpoints_costs_one_query_per_event(django_assert_num_queries):
+    from answerpal.events import Event
+    from tests.webhooks.factories import WebhookEndpointFactory
+
+    customer = CustomerFactory()
+    WebhookEndpointFactory(customer=CustomerFactory(), event_types=["message.received"])  # another tenant's
+    with django_assert_num_queries(1):
+        services.bus_handler(Event.MESSAGE_RECEIVED)(customer_id=customer.pk, message_id=1)
+    assert not WebhookEvent.objects.exists()
+
+
 def test_a_receiver_that_is_down_gets_every_event_exactly_once_when_it_comes_back(
     receiver, django_capture_on_commit_callbacks
 ):

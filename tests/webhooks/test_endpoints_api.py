@@ -92,6 +92,7 @@ class TestCrud:
             ({"eventTypes": []}, "eventTypes", "ValidationFailed"),
             ({"eventTypes": "ticket.created"}, "eventTypes", "ValidationFailed"),
             ({"url": "ftp://crm.example.com/x"}, "url", "InvalidWebhookUrl"),
+            ({"url": "https://crm.example.com:99999/x"}, "url", "InvalidWebhookUrl"),
             ({"url": "not a url"}, "url", "ValidationFailed"),
             ({"url": None}, "url", "ValidationFailed"),
             ({"enabled": "maybe"}, "enabled", "ValidationFailed"),

@@ -225,15 +225,18 @@ def _http_client() -> httpx.Client:
     )
 
 
-def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    """At most WEBHOOK_MAX_RESPONSE_BYTES of the body; True when there was more (the rest is not read)."""
+def _read_capped(response: httpx.Response, deadline: float) -> tuple[bytes, str]:
+    """At most WEBHOOK_MAX_RESPONSE_BYTES of the body, read until the attempt's deadline (a receiver that drips
+    bytes cannot hold the worker past it); the note says why reading stopped early ('' when it did not)."""
     limit = settings.WEBHOOK_MAX_RESPONSE_BYTES
     received = bytearray()
     for chunk in response.iter_bytes():
         received.extend(chunk)
         if len(received) > limit:
-            return bytes(received[:limit]), True
-    return bytes(received), False
+            return bytes(received[:limit]), f"response larger than {limit} bytes"
+        if time.monotonic() > deadline:
+            return bytes(received), "response body not complete within the timeout"
+    return bytes(received), ""
 
 
 def _post(delivery: WebhookDelivery) -> AttemptOutcome:
@@ -255,7 +258,7 @@ def _post(delivery: WebhookDelivery) -> AttemptOutcome:
             _http_client() as client,
             client.stream("POST", endpoint.url, content=event.body.encode(), headers=headers) as response,
         ):
-            content, truncated = _read_capped(response)
+            content, note = _read_capped(response, started + settings.WEBHOOK_TIMEOUT_SECONDS)
     except OutboundAddressRefused as error:
         raise PermanentFailure(f"{error.code}: {error}") from error
     except OutboundError as error:
@@ -269,8 +272,8 @@ def _post(delivery: WebhookDelivery) -> AttemptOutcome:
         return AttemptOutcome(None, elapsed(), f"{type(error).__name__}: {error}")
     excerpt = content.decode("utf-8", "replace")[:RESPONSE_EXCERPT_CHARS]
     error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-    if truncated:
-        error = (error + "; " if error else "") + f"response larger than {settings.WEBHOOK_MAX_RESPONSE_BYTES} bytes"
+    if note:
+        error = f"{error}; {note}" if error else note
     return AttemptOutcome(response.status_code, elapsed(), error, excerpt)
 
 

@@ -17,6 +17,7 @@ class Receiver:
         self.answer_status = 200
         self.answer_delay = 0.0
         self.answer_body = b""
+        self.answer_drip = False  # answer 200, then one body byte every 0.1 s
         self.accepted: list[dict] = []  # verified deliveries answered 2xx: {"id", "type", "data", "headers"}
         self.refused_signatures = 0
         self.requests = 0
@@ -66,6 +67,16 @@ class Receiver:
                             )
                 if receiver.answer_delay:
                     time.sleep(receiver.answer_delay)
+                if receiver.answer_drip:
+                    self.send_response(200)
+                    self.send_header("content-length", "1000")
+                    self.end_headers()
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        for _ in range(1000):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                    return
                 answer = receiver.answer_body or json.dumps({"ok": 200 <= status < 300}).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")

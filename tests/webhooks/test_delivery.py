@@ -315,3 +315,17 @@ def test_the_log_keeps_pending_and_recent_events(settings):
     assert log_prune() == 2
     assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {old_queued.pk, recent.pk}
     assert not WebhookDelivery.objects.filter(event_id__in=[old_sent.pk, old_failed.pk]).exists()
+
+
+def test_a_dripping_body_cannot_hold_the_worker_past_the_timeout(
+    receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    customer = CustomerFactory()
+    endpoint, secret = _endpoint(customer, receiver.url)
+    receiver.secrets = [secret]
+    receiver.answer_drip = True
+    _new_ticket(customer, django_capture_on_commit_callbacks)
+    attempt = WebhookAttempt.objects.get(delivery__endpoint=endpoint)
+    assert attempt.status_code == 200 and attempt.duration_ms < 1500
+    assert "not complete within the timeout" in attempt.error

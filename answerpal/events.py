@@ -21,8 +21,11 @@ class Event:
     MESSAGE_RECEIVED = "MessageReceived"
     MESSAGE_SENT = "MessageSent"  # an outbound message reached the end user (or, for web chat, became visible)
     AI_REPLY_DRAFTED = "AIReplyDrafted"  # the inbound pipeline stored an AI draft answering the message
+    AI_DRAFT_STORED = "AIDraftStored"  # an AI draft was stored on a message (any channel, pipeline or on request)
+    TICKET_CREATED = "TicketCreated"
     TICKET_CLOSED = "OnClose"
     TICKET_ESCALATED = "OnEscalate"
+    CALL_ENDED = "CallEnded"  # Twilio reported a final status (completed, busy, no-answer, failed, canceled)
     CHANNEL_SAVED = "ChannelSaved"
     CHANNEL_DELETED = "ChannelDeleted"
     STORAGE_THRESHOLD_REACHED = "StorageThresholdReached"

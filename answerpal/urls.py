@@ -23,6 +23,7 @@ API_APPS = [
     "places",
     "webwidget",
     "privacy",
+    "webhooks",
 ]
 
 urlpatterns = [

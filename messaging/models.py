@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from answerpal import outbox
+
 
 def client_state_new() -> str:
     return uuid.uuid4().hex
@@ -79,11 +81,7 @@ class InboundReceipt(models.Model):
         return f"{self.provider}:{self.external_id[:60]}"
 
 
-class OutboxStatus(models.TextChoices):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
+OutboxStatus = outbox.OutboxStatus  # the kernel's outbox states (answerpal/outbox.py)
 
 
 class Transport(models.TextChoices):

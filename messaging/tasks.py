@@ -5,13 +5,14 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
+from answerpal import outbox
 from answerpal.outbound_guard import REFUSED_CODE
 from channels_cfg.models import Channel, ChannelFolder, EmailProvider
 from messaging import selectors, services
 from messaging.graph import GraphError, GraphThrottled
 from messaging.imap import ImapError
 from messaging.mail_settings import mail_provider
-from messaging.models import GraphSubscription
+from messaging.models import GraphSubscription, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +111,7 @@ def outbox_deliver(outbox_id: int) -> str:
 @shared_task(name="messaging.outbox_sweep", queue="outbound", acks_late=True)
 def outbox_sweep() -> int:
     """Beat: re-drives rows a dead worker or a lost broker message left queued or sending."""
-    stuck = services.outbox_stuck_ids()
-    for outbox_id in stuck:
-        outbox_deliver.delay(outbox_id)
-    return len(stuck)
+    return outbox.outbox_sweep(model=OutboxMessage, deliver_task=outbox_deliver)
 
 
 @shared_task(

@@ -211,6 +211,9 @@ def call_status_refresh(*, customer: Customer, call_sid: str) -> CallState:
     return state
 
 
+CALL_ENDED_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")  # Twilio's final call states
+
+
 def call_status_record(*, request: TwilioRequest) -> PhoneCall:
     """Twilio's status callback: the call's status and duration; for the leg a rep's browser phone answered
     (an inbound call's child leg) the call and its ticket go to that rep. 404 for a CallSid we never saw."""
@@ -222,9 +225,11 @@ def call_status_record(*, request: TwilioRequest) -> PhoneCall:
     if parent is not None:
         return _call_answered(parent, answered_by=request.params.get("To", ""))
     duration = request.params.get("CallDuration")
-    call.status = (request.params.get("CallStatus") or call.status)[:32]
+    previous_status, call.status = call.status, (request.params.get("CallStatus") or call.status)[:32]
     call.duration_seconds = int(duration) if str(duration or "").isdigit() else call.duration_seconds
     PhoneCall.objects.filter(pk=call.pk).update(status=call.status, duration_seconds=call.duration_seconds)
+    if call.status in CALL_ENDED_STATUSES and call.status != previous_status:
+        publish(Event.CALL_ENDED, customer_id=call.customer_id, call_id=call.pk)
     return call
 
 

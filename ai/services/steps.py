@@ -18,6 +18,7 @@ from ai.providers.base import (
 from ai.providers.local import CHAT_CHANNELS, LOCAL, iso_639_1, iso_639_3, spam_score
 from ai.services.calls import ai_call, message_step
 from answerpal.api.errors import ApiError
+from answerpal.events import Event, publish
 from automation.connector import ConnectorError
 from automation.prompt_documents import function_tool_call
 from customers.selectors import custom_fields_validate
@@ -223,8 +224,9 @@ def message_reply_draft(
     links: selectors.AutomationLinks | None = None,
 ) -> str | None:
     """Drafts a reply (prompt documents, knowledge, history, end user, signature in the message language) and
-    stores it as aI_GeneratedResponse with its prompt; a new draft clears aI_ModifiedResponse. With
-    `supersedable` (the pipeline) nothing is written when a newer end-user message arrived meanwhile (None)."""
+    stores it as aI_GeneratedResponse with its prompt, publishing AIDraftStored; a new draft clears
+    aI_ModifiedResponse. With `supersedable` (the pipeline) nothing is written when a newer end-user message
+    arrived meanwhile (None)."""
     with message_step(message, "ai_reply_status"):
         if not message.lang:
             message_language_detect(message=message)
@@ -263,6 +265,7 @@ def message_reply_draft(
         if additional_info:
             fields["additional_info"] = additional_info
         message_columns_update(message=message, changes=fields)
+        publish(Event.AI_DRAFT_STORED, message_id=message.pk, customer_id=message.customer_id)
     return result.value
 
 

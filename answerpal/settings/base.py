@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "places.apps.PlacesConfig",
     "webwidget.apps.WebWidgetConfig",
     "privacy.apps.PrivacyConfig",
+    "webhooks.apps.WebhooksConfig",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"queue": "outbound"},
     },
+    # Re-drives webhook deliveries whose task was lost (the same outbox mechanism).
+    "webhooks-delivery-sweep": {
+        "task": "webhooks.delivery_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "outbound"},
+    },
+    "webhooks-log-prune": {
+        "task": "webhooks.log_prune",
+        "schedule": timedelta(hours=24),
+        "options": {"queue": "default"},
+    },
     # Graph mail subscriptions live < 3 days: renew those expiring within 24 hours.
     "messaging-renew-graph-subscriptions": {
         "task": "messaging.renew_graph_subscriptions",
@@ -371,6 +383,13 @@ OUTBOUND_ALLOWED_NETWORKS = os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "")
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS")
 OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS", "10"))
 OUTBOUND_MAX_RESPONSE_BYTES = int(os.environ.get("OUTBOUND_MAX_RESPONSE_BYTES", str(1024 * 1024)))
+
+# Signed outbound webhooks (Standard Webhooks), delivered through the outbox and the outbound guard.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_RESPONSE_BYTES = int(os.environ.get("WEBHOOK_MAX_RESPONSE_BYTES", str(64 * 1024)))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))  # 30 s doubling to 1 h: about 5 hours
+WEBHOOK_SECRET_OVERLAP_SECONDS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_SECONDS", str(24 * 3600)))
+WEBHOOK_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOK_LOG_RETENTION_DAYS", "30"))
 # DeleteAfterCleanup actions delete the ticket this many days later.
 AUTOMATION_CLEANUP_DAYS = int(os.environ.get("AUTOMATION_CLEANUP_DAYS", "30"))
 

@@ -10,6 +10,14 @@
 
 Callers use `from messaging import services` and the names below."""
 
+from answerpal.outbox import (
+    BACKOFF_BASE_SECONDS,
+    BACKOFF_CAP_SECONDS,
+    outbox_backoff,
+    outbox_lease,
+    outbox_queued_grace,
+    worker_identity,
+)
 from messaging.services.diagnostics import ConnectionReport, connection_test, mailbox_folders_live
 from messaging.services.graph_subscriptions import (
     SUBSCRIPTION_MINUTES,
@@ -39,18 +47,12 @@ from messaging.services.outbound import (
     message_reply_send,
 )
 from messaging.services.outbox import (
-    BACKOFF_BASE_SECONDS,
-    BACKOFF_CAP_SECONDS,
     PermanentFailure,
-    outbox_backoff,
     outbox_claim,
     outbox_deliver,
-    outbox_lease,
-    outbox_queued_grace,
     outbox_retry,
     outbox_stuck_ids,
     whatsapp_status_record,
-    worker_identity,
 )
 from messaging.services.webchat import webchat_post
 from messaging.services.whatsapp_inbound import PROVIDER_TWILIO, whatsapp_inbound, whatsapp_media_fetch

@@ -2,19 +2,23 @@
 retry, and let the sweeper re-drive rows whose task was lost (see OutboxMessage for the rules)."""
 
 import logging
-import os
-import socket
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from answerpal.celery import enqueue_after_commit
+from answerpal.outbox import (
+    outbox_row_claim,
+    outbox_row_failed,
+    outbox_row_sent,
+    outbox_row_still_leased,
+    worker_identity,
+)
+from answerpal.outbox import outbox_stuck_ids as kernel_outbox_stuck_ids
 from channels_cfg.models import Channel
 from messaging import compose
 from messaging.graph import GraphError, GraphSecretExpired, GraphThrottled, graph_client_for
@@ -39,56 +43,21 @@ from tickets.models import SenderType, TicketMessage
 
 logger = logging.getLogger(__name__)
 
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
-
-
-def outbox_lease() -> timedelta:
-    """How long a worker owns a row it is sending (longer than any provider call may take)."""
-    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-
-
-def outbox_queued_grace() -> timedelta:
-    """How long a due row may wait for its task before the sweeper assumes the task was lost."""
-    return timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
-
-
-def worker_identity() -> str:
-    """A lease owner name unique to this process and call."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
 
 class PermanentFailure(Exception):
     """A send that retrying cannot fix (bad address, no credentials, refused by the provider)."""
 
 
 def outbox_claim(*, outbox_id: int, owner: str) -> OutboxMessage | None:
-    """Takes the lease on a due row (queued and due, or sending with an expired lease); None if another
-    worker holds it or it is finished. The conditional UPDATE makes the claim atomic."""
-    now = timezone.now()
-    claimed = (
-        OutboxMessage.objects.filter(pk=outbox_id)
-        .filter(
-            Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
-        )
-        .update(status=OutboxStatus.SENDING, lease_owner=owner, lease_until=now + outbox_lease())
+    """Takes the lease on a due row (the kernel's outbox_row_claim); None if another worker holds it or it is
+    finished."""
+    return outbox_row_claim(
+        model=OutboxMessage, row_id=outbox_id, owner=owner, select_related=("message", "channel__customer")
     )
-    if not claimed:
-        return None
-    outbox = OutboxMessage.objects.select_related("message", "channel__customer").get(pk=outbox_id)
-    outbox.attempts += 1
-    outbox.first_attempt_at = outbox.first_attempt_at or now
-    OutboxMessage.objects.filter(pk=outbox_id).update(
-        attempts=outbox.attempts, first_attempt_at=outbox.first_attempt_at
-    )
-    return outbox
 
 
 def _still_leased(outbox: OutboxMessage, owner: str) -> bool:
-    return OutboxMessage.objects.filter(
-        pk=outbox.pk, status=OutboxStatus.SENDING, lease_owner=owner, lease_until__gt=timezone.now()
-    ).exists()
+    return outbox_row_still_leased(model=OutboxMessage, row_id=outbox.pk, owner=owner)
 
 
 def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
@@ -188,14 +157,7 @@ def _deliver_whatsapp(outbox: OutboxMessage, message: TicketMessage, channel: Ch
 
 def _outbox_sent(outbox: OutboxMessage, provider_id: str) -> str:
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=outbox.pk).update(
-            status=OutboxStatus.SENT,
-            provider_message_id=provider_id,
-            sent_at=timezone.now(),
-            lease_owner="",
-            lease_until=None,
-            last_error="",
-        )
+        outbox_row_sent(model=OutboxMessage, row_id=outbox.pk, provider_message_id=provider_id, sent_at=timezone.now())
         message = TicketMessage.objects.get(pk=outbox.message_id)
         ticket_services.message_mark_sent(message=message, message_identifier=outbox.internet_message_id or provider_id)
         if outbox.internet_message_id:
@@ -208,21 +170,10 @@ def _outbox_sent(outbox: OutboxMessage, provider_id: str) -> str:
     return OutboxStatus.SENT
 
 
-def outbox_backoff(attempts: int) -> int:
-    """Seconds before the next attempt: 30 s doubled per attempt, at most one hour."""
-    return min(BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1), BACKOFF_CAP_SECONDS)
-
-
 def _outbox_failed(outbox: OutboxMessage, error: str, *, permanent: bool, retry_after: int = 0) -> str:
-    final = permanent or outbox.attempts >= outbox.max_attempts
-    delay = max(retry_after, outbox_backoff(outbox.attempts))
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=outbox.pk).update(
-            status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-            last_error=error[:4000],
-            lease_owner="",
-            lease_until=None,
+        final, delay = outbox_row_failed(
+            model=OutboxMessage, row=outbox, error=error, permanent=permanent, retry_after=retry_after
         )
         if final:
             ticket_services.message_mark_failed(message_id=outbox.message_id)
@@ -265,12 +216,5 @@ def outbox_retry(*, outbox: OutboxMessage) -> bool:
 
 
 def outbox_stuck_ids() -> list[int]:
-    """Rows a lost broker message or a dead worker left behind: an expired lease, or queued and due
-    for longer than the grace period."""
-    now = timezone.now()
-    return list(
-        OutboxMessage.objects.filter(
-            Q(status=OutboxStatus.SENDING, lease_until__lt=now)
-            | Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now - outbox_queued_grace())
-        ).values_list("pk", flat=True)[:1000]
-    )
+    """Rows a lost broker message or a dead worker left behind (the kernel's rule)."""
+    return kernel_outbox_stuck_ids(model=OutboxMessage)

@@ -23,6 +23,7 @@ FLOORS = {
     "places": 9,
     "webwidget": 9,
     "privacy": 10,
+    "webhooks": 10,
 }
 ROOT = Path(__file__).resolve().parent.parent.parent
 

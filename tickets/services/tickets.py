@@ -47,7 +47,7 @@ def ticket_create(
     summary: str = "",
     twilio_call_sid: str = "",
 ) -> Ticket:
-    """Creates a ticket in its status (Closed sets closeDate) and counts it."""
+    """Creates a ticket in its status (Closed sets closeDate) and counts it; publishes TicketCreated."""
     now = timezone.now()
     ticket = Ticket(
         customer_id=customer_id,
@@ -68,6 +68,7 @@ def ticket_create(
     ticket.save()
     _counter_add(customer_id, ticket.status, ticket.is_spam, 1)
     _search_version_bump(customer_id)
+    publish(Event.TICKET_CREATED, customer_id=customer_id, ticket_id=ticket.pk)
     return ticket
 
 

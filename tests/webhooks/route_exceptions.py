@@ -1,0 +1,1 @@
+PARAM_SAMPLES = {"delivery_id": "1"}

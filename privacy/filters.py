@@ -2,12 +2,13 @@
 
 import django_filters
 
+from answerpal.api.filters import IdFilter
 from privacy.models import ErasureJob, ErasureState, RetentionRun
 
 
 class ErasureJobFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(field_name="state", choices=ErasureState.choices)
-    endUserID = django_filters.NumberFilter(field_name="end_user_id")
+    endUserID = IdFilter(field_name="end_user_id")
 
     class Meta:
         model = ErasureJob

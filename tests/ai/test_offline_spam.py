@@ -2,6 +2,7 @@
 sender's history; the committed weights match the corpus."""
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -148,5 +149,7 @@ def test_the_numpy_transform_equals_scikit_learns():
 def test_a_corpus_newer_than_the_artifact_is_trained_in_process(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(spam, "ARTIFACT", tmp_path / "missing.npz")
     monkeypatch.setattr(spam, "_model", None)
+    # The logger's own level, so a root level raised by an earlier test (a Celery worker's set-up) does not hide it.
+    caplog.set_level(logging.WARNING, logger=spam.__name__)
     assert _verdict("Vous avez gagné 1 000 000 € à la loterie, envoyez vos coordonnées bancaires").is_spam
     assert "training in-process" in caplog.text

@@ -140,7 +140,8 @@ def message_reply_send(
                 raise Conflict(ANSWER_WITHHELD, f"{verdict.reason}: {verdict.detail}")
         if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
             ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
-        is_html = "<" in answer and ">" in answer
+        # A chat line is plain text, kept as written (the widget renders it as text): only mail may carry HTML.
+        is_html = channel.channel_type != ChannelType.CHAT and "<" in answer and ">" in answer
         outbound = _rep_draft_create(
             message,
             channel,

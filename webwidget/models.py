@@ -1,7 +1,10 @@
 """How a chat channel's embeddable widget behaves (one optional row per chat channel; defaults without it)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+
+from webwidget import hours
 
 
 class PrechatForm(models.TextChoices):
@@ -56,3 +59,19 @@ class ChatWidget(models.Model):
 
     def __str__(self):
         return f"Widget of channel {self.channel_id}"
+
+    def clean(self):
+        """The hours as the API checks them (the admin's form shows the message on the field)."""
+        checks = {
+            "time_zone": hours.time_zone_validate,
+            "business_hours": hours.intervals_validate,
+            "holidays": hours.holidays_validate,
+        }
+        errors = {}
+        for name, check in checks.items():
+            try:
+                setattr(self, name, check(getattr(self, name)))
+            except hours.HoursError as error:
+                errors[name] = str(error)
+        if errors:
+            raise ValidationError(errors)

@@ -136,3 +136,13 @@ def test_the_offline_holding_line_says_when_a_person_answers(customer):
         ReplyRequest(message_text="Where?", lang="en", channel_type="Email", away_line="Back Monday.")
     )
     assert "as soon as possible. Back Monday." in email.text
+
+
+def test_the_openai_prompt_carries_the_away_line_only_out_of_hours():
+    from ai.providers.prompts import reply_messages
+
+    base = {"message_text": "Where is my parcel?", "lang": "en", "channel_type": "Chat"}
+    assert "Business hours" not in reply_messages(ReplyRequest(**base))[0]["content"]
+    line = "We are away right now. A person will answer from Monday 09:00 (Europe/Brussels)."
+    system = reply_messages(ReplyRequest(**base, away_line=line))[0]["content"]
+    assert "## Business hours" in system and system.endswith(line)

@@ -13,8 +13,10 @@ from tests.channels_cfg.factories import ChannelFactory, ChannelTranslationFacto
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
 from tests.webwidget.factories import ChatWidgetFactory
+from tickets.models import SenderType, TicketMessage
 from webwidget.hours import DAYS
 from webwidget.models import ChatWidget
+from webwidget.selectors import chat_line, chat_lines
 
 pytestmark = pytest.mark.django_db
 ORIGIN = "https://www.acme.test"
@@ -281,3 +283,32 @@ def test_typing_refusals(anon_client, rep_client, other_admin_client, chat_chann
     assert_problem(rep_client.post(f"/api/Tickets/{mail.pk}/typing", {}, format="json"), 400, "NotAChatTicket")
     bad = rep_client.post(f"/api/Tickets/{ticket.pk}/typing", {"isTyping": "maybe"}, format="json")
     assert_problem(bad, 400, "ValidationFailed")
+
+
+# --- a representative's text reaches the widget as written (escaped at render, never stripped) -----------------
+
+
+def test_a_chat_reply_is_stored_and_served_as_written(rep_client, chat_channel):
+    ticket = TicketFactory(customer=chat_channel.customer, channel=chat_channel, channel_type=ChannelType.CHAT)
+    question = TicketMessageFactory(customer=chat_channel.customer, ticket=ticket, channel=chat_channel, message="?")
+    written = "Use <Ctrl>+<F5>; never <script>x</script> & 3 < 4 > 2."
+    response = rep_client.post(f"/api/TicketMessages/{question.pk}/send", {"modifiedAnswer": written}, format="json")
+    assert response.status_code == 202, response.content
+    reply = TicketMessage.objects.get(ticket=ticket, sender_type=SenderType.CUSTOMER_REP)
+    assert (reply.message, reply.text_body, reply.html_body) == (written, written, "")
+    assert [line["message"] for line in chat_lines(ticket=ticket, after=0)] == ["?", written]
+
+
+def test_a_reply_stored_stripped_before_shows_its_original(chat_channel):
+    ticket = TicketFactory(customer=chat_channel.customer, channel=chat_channel, channel_type=ChannelType.CHAT)
+    legacy = TicketMessageFactory(
+        customer=chat_channel.customer,
+        ticket=ticket,
+        channel=chat_channel,
+        incoming=False,
+        sender_type=SenderType.CUSTOMER_REP,
+        status="Sent",
+        message="Use +; never x",
+        html_body="Use <Ctrl>+<F5>; never <script>x</script>",
+    )
+    assert chat_line(legacy)["message"] == "Use <Ctrl>+<F5>; never <script>x</script>"

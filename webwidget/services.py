@@ -2,9 +2,11 @@
 the attachment, under the platform's upload rules), the AI's answer delivered to the visitor (a System line, sent
 at once). The visitor's feedback and escalation are tickets' services (ticket_answer_rate, ticket_end_user_escalate)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from answerpal import live
+from answerpal.api.errors import ApiError
 from channels_cfg.models import ChannelType
 from messaging import services as messaging_services
 from tickets import services as ticket_services
@@ -38,7 +40,11 @@ def widget_settings_save(*, channel, data: dict) -> ChatWidget:
     for name in WIDGET_FIELDS:
         if name in data:
             setattr(widget, name, data[name])
-    widget.full_clean(exclude=["customer", "channel"])
+    try:
+        widget.full_clean(exclude=["customer", "channel"])
+    except ValidationError as error:  # the API's serializer checks the same: a caller that skipped it gets a 400
+        detail = "The widget settings are not valid."
+        raise ApiError(400, "ValidationFailed", detail, errors=error.message_dict) from error
     widget.save()
     return widget
 

@@ -312,3 +312,15 @@ def test_a_reply_stored_stripped_before_shows_its_original(chat_channel):
         html_body="Use <Ctrl>+<F5>; never <script>x</script>",
     )
     assert chat_line(legacy)["message"] == "Use <Ctrl>+<F5>; never <script>x</script>"
+
+
+def test_the_service_refuses_what_the_model_refuses(chat_channel):
+    from answerpal.api.errors import ApiError
+    from webwidget.services import widget_settings_save
+
+    with pytest.raises(ApiError) as refused:
+        widget_settings_save(channel=chat_channel, data={"time_zone": "Nowhere/Land", "accent_color": "red"})
+    assert refused.value.status_code == 400 and set(refused.value.errors) == {"time_zone", "accent_color"}
+    assert not ChatWidget.objects.exists()
+    saved = widget_settings_save(channel=chat_channel, data={"sound": True, "not_a_field": 1})
+    assert (saved.sound, saved.customer_id) == (True, chat_channel.customer_id)

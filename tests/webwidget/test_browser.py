@@ -269,7 +269,7 @@ def test_the_prechat_form_asks_name_and_email_first(page, shop_server, live_serv
 # --- the answer policy in the browser: what the visitor's stream carries and what the widget shows ---------------
 
 # Records every event of the widget's EventSource (listeners added at construction run before the widget's own)
-# and, once the widget handled each event, the order of the lines in its log.
+# and, right after the widget handled each event, the order of the lines in its log.
 EVENT_RECORDER = """(() => {
   const Original = window.EventSource;
   window.__answerpalEvents = [];
@@ -284,12 +284,16 @@ EVENT_RECORDER = """(() => {
   class RecordingEventSource extends Original {
     constructor(url, options) {
       super(url, options);
-      for (const name of ['message', 'ai.delta', 'ai.status', 'ticket', 'ready']) {
-        this.addEventListener(name, (event) => {
+      for (const name of ['message', 'ai.delta', 'ai.status', 'ticket', 'typing', 'ready']) {
+        super.addEventListener(name, (event) => {
           window.__answerpalEvents.push({type: name, data: JSON.parse(event.data)});
-          setTimeout(() => snapshot(name), 0);
         });
       }
+    }
+    // The widget's own handlers: the snapshot is taken right after each one ran (not on a timer, which a browser
+    // may run only after a whole batch of events that arrived together).
+    addEventListener(name, handler, options) {
+      super.addEventListener(name, (event) => { handler.call(this, event); snapshot(name); }, options);
     }
   }
   window.EventSource = RecordingEventSource;
@@ -716,3 +720,19 @@ def test_mobile_panel_is_a_modal_dialog_that_keeps_focus_and_follows_the_keyboar
     _open(page)
     assert page.locator("answerpal-chat .panel").get_attribute("aria-modal") is None  # beside the page: not modal
     desktop.close()
+
+
+def test_the_demo_page_answers_from_the_demo_faq(page, live_server, settings):
+    from django.core.management import call_command
+
+    settings.WEBWIDGET_DEMO = True
+    call_command("seed_demo")
+    call_command("webwidget_demo")
+    page.goto(f"{live_server.url}/demo/chat")
+    _open(page)
+    _ask(page, "Do you deliver in Belgium?")
+    answer = page.locator("answerpal-chat .line.ai[data-id]")
+    answer.wait_for()
+    assert "Belgium" in answer.inner_text()
+    assert _axe_serious(page) == []
+    _report("demo", page)

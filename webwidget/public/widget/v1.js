@@ -43,6 +43,7 @@
   var pollTimer = null;
   var typingTimer = null;
   var ready = null;
+  var configAt = 0;
   var escalating = false;
   var live = false;
   var unread = 0;
@@ -262,6 +263,7 @@
   function loadConfig() {
     return request("GET", "/widget?lang=" + encodeURIComponent(visitorLang())).then(function (data) {
       config = data;
+      configAt = Date.now();
       texts = Object.assign(texts, data.texts);
       applyColours(data.accentColor);
       host.setAttribute("data-position", data.position === "Left" ? "left" : "right");
@@ -715,6 +717,9 @@
       }
       mark("answerpal:open");
       host.setAttribute("data-state", "open");
+      if (first && config.hours && config.hours.configured && Date.now() - configAt > 60000) {
+        loadConfig().catch(function () { /* the away line shown stays */ });  // the hours moved on meanwhile
+      }
       return connect();
     });
   }

@@ -391,6 +391,24 @@ def reply_holding_line(*, message: TicketMessage) -> str:
     return text if same_language else ""
 
 
+# Business hours live with the channel's widget settings on a higher floor (webwidget.models.ChatWidget for chat):
+# the app owning them registers, per channel type, `away_line(channel=Channel, lang=str) -> str` — "" while people
+# answer, else when they do ("We are away right now. A person will answer from Monday 09:00 (Europe/Brussels).").
+_away_lines: dict = {}
+
+
+def reply_away_line_register(*, channel_type: str, away_line) -> None:
+    """Installs the business-hours away line of a channel type (the last wins)."""
+    _away_lines[channel_type] = away_line
+
+
+def reply_away_line(*, message: TicketMessage) -> str:
+    """The channel's away line for the holding reply, in the message language ("" in hours or without hours)."""
+    channel = message.channel if message.channel_id else None
+    away_line = _away_lines.get(channel.channel_type) if channel is not None else None
+    return away_line(channel=channel, lang=message.lang or "") if away_line else ""
+
+
 def reply_signature(*, message: TicketMessage, rep) -> str:
     """The text signature an e-mail draft ends with, per language: the rep's signature in the message language, else
     the channel's in that language, else the rep's default signature, else the channel's default one."""

@@ -7,6 +7,7 @@ from channels_cfg.models import Channel, ChannelType
 from channels_cfg.selectors import channel_translation_for
 from tickets.models import SenderType, Ticket, TicketMessage
 from tickets.selectors import attachment_download_path, chat_lines_after
+from webwidget import hours
 from webwidget.models import ChatWidget
 
 # The widget's UI texts (English); a channel's translations (ChannelTranslation rows, same keys) override them
@@ -36,6 +37,13 @@ DEFAULT_TEXTS = {
     "notAllowed": "The chat is not available on this website.",
     "error": "Something went wrong. Please try again.",
     "fileTooLarge": "This file is too large.",
+    "away": "We are away right now. A person will answer from {next}.",
+    "awayUnknown": "We are away right now. A person will answer as soon as possible.",
+    "repTyping": "{name} is typing…",
+    "newConversation": "New conversation",
+    "unread": "{count} new messages",
+    "consentLink": "Privacy notice",
+    "consent": "",
 }
 
 
@@ -51,9 +59,15 @@ def ai_answers_on(*, channel) -> bool:
     return widget_settings(channel=channel).ai_answers
 
 
-def widget_texts(*, channel, lang: str) -> tuple[str, dict]:
-    """(language served, texts): the defaults overlaid with the channel's best translation for `lang`."""
+def widget_texts(*, channel, lang: str, widget: ChatWidget | None = None) -> tuple[str, dict]:
+    """(language served, texts): the defaults, then the tenant's own away and consent texts (widget settings),
+    overlaid with the channel's best translation for `lang` (keys `away`, `consent`, … translate them)."""
     texts = dict(DEFAULT_TEXTS)
+    widget = widget or widget_settings(channel=channel)
+    if widget.away_message:
+        texts["away"] = texts["awayUnknown"] = widget.away_message
+    if widget.consent_text:
+        texts["consent"] = widget.consent_text
     translation = channel_translation_for(channel=channel, lang=lang)
     if translation is None:
         return "en", texts
@@ -63,11 +77,42 @@ def widget_texts(*, channel, lang: str) -> tuple[str, dict]:
     return translation.lang, texts
 
 
+def widget_hours(*, widget: ChatWidget, now=None) -> hours.HoursStatus:
+    """The widget's business hours now (open, next opening)."""
+    return hours.hours_status(
+        intervals=widget.business_hours or [], holidays=widget.holidays or [], time_zone=widget.time_zone, now=now
+    )
+
+
+def away_line(*, channel, lang: str, now=None, widget: ChatWidget | None = None, texts: dict | None = None) -> str:
+    """The away text when the channel's hours are closed now ("" while open or without hours), with `{next}` =
+    when people answer next ("Monday 09:00 (Europe/Brussels)", weekday names in the visitor's language)."""
+    widget = widget or widget_settings(channel=channel)
+    status = widget_hours(widget=widget, now=now)
+    if status.open:
+        return ""
+    if texts is None:
+        lang, texts = widget_texts(channel=channel, lang=lang, widget=widget)
+    if status.next_open is None:
+        return texts["awayUnknown"].replace("{next}", "").strip()
+    when = f"{hours.next_open_words(status.next_open, lang=lang, now=now)} ({status.time_zone})"
+    return texts["away"].replace("{next}", when)
+
+
 def line_kind(message: TicketMessage) -> str:
     """visitor (the end user), ai (the AI's answer, sent by the platform) or rep (a representative)."""
     if message.sender_type == SenderType.END_USER:
         return "visitor"
     return "ai" if message.sender_type == SenderType.SYSTEM else "rep"
+
+
+def line_text(message: TicketMessage) -> str:
+    """The line's text exactly as written: the widget renders it as text (never as HTML), so nothing is stripped. A
+    representative's chat reply stored before chat replies were kept verbatim has its text in `html_body` (the
+    tag-stripped copy lost "<Ctrl>" and kept script bodies): that original is shown."""
+    if message.sender_type == SenderType.CUSTOMER_REP and message.html_body:
+        return message.html_body
+    return message.message or message.text_body
 
 
 def chat_line(message: TicketMessage) -> dict:
@@ -77,7 +122,7 @@ def chat_line(message: TicketMessage) -> dict:
         "messageID": message.pk,
         "kind": line_kind(message),
         "senderType": message.sender_type,
-        "message": message.message or message.text_body,
+        "message": line_text(message),
         "customerRepName": message.customer_rep.name if message.customer_rep_id else None,
         "isLiked": message.is_liked,
         "replyTo": message.reply_to_message_id,

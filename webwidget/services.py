@@ -2,13 +2,58 @@
 the attachment, under the platform's upload rules), the AI's answer delivered to the visitor (a System line, sent
 at once). The visitor's feedback and escalation are tickets' services (ticket_answer_rate, ticket_end_user_escalate)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from answerpal import live
+from answerpal.api.errors import ApiError
 from channels_cfg.models import ChannelType
 from messaging import services as messaging_services
 from tickets import services as ticket_services
 from tickets.answer_policy import ai_answer_verdict
 from tickets.models import MessageStatus, SenderType, Ticket, TicketMessage
+from webwidget.models import ChatWidget
+
+WIDGET_FIELDS = (
+    "title",
+    "accent_color",
+    "position",
+    "prechat_form",
+    "ai_answers",
+    "consent_text",
+    "consent_url",
+    "sound",
+    "time_zone",
+    "business_hours",
+    "holidays",
+    "away_message",
+)
+
+
+@transaction.atomic
+def widget_settings_save(*, channel, data: dict) -> ChatWidget:
+    """Creates or updates the chat channel's widget row with the given settings (validated by the caller; keys are
+    the model's field names, unknown keys ignored)."""
+    widget, _ = ChatWidget.objects.select_for_update().get_or_create(
+        channel=channel, defaults={"customer_id": channel.customer_id}
+    )
+    for name in WIDGET_FIELDS:
+        if name in data:
+            setattr(widget, name, data[name])
+    try:
+        widget.full_clean(exclude=["customer", "channel"])
+    except ValidationError as error:  # the API's serializer checks the same: a caller that skipped it gets a 400
+        detail = "The widget settings are not valid."
+        raise ApiError(400, "ValidationFailed", detail, errors=error.message_dict) from error
+    widget.save()
+    return widget
+
+
+def rep_typing_announce(*, ticket: Ticket, rep, is_typing: bool) -> None:
+    """Tells the visitor's widget (live event `typing` on the ticket's key) that a representative is typing, or
+    stopped; nothing is stored (a visitor who connects later sees the next one)."""
+    name = (getattr(rep, "name", "") or "").strip()
+    live.publish(live.ticket_key(ticket.pk), {"type": "typing", "isTyping": is_typing, "name": name})
 
 
 def conversation_start(*, channel, name: str = "", email: str = "") -> Ticket:

@@ -142,6 +142,7 @@ class ReplyRequest:
     # searched (the offline provider then indexes `knowledge` itself).
     knowledge_hits: tuple | None = None
     holding_line: str = ""  # the channel's own words for "not covered, a colleague follows up" in the message language
+    away_line: str = ""  # outside the channel's business hours: when a person answers (added to the holding line)
 
 
 @dataclass(frozen=True)

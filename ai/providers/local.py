@@ -283,10 +283,12 @@ def extractive_reply(request: ReplyRequest) -> ExtractiveReply:
     answer = [hit.passage.text for hit in chosen]
     best = ranked[0] if ranked else None
     if request.channel_type in CHAT_CHANNELS:
-        text = "\n\n".join(answer) if answer else request.holding_line or words["chat_holding"]
+        holding = " ".join(part for part in (request.holding_line or words["chat_holding"], request.away_line) if part)
+        text = "\n\n".join(answer) if answer else holding
         return ExtractiveReply(text=text, hits=chosen, best=best)
     greeting = words["greet"].format(name=request.end_user_name) if request.end_user_name else words["greet_anon"]
     holding = request.holding_line or f"{words['thanks']} {words['holding']}"
+    holding = f"{holding} {request.away_line}" if request.away_line else holding
     parts = [greeting, *answer] if answer else [greeting, holding]
     signature = (request.signature or "").strip()
     if signature:

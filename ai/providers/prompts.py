@@ -90,6 +90,11 @@ def reply_messages(request: ReplyRequest) -> list[dict]:
         system.append(f"## About the end user\n{request.end_user_context}")
     if request.history:
         system.append("## Earlier messages in this conversation\n" + "\n".join(request.history))
+    if request.away_line:
+        system.append(
+            "## Business hours\nNobody of the team is available right now. When a colleague must follow up, say "
+            f"when (in the message language): {request.away_line}"
+        )
     user = f"Subject: {request.subject}\n\n{request.message_text}"
     if request.additional_info:
         user += f"\n\n[Additional information from the representative]\n{request.additional_info}"

@@ -211,6 +211,7 @@ def _reply_request(message: TicketMessage, *, rep, additional_info: str, links, 
         ),
         knowledge_hits=tuple(hit for hit in hits if hit.passage.title not in prompt_titles),
         holding_line=selectors.reply_holding_line(message=message),
+        away_line=selectors.reply_away_line(message=message),
     )
 
 

@@ -151,7 +151,8 @@ def message_reply_send(
                 raise Conflict(ANSWER_WITHHELD, f"{verdict.reason}: {verdict.detail}")
         if modified_answer and modified_answer.strip() != message.ai_generated_response.strip():
             ticket_services.message_update(message=message, changes={"ai_modified_response": modified_answer})
-        html, text = _answer_bodies(answer)
+        # A chat line is plain text, kept as written (the widget renders it as text): only mail may carry HTML.
+        html, text = ("", answer) if channel.channel_type == ChannelType.CHAT else _answer_bodies(answer)
         outbound = _rep_draft_create(
             message,
             channel,

@@ -175,7 +175,11 @@ def test_escalate_passes_the_chat_to_a_person(anon_client, chat_channel):
     body = {"ticketToken": str(ticket.token), "aI_FeedbackComment": "I want a person"}
     response = anon_client.post(_url(chat_channel, "escalate"), body, format="json", HTTP_ORIGIN=ORIGIN)
     assert response.status_code == 200
-    assert response.json() == {"message": "Your request was passed on to a representative."}
+    assert response.json() == {  # no business hours: nothing about when a person answers
+        "message": "Your request was passed on to a representative.",
+        "awayLine": "",
+        "nextOpen": None,
+    }
     ticket.refresh_from_db()
     question.refresh_from_db()
     assert ticket.escalated and ticket.status == TicketStatus.ESCALATED and ticket.ai_feedback_comments[0]

@@ -1,13 +1,20 @@
 from django.urls import path
 
+from answerpal.api.routing import ApiRouter
 from webwidget.api.views import (
+    ChannelWidgetViewSet,
     ConversationStartView,
     ConversationStreamView,
     EscalateView,
     FeedbackView,
     FilePostView,
+    TicketTypingViewSet,
     WidgetConfigView,
 )
+
+router = ApiRouter()
+router.register("Channels", ChannelWidgetViewSet, basename="channel-widget")
+router.register("Tickets", TicketTypingViewSet, basename="ticket-typing")
 
 urlpatterns = [
     path("WebChat/<uuid:channelToken>/widget", WidgetConfigView.as_view(), name="webchat-widget"),
@@ -16,4 +23,5 @@ urlpatterns = [
     path("WebChat/<uuid:channelToken>/files", FilePostView.as_view(), name="webchat-files"),
     path("WebChat/<uuid:channelToken>/feedback", FeedbackView.as_view(), name="webchat-feedback"),
     path("WebChat/<uuid:channelToken>/escalate", EscalateView.as_view(), name="webchat-escalate"),
+    *router.urls,
 ]

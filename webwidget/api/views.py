@@ -13,6 +13,14 @@
 - POST feedback {ticketToken, like} — like / dislike of the latest answer; says whether a person can take over.
 - POST escalate {ticketToken, aI_FeedbackComment?} — the visitor asks for a person.
 
+Tenant routes (a representative's token):
+
+- GET /api/Channels/{channelId}/widget (any representative), PUT / PATCH (ManageSettings) — the chat channel's
+  widget settings (look, position, consent line, sound, AI answers, business hours, away text); 400
+  NotAChatChannel for other channel types, 404 for another tenant's channel.
+- POST /api/Tickets/{ticketId}/typing {isTyping} (TicketAccess) — a representative is typing in a chat ticket:
+  the visitor's widget shows it (live event `typing`).
+
 Feedback and escalation exist beside the token routes (TicketMessages/{ticketToken}/like-dislike, /escalate)
 because a widget on another site needs the hostname check and CORS answers those routes do not give; they call
 the same services. Lines are sent with POST /api/WebChat/{channelToken}/messages (messaging), which stays the
@@ -24,6 +32,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -32,11 +41,17 @@ from answerpal import live
 from answerpal.api.errors import ApiError
 from answerpal.api.filters import parse_id
 from answerpal.api.parsers import LimitedJSONParser
+from answerpal.api.policies import ManageSettings, RepToken, TicketAccess
+from answerpal.api.viewsets import TenantViewSet
+from channels_cfg.models import Channel, ChannelType
 from messaging.api.chat_channel import ChatChannelApiView
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
+from tickets.models import Ticket
 from webwidget import selectors, services, stream
 from webwidget.api.serializers import (
+    RepTypingResultSerializer,
+    RepTypingSerializer,
     WidgetConfigSerializer,
     WidgetConversationSerializer,
     WidgetConversationStartSerializer,
@@ -46,6 +61,7 @@ from webwidget.api.serializers import (
     WidgetFeedbackSerializer,
     WidgetFileLineSerializer,
     WidgetFilePostSerializer,
+    WidgetSettingsSerializer,
 )
 
 
@@ -60,13 +76,26 @@ class WidgetConfigView(ChatChannelApiView):
     @extend_schema(parameters=[OpenApiParameter("lang", str)], responses=WidgetConfigSerializer)
     def get(self, request, channelToken):
         widget = selectors.widget_settings(channel=self.channel)
-        lang, texts = selectors.widget_texts(channel=self.channel, lang=request.query_params.get("lang", "")[:16])
+        lang, texts = selectors.widget_texts(
+            channel=self.channel, lang=request.query_params.get("lang", "")[:16], widget=widget
+        )
+        hours = selectors.widget_hours(widget=widget)
         data = {
             "channelName": self.channel.name,
             "title": widget.title or texts["title"],
             "accentColor": widget.accent_color,
+            "position": widget.position,
             "prechatForm": widget.prechat_form,
             "aiAnswers": widget.ai_answers,
+            "consentURL": widget.consent_url,
+            "sound": widget.sound,
+            "hours": {
+                "configured": hours.configured,
+                "open": hours.open,
+                "nextOpen": hours.next_open,
+                "timeZone": hours.time_zone,
+            },
+            "awayLine": selectors.away_line(channel=self.channel, lang=lang, widget=widget, texts=texts),
             "lang": lang,
             "texts": texts,
             "streamPath": f"/api/WebChat/{self.channel.token}/stream",
@@ -163,7 +192,8 @@ class FeedbackView(ChatChannelApiView):
 
 
 class EscalateView(ChatChannelApiView):
-    """POST /api/WebChat/{channelToken}/escalate {ticketToken, aI_FeedbackComment?}: the visitor asks for a person."""
+    """POST /api/WebChat/{channelToken}/escalate?lang= {ticketToken, aI_FeedbackComment?}: the visitor asks for a
+    person; outside the business hours the answer says when one answers (awayLine, in `lang`)."""
 
     parser_classes = [LimitedJSONParser]
     cors_methods = "POST, OPTIONS"
@@ -174,7 +204,15 @@ class EscalateView(ChatChannelApiView):
         body.is_valid(raise_exception=True)
         ticket = self.ticket(body.validated_data["ticketToken"])
         ticket_services.ticket_end_user_escalate(ticket=ticket, comment=body.validated_data["aI_FeedbackComment"])
-        return Response({"message": "Your request was passed on to a representative."})
+        widget = selectors.widget_settings(channel=self.channel)
+        hours = selectors.widget_hours(widget=widget)
+        lang = request.query_params.get("lang", "")[:16]
+        result = {
+            "message": "Your request was passed on to a representative.",
+            "awayLine": selectors.away_line(channel=self.channel, lang=lang, widget=widget),
+            "nextOpen": hours.next_open,
+        }
+        return Response(WidgetEscalateResultSerializer(result).data)
 
 
 class FilePostView(ChatChannelApiView):
@@ -196,3 +234,78 @@ class FilePostView(ChatChannelApiView):
             page_url=data["pageURL"],
         )
         return Response(WidgetFileLineSerializer({"messageID": message.pk}).data, status=status.HTTP_201_CREATED)
+
+
+class ChannelWidgetViewSet(TenantViewSet):
+    """GET / PUT / PATCH /api/Channels/{channelId}/widget: a chat channel's widget settings (the configuration
+    routes of the channel itself are channels_cfg's). Reads need any representative; writes ManageSettings."""
+
+    queryset = Channel.objects.filter(deleted_at__isnull=True)
+    serializer_class = WidgetSettingsSerializer
+    lookup_url_kwarg = "channelId"
+    lookup_value_regex = "[0-9]+"
+    pagination_class = None
+
+    policy = ManageSettings
+    policies = {"widget": RepToken}
+
+    def _chat_channel(self) -> Channel:
+        channel = self.get_object()
+        if channel.channel_type != ChannelType.CHAT:
+            raise ApiError(400, "NotAChatChannel", "Only Chat channels have a widget.")
+        return channel
+
+    def _answer(self, widget):
+        return Response(WidgetSettingsSerializer(widget).data)
+
+    @extend_schema(responses=WidgetSettingsSerializer, operation_id="Channels_widget_retrieve")
+    @action(detail=True, methods=["get"], url_path="widget")
+    def widget(self, request, channelId=None):
+        return self._answer(selectors.widget_settings(channel=self._chat_channel()))
+
+    def _save(self, request, *, partial: bool):
+        channel = self._chat_channel()
+        current = selectors.widget_settings(channel=channel)
+        body = WidgetSettingsSerializer(current, data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        return self._answer(services.widget_settings_save(channel=channel, data=body.validated_data))
+
+    @extend_schema(request=WidgetSettingsSerializer, responses=WidgetSettingsSerializer)
+    @widget.mapping.put
+    def widget_replace(self, request, channelId=None):
+        return self._save(request, partial=False)
+
+    @extend_schema(request=WidgetSettingsSerializer, responses=WidgetSettingsSerializer)
+    @widget.mapping.patch
+    def widget_update(self, request, channelId=None):
+        return self._save(request, partial=True)
+
+
+class TicketTypingViewSet(TenantViewSet):
+    """POST /api/Tickets/{ticketId}/typing {isTyping}: the representative writing an answer in a chat ticket."""
+
+    queryset = Ticket.objects.all()
+    serializer_class = RepTypingSerializer
+    lookup_url_kwarg = "ticketId"
+    lookup_value_regex = "[0-9]+"
+    pagination_class = None
+    parser_classes = [LimitedJSONParser]
+
+    policy = TicketAccess
+
+    def scope_queryset(self, queryset):
+        if self.request.auth.is_phone:
+            return queryset.filter(channel_id=self.request.auth.channel_id)
+        return queryset
+
+    @extend_schema(request=RepTypingSerializer, responses=RepTypingResultSerializer)
+    @action(detail=True, methods=["post"], url_path="typing")
+    def typing(self, request, ticketId=None):
+        ticket = self.get_object()
+        if ticket.channel_type != ChannelType.CHAT:
+            raise ApiError(400, "NotAChatTicket", "Only a web-chat visitor sees a representative typing.")
+        body = RepTypingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        is_typing = body.validated_data["isTyping"]
+        services.rep_typing_announce(ticket=ticket, rep=request.user, is_typing=is_typing)
+        return Response(RepTypingResultSerializer({"ticketID": ticket.pk, "isTyping": is_typing}).data)

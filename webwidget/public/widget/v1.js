@@ -6,7 +6,11 @@
  * streams the widget polls GET /api/WebChat/{channelToken}/messages instead.
  * Lines are shown in server order (message id), whatever order they arrive in: the AI's answer streaming in sits
  * right under the visitor's question it answers, and disappears at once when the server cancels it (`ai.status`,
- * escalation) or nothing more arrives for STREAM_STALE_MS; the stored answer then replaces it, or nothing does. */
+ * escalation) or nothing more arrives for STREAM_STALE_MS; the stored answer then replaces it, or nothing does.
+ * The launcher shows only once the channel's settings answered (a site the channel does not allow gets no launcher);
+ * with a conversation under way the stream stays connected while the panel is closed, so replies raise an unread
+ * badge (and, when the channel turns it on, a short sound). Everything a server or a person wrote is inserted as
+ * text (textContent), never as HTML. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-channel-token]");
@@ -21,6 +25,7 @@
     'v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5' +
     '.2-.7v-2z"/></svg>';
   var TYPING_MS = 45000;
+  var REP_TYPING_MS = 10000;
   var STREAM_STALE_MS = 30000;
 
   var texts = {
@@ -37,8 +42,13 @@
   var streamErrors = 0;
   var pollTimer = null;
   var typingTimer = null;
-  var opening = null;
+  var ready = null;
+  var configAt = 0;
   var escalating = false;
+  var live = false;
+  var unread = 0;
+  var audio = null;
+  var narrow = window.matchMedia ? window.matchMedia("(max-width:480px)") : { matches: false };
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
@@ -58,25 +68,35 @@
     "<style>" +
     ":host{all:initial!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
     "z-index:2147483000!important;display:block!important;font:15px/1.45 system-ui,-apple-system,'Segoe UI'," +
-    "Roboto,sans-serif!important;color:#111827!important;--accent:#2563eb}" +
+    "Roboto,sans-serif!important;color:#111827!important;--accent:#2563eb;--on-accent:#fff;--accent-text:#2563eb}" +
+    ":host(:not([data-ready])){display:none!important}" +
+    ":host([data-position=left]){right:auto!important;left:20px!important}" +
     "*{box-sizing:border-box}" +
-    ".launcher{width:56px;height:56px;border-radius:50%;border:0;background:var(--accent);color:#fff;" +
-    "cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}" +
+    ".launcher{position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--accent);" +
+    "color:var(--on-accent);cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;" +
+    "justify-content:center}" +
+    ".badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;" +
+    "background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:20px;text-align:center}" +
+    ".badge[hidden],.away[hidden],.consent[hidden],.restart[hidden]{display:none}" +
     ".launcher svg{width:28px;height:28px;fill:currentColor}" +
     "button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}" +
-    ".panel{position:absolute;right:0;bottom:68px;width:360px;height:540px;max-height:calc(100vh - 100px);" +
+    ".panel{position:fixed;right:20px;bottom:88px;width:360px;height:540px;max-height:calc(100vh - 100px);" +
     "background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;" +
     "overflow:hidden}" +
+    ":host([data-position=left]) .panel{right:auto;left:20px}" +
     ".panel[hidden]{display:none}" +
-    "header{background:var(--accent);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}" +
+    "header{background:var(--accent);color:var(--on-accent);padding:12px 14px;display:flex;align-items:center;gap:8px}" +
     "header h2{font-size:16px;margin:0;flex:1;font-weight:600}" +
-    ".close{background:transparent;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:4px 8px}" +
+    ".close{background:transparent;border:0;color:inherit;font-size:22px;line-height:1;cursor:pointer;padding:4px 8px}" +
+    ".restart{background:transparent;border:1px solid currentColor;color:inherit;border-radius:12px;font-size:13px;" +
+    "padding:2px 10px;cursor:pointer}" +
+    ".away{margin:0;padding:8px 12px;background:#fffbeb;color:#78350f;border-bottom:1px solid #fde68a;font-size:13px}" +
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f9fafb}" +
     ".intro{color:#4b5563;font-size:14px;margin:0}" +
     ".line{max-width:85%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
-    ".line .who{display:block;font-size:12px;font-weight:600;margin-bottom:2px;opacity:.8}" +
+    ".line .who{display:block;font-size:12px;font-weight:600;margin-bottom:2px}" +
     ".line p{margin:0}" +
-    ".visitor{align-self:flex-end;background:var(--accent);color:#fff}" +
+    ".visitor{align-self:flex-end;background:var(--accent);color:var(--on-accent)}" +
     ".ai{align-self:flex-start;background:#fff;border:1px solid #e5e7eb}" +
     ".rep{align-self:flex-start;background:#ecfdf5;border:1px solid #a7f3d0}" +
     ".note{align-self:center;font-size:13px;color:#374151;background:#e5e7eb;border-radius:8px;padding:6px 10px}" +
@@ -89,36 +109,45 @@
     ".typing[hidden],.notice[hidden],form[hidden],.bar[hidden]{display:none}" +
     ".notice{margin:10px;padding:10px;border-radius:8px;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}" +
     ".bar{display:flex;justify-content:flex-end;padding:6px 10px 0;background:#fff;border-top:1px solid #e5e7eb}" +
-    ".escalate{background:transparent;border:1px solid var(--accent);color:var(--accent);border-radius:14px;" +
+    ".escalate{background:transparent;border:1px solid var(--accent-text);color:var(--accent-text);border-radius:14px;" +
     "padding:3px 12px;cursor:pointer;font-size:13px}" +
     ".escalate:disabled{opacity:.5;cursor:default}" +
     ".compose{display:flex;gap:8px;padding:10px;background:#fff}" +
     "textarea,input{font:inherit;color:#111827;border:1px solid #d1d5db;border-radius:10px;padding:8px 10px;" +
     "background:#fff;width:100%}" +
+    "textarea,input{font-size:16px}" +  // iOS zooms into fields under 16 px
     "textarea{flex:1;resize:none;height:42px;max-height:120px}" +
-    ".send,.start{background:var(--accent);color:#fff;border:0;border-radius:10px;padding:0 14px;cursor:pointer;" +
+    ".send,.start{background:var(--accent);color:var(--on-accent);border:0;border-radius:10px;padding:0 14px;" +
+    "cursor:pointer;" +
     "font:inherit;font-weight:600}" +
     ".send:disabled{opacity:.5}" +
     ".attach{background:transparent;border:0;color:#4b5563;cursor:pointer;padding:0 2px}" +
     ".attach svg{width:22px;height:22px;fill:currentColor}" +
     ".files{margin:4px 0 0;padding:0;list-style:none}.files a{color:inherit;text-decoration:underline}" +
+    ".consent{margin:0;padding:0 10px 8px;background:#fff;font-size:12px;color:#4b5563}" +
+    ".prechat .consent{padding:0}" +
+    ".consent a{color:#1d4ed8;text-decoration:underline}" +
     ".prechat{padding:14px;display:flex;flex-direction:column;gap:10px;background:#fff;flex:1}" +
     ".prechat label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}" +
     ".start{padding:10px 14px}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:480px){:host{right:12px!important;bottom:12px!important}" +
-    ".panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}" +
+    ":host([data-position=left]){right:auto!important;left:12px!important}" +
+    ".panel,:host([data-position=left]) .panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;" +
+    "border-radius:0}}" +
     "</style>" +
     '<button class="launcher" type="button" aria-expanded="false" aria-controls="ap-panel">' +
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1' +
-    ' 2-2z"/></svg></button>' +
+    ' 2-2z"/></svg><span class="badge" aria-hidden="true" hidden></span></button>' +
     '<section class="panel" id="ap-panel" role="dialog" aria-labelledby="ap-title" hidden>' +
-    '<header><h2 id="ap-title"></h2><button class="close" type="button">&times;</button></header>' +
+    '<header><h2 id="ap-title"></h2><button class="restart" type="button" hidden></button>' +
+    '<button class="close" type="button">&times;</button></header>' +
+    '<p class="away" role="status" hidden></p>' +
     '<div class="notice" role="alert" hidden></div>' +
     '<form class="prechat" hidden novalidate><p class="intro ap-prechat-intro"></p>' +
     '<label><span class="ap-name-label"></span><input name="name" autocomplete="name" maxlength="200"></label>' +
     '<label><span class="ap-email-label"></span><input name="email" type="email" autocomplete="email" ' +
-    'maxlength="254"></label><button class="start" type="submit"></button></form>' +
+    'maxlength="254"></label><p class="consent" hidden></p><button class="start" type="submit"></button></form>' +
     '<div class="log" role="log" aria-live="polite" aria-relevant="additions"><p class="intro ap-intro"></p></div>' +
     '<div class="typing" aria-live="polite" hidden></div>' +
     '<div class="bar" hidden><button class="escalate" type="button"></button></div>' +
@@ -128,12 +157,14 @@
     '<label class="sr" for="ap-input"></label>' +
     '<textarea id="ap-input" rows="1" maxlength="4000"></textarea>' +
     '<button class="send" type="submit"></button></form>' +
+    '<p class="consent" hidden></p>' +
     "</section>";
 
   function $(selector) { return root.querySelector(selector); }
   var launcher = $(".launcher"), panel = $(".panel"), log = $(".log"), input = $("#ap-input");
   var notice = $(".notice"), typing = $(".typing"), prechat = $(".prechat"), compose = $(".compose");
-  var escalateButton = $(".escalate"), sendButton = $(".send");
+  var escalateButton = $(".escalate"), sendButton = $(".send"), restartButton = $(".restart"), badge = $(".badge");
+  var away = $(".away");
 
   function applyTexts() {
     $("#ap-title").textContent = (config && config.title) || texts.title;
@@ -150,6 +181,53 @@
     escalateButton.textContent = texts.escalate || "";
     $(".attach").setAttribute("aria-label", texts.attach || "Attach a file");
     typing.textContent = texts.typing || "";
+    restartButton.textContent = texts.newConversation || "New conversation";
+    away.textContent = (config && config.awayLine) || "";
+    away.hidden = !away.textContent;
+    Array.prototype.forEach.call(root.querySelectorAll(".consent"), consentLine);
+    showUnread();
+  }
+
+  function consentLine(element) {  // the tenant's consent / privacy line, with the link to its notice
+    var text = texts.consent || "", url = (config && config.consentURL) || "";
+    element.textContent = text;
+    if (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = texts.consentLink || "Privacy notice";
+      if (text) element.appendChild(document.createTextNode(" "));
+      element.appendChild(link);
+    }
+    element.hidden = !text && !url;
+  }
+
+  // --- colours: the tenant's accent with text that stays readable on it (WCAG AA, 4.5:1) ----------------------
+  function luminance(hex) {
+    var channels = [1, 3, 5].map(function (i) {
+      var value = parseInt(hex.substr(i, 2), 16) / 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+  }
+  function contrast(a, b) {
+    var x = luminance(a), y = luminance(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  function darker(hex, factor) {
+    return "#" + [1, 3, 5].map(function (i) {
+      return ("0" + Math.round(parseInt(hex.substr(i, 2), 16) * factor).toString(16)).slice(-2);
+    }).join("");
+  }
+  function applyColours(accent) {
+    if (!/^#[0-9a-fA-F]{6}$/.test(accent || "")) accent = "#2563eb";
+    var ink = contrast(accent, "#ffffff") >= contrast(accent, "#111827") ? "#ffffff" : "#111827";
+    var onWhite = accent;
+    for (var step = 0; step < 20 && contrast(onWhite, "#ffffff") < 4.5; step++) onWhite = darker(onWhite, 0.85);
+    host.style.setProperty("--accent", accent);
+    host.style.setProperty("--on-accent", ink);
+    host.style.setProperty("--accent-text", onWhite);
   }
 
   function showNotice(text) {
@@ -178,12 +256,17 @@
     });
   }
 
+  function visitorLang() {
+    return (navigator.languages && navigator.languages[0]) || navigator.language || "en";
+  }
+
   function loadConfig() {
-    var lang = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
-    return request("GET", "/widget?lang=" + encodeURIComponent(lang)).then(function (data) {
+    return request("GET", "/widget?lang=" + encodeURIComponent(visitorLang())).then(function (data) {
       config = data;
+      configAt = Date.now();
       texts = Object.assign(texts, data.texts);
-      host.style.setProperty("--accent", data.accentColor);
+      applyColours(data.accentColor);
+      host.setAttribute("data-position", data.position === "Left" ? "left" : "right");
       applyTexts();
       return data;
     });
@@ -207,7 +290,7 @@
 
   function placeLine(element) {
     var order = orderOf(element), later = null;
-    Array.prototype.some.call(log.querySelectorAll(".line"), function (other) {
+    Array.prototype.some.call(log.querySelectorAll(".line,.note"), function (other) {
       if (other !== element && orderOf(other) > order) { later = other; return true; }
       return false;
     });
@@ -265,7 +348,47 @@
     placeLine(element);
     if (line.kind !== "visitor") setTyping(false);
     if (line.kind === "ai") mark("answerpal:answer");
+    if (line.kind !== "visitor" && panel.hidden && line.messageID > (state.seenId === undefined ? Infinity : state.seenId)) {
+      unread += 1;
+      showUnread();
+      if (live && config && config.sound) chime();
+    }
+    if (!panel.hidden) seen();
     log.scrollTop = log.scrollHeight;
+  }
+
+  function seen() {
+    if ((state.seenId || 0) >= lastId && !unread) return;
+    state.seenId = Math.max(state.seenId || 0, lastId);
+    unread = 0;
+    save();
+    showUnread();
+  }
+
+  function showUnread() {
+    badge.textContent = unread > 9 ? "9+" : String(unread);
+    badge.hidden = !unread;
+    var label = texts.launcher;
+    if (unread) label += ", " + (texts.unread || "{count} new messages").replace("{count}", unread);
+    launcher.setAttribute("aria-label", label);
+  }
+
+  function chime() {  // a short soft tone (Web Audio: no file to load); marked for pages that measure
+    mark("answerpal:sound");
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      audio = audio || new Context();
+      var tone = audio.createOscillator(), gain = audio.createGain(), now = audio.currentTime;
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, now);
+      gain.gain.exponentialRampToValueAtTime(0.15, now + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.35);
+      tone.connect(gain);
+      gain.connect(audio.destination);
+      tone.start(now);
+      tone.stop(now + 0.4);
+    } catch (e) { /* no audio here: the badge still shows */ }
   }
 
   function fileList(attachments) {
@@ -306,26 +429,36 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  function addNote(text) {
+  function addNote(text, order) {  // a note sits where it was said: after the lines known then
     var note = document.createElement("div");
     note.className = "note";
     note.textContent = text;
-    log.appendChild(note);
+    note.setAttribute("data-order", String(order === undefined ? lastId + 0.95 : order));
+    placeLine(note);
     log.scrollTop = log.scrollHeight;
+    return note;
   }
 
-  function setTyping(on) {
+  function setTyping(on, text, ms) {
     clearTimeout(typingTimer);
+    typing.textContent = text || texts.typing || "";
     typing.hidden = !on;
-    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_MS);
+    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, ms || TYPING_MS);
   }
 
   function setEscalated(note) {
     if (state.escalated) return;
     state.escalated = true;
-    save();
     escalateButton.disabled = true;
-    if (note) addNote(note);
+    if (note) {  // kept (with its place) so a reload shows it again
+      state.escalatedNote = { text: note, order: lastId + 0.95 };
+      addNote(note, state.escalatedNote.order);
+    }
+    save();
+  }
+
+  function awayNote(text) {
+    return config && config.awayLine ? text + " " + config.awayLine : text;
   }
 
   // --- live delivery: Server-Sent Events, else polling ------------------------------------------------------
@@ -346,9 +479,14 @@
         if (!JSON.parse(e.data).escalated) return;
         dropStream(null);  // a person takes over: nothing the AI was writing is shown
         setTyping(false);
-        if (!escalating) setEscalated(texts.escalated);
+        if (!escalating) setEscalated(awayNote(texts.escalated));
       });
-      stream.addEventListener("ready", function () { streamErrors = 0; showNotice(""); resolve(); });
+      stream.addEventListener("typing", function (e) {  // a representative is writing (or stopped)
+        var data = JSON.parse(e.data);
+        var who = data.name || texts.rep;
+        setTyping(!!data.isTyping, (texts.repTyping || "{name} is typing…").replace("{name}", who), REP_TYPING_MS);
+      });
+      stream.addEventListener("ready", function () { live = true; streamErrors = 0; showNotice(""); resolve(); });
       stream.onerror = function () {
         streamErrors += 1;
         if (stream.readyState === EventSource.CLOSED || streamErrors >= 3) {
@@ -385,7 +523,9 @@
     return request("POST", "/conversations", { name: name || "", email: email || "" }).then(function (data) {
       state.ticketToken = data.ticketToken;
       state.name = name || "";
+      state.seenId = 0;
       save();
+      restartButton.hidden = false;
       return connect();
     });
   }
@@ -406,8 +546,8 @@
     log.scrollTop = log.scrollHeight;
     mark("answerpal:question");
     if (config.aiAnswers && !state.escalated) setTyping(true);
-    var ready = state.ticketToken ? connect() : startConversation(state.name, "");
-    return ready
+    var started = state.ticketToken ? connect() : startConversation(state.name, "");
+    return started
       .then(function () {
         return request("POST", "/messages", {
           ticketToken: state.ticketToken, message: text, pageURL: location.href.slice(0, 2000), name: state.name || ""
@@ -438,8 +578,8 @@
     input.value = "";
     mark("answerpal:question");
     if (config.aiAnswers && !state.escalated) setTyping(true);
-    var ready = state.ticketToken ? connect() : startConversation(state.name, "");
-    ready
+    var started = state.ticketToken ? connect() : startConversation(state.name, "");
+    started
       .then(function () {
         var form = new FormData();
         form.append("ticketToken", state.ticketToken);
@@ -476,9 +616,11 @@
   function escalate() {
     escalateButton.disabled = true;
     escalating = true;
-    request("POST", "/escalate", { ticketToken: state.ticketToken, aI_FeedbackComment: "" })
+    request("POST", "/escalate?lang=" + encodeURIComponent(visitorLang()), {
+      ticketToken: state.ticketToken, aI_FeedbackComment: ""
+    })
       .then(function (data) {
-        setEscalated(data.message);
+        setEscalated(data.awayLine ? data.message + " " + data.awayLine : data.message);
       })
       .catch(function (error) {
         escalating = false;
@@ -487,37 +629,98 @@
       });
   }
 
-  // --- open / close -------------------------------------------------------------------------------------------
+  // --- new conversation ---------------------------------------------------------------------------------------
+  function restart() {
+    if (stream) { stream.close(); stream = null; }
+    clearInterval(pollTimer);
+    pollTimer = null;
+    lines = {};
+    lastId = 0;
+    live = false;
+    escalating = false;
+    unread = 0;
+    Array.prototype.forEach.call(log.querySelectorAll(".line,.note"), function (element) { element.remove(); });
+    state = { open: true, name: state.name || "" };
+    save();
+    setTyping(false);
+    showNotice("");
+    escalateButton.disabled = false;
+    escalateButton.parentNode.hidden = true;
+    restartButton.hidden = true;
+    showForm();
+  }
+
+  function showForm() {  // the pre-chat form until a conversation exists (when the channel asks for it)
+    var asking = config.prechatForm !== "Off" && !state.ticketToken;
+    prechat.hidden = !asking;
+    compose.hidden = asking;
+    log.hidden = asking;
+    (asking ? prechat.querySelector("input") : input).focus();
+  }
+
+  // --- open / close; on a phone the panel covers the page: a modal dialog that keeps the focus ------------------
+  function focusables() {
+    return Array.prototype.filter.call(
+      panel.querySelectorAll("button, textarea, input:not([type=file]), a[href]"),
+      function (element) { return !element.disabled && element.getClientRects().length > 0; }
+    );
+  }
+
+  function trapFocus(event) {
+    if (event.key !== "Tab" || panel.getAttribute("aria-modal") !== "true") return;
+    var items = focusables();
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1], active = root.activeElement;
+    if (event.shiftKey && (active === first || items.indexOf(active) < 0)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || items.indexOf(active) < 0)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  function fitViewport() {  // the on-screen keyboard shrinks the visual viewport: the panel follows it
+    var viewport = window.visualViewport;
+    if (!viewport || panel.hidden || !narrow.matches) {
+      panel.style.top = panel.style.height = panel.style.bottom = "";
+      return;
+    }
+    panel.style.top = Math.round(viewport.offsetTop) + "px";
+    panel.style.height = Math.round(viewport.height) + "px";
+    panel.style.bottom = "auto";
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function layout() {
+    if (narrow.matches) panel.setAttribute("aria-modal", "true");
+    else panel.removeAttribute("aria-modal");
+    fitViewport();
+  }
+
   function open() {
     mark("answerpal:opening");
-    panel.hidden = false;
-    launcher.setAttribute("aria-expanded", "true");
-    state.open = true;
-    save();
-    if (!opening) {
-      opening = loadConfig().then(
-        function () {
-          if (config.prechatForm !== "Off" && !state.ticketToken) {
-            prechat.hidden = false;
-            compose.hidden = true;
-            log.hidden = true;
-          }
-          escalateButton.parentNode.hidden = !state.ticketToken;
-          escalateButton.disabled = !!state.escalated;
-          return connect();
-        },
-        function (error) {
-          showNotice(error.code === "HostnameNotAllowed" ? texts.notAllowed : (error.message || texts.error));
-          compose.hidden = true;
-          host.setAttribute("data-state", "refused");
-        }
-      );
-    }
-    return opening.then(function () {
-      if (!panel.hidden) mark("answerpal:open");
-      host.setAttribute("data-state", host.getAttribute("data-state") || "open");
-      var first = prechat.hidden ? input : prechat.querySelector("input");
-      if (!compose.hidden || !prechat.hidden) first.focus();
+    return ready.then(function (allowed) {
+      if (!allowed) return;
+      var first = panel.hidden;
+      panel.hidden = false;
+      launcher.setAttribute("aria-expanded", "true");
+      state.open = true;
+      save();
+      layout();
+      seen();
+      if (first) {
+        escalateButton.parentNode.hidden = !state.ticketToken;
+        escalateButton.disabled = !!state.escalated;
+        restartButton.hidden = !state.ticketToken;
+        showForm();
+      }
+      mark("answerpal:open");
+      host.setAttribute("data-state", "open");
+      if (first && config.hours && config.hours.configured && Date.now() - configAt > 60000) {
+        loadConfig().catch(function () { /* the away line shown stays */ });  // the hours moved on meanwhile
+      }
+      return connect();
     });
   }
 
@@ -526,12 +729,23 @@
     launcher.setAttribute("aria-expanded", "false");
     state.open = false;
     save();
+    fitViewport();
+    host.setAttribute("data-state", "closed");
     launcher.focus();
   }
 
   launcher.addEventListener("click", function () { if (panel.hidden) open(); else close(); });
   $(".close").addEventListener("click", close);
-  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") close();
+    else trapFocus(event);
+  });
+  restartButton.addEventListener("click", restart);
+  if (narrow.addEventListener) narrow.addEventListener("change", layout);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitViewport);
+    window.visualViewport.addEventListener("scroll", fitViewport);
+  }
   escalateButton.addEventListener("click", escalate);
   $(".attach").addEventListener("click", function () { if (config) $(".file").click(); });
   $(".file").addEventListener("change", function (event) {
@@ -561,10 +775,7 @@
     }
     startConversation(name, email).then(function () {
       showNotice("");
-      prechat.hidden = true;
-      compose.hidden = false;
-      log.hidden = false;
-      input.focus();
+      showForm();
     }, function (error) { showNotice(error.message || texts.error); });
   });
 
@@ -572,5 +783,23 @@
   applyTexts();
   (document.body || document.documentElement).appendChild(host);
   window.AnswerPalChat = { open: open, close: close };
-  if (state.open) open();
+  // The channel's settings first: only a site the channel allows gets a launcher.
+  ready = loadConfig().then(
+    function () { return true; },
+    function (error) {
+      config = null;
+      var refused = error.code === "HostnameNotAllowed";
+      host.setAttribute("data-state", refused ? "refused" : "unavailable");
+      if (window.console) console.warn("AnswerPal chat: " + (refused ? texts.notAllowed : error.message));
+      return false;
+    }
+  );
+  ready.then(function (allowed) {
+    if (!allowed) return;
+    host.setAttribute("data-ready", "");
+    host.setAttribute("data-state", "closed");
+    if (state.escalated && state.escalatedNote) addNote(state.escalatedNote.text, state.escalatedNote.order);
+    if (state.open) open();
+    else connect();  // a conversation under way: replies raise the unread badge while the panel is closed
+  });
 })();

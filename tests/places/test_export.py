@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -199,3 +200,55 @@ def test_export_validation_400(admin_client, report):
     body = assert_problem(admin_client.get(f"{REPORTS}/{report.pk}/export/docx", {"photoPlacement": "sideways"}), 400)
     assert "photoPlacement" in body["errors"]
     assert_problem(admin_client.get(f"{REPORTS}/{report.pk}/export/docx", {"lang": "xx"}), 400)
+
+
+def _page_and_language(document) -> tuple:
+    section = document.sections[0]
+    languages = {node.get(qn("w:val")) for node in document.styles.element.iter(qn("w:lang"))}
+    return (round(section.page_width.mm), round(section.page_height.mm), round(section.left_margin.mm, 1), languages)
+
+
+@pytest.mark.django_db
+def test_the_export_is_a4_in_the_reports_language_with_real_properties(rep_client, rep, dutch_report):
+    before = timezone.now().replace(microsecond=0)
+    _, document = _export(rep_client, dutch_report)
+    assert _page_and_language(document) == (210, 297, 25.0, {"nl-BE"})  # Dutch, so Belgian Dutch by default
+    assert all((round(s.page_width.mm), round(s.page_height.mm)) == (210, 297) for s in document.sections)
+    properties = document.core_properties
+    assert properties.author == properties.last_modified_by == (rep.name or rep.username) != "python-docx"
+    assert properties.created >= before and properties.modified >= before
+    assert properties.title == "Plaatsbeschrijving PD-2026-001" and properties.language == "nl-BE"
+    assert properties.subject == "Veldstraat 10, 9000 Gent" and "python-docx" not in properties.comments
+    settings_languages = {node.get(qn("w:val")) for node in document.settings.element.iter(qn("w:themeFontLang"))}
+    assert settings_languages == {"nl-BE"}
+    # the report's own language wins over its dictation, and an export may ask for another one
+    assert rep_client.put(f"{REPORTS}/{dutch_report}", {"language": "fr-BE"}, format="json").status_code == 200
+    _, french = _export(rep_client, dutch_report)
+    assert _page_and_language(french)[3] == {"fr-BE"} and _headings(french)[0] == ("Title", "État des lieux")
+    keuken = _headings(french).index(("Heading 1", "Keuken"))
+    assert _headings(french)[keuken + 1] == ("Heading 2", "Murs")  # Dutch element headings written in French
+    _, english = _export(rep_client, dutch_report, lang="en")
+    assert _page_and_language(english) == (210, 297, 25.4, {"en-GB"})  # A4 with Word's British margins
+
+
+@pytest.mark.django_db
+def test_the_company_is_the_author_without_a_representative(admin_client, report, room):
+    room.report_text = "<h3>Vloer</h3><ul><li>Nat.</li></ul>"
+    room.save()
+    _, document = _export(admin_client, report.pk)
+    assert document.core_properties.author == "Acme"
+
+
+@pytest.mark.django_db
+def test_an_empty_report_is_refused_409(rep_client, report, room):
+    assert_problem(rep_client.get(f"{REPORTS}/{report.pk}/export/docx"), 409, "ReportEmpty")  # a room, no content
+    room.delete()
+    body = assert_problem(rep_client.get(f"{REPORTS}/{report.pk}/export/docx"), 409, "ReportEmpty")
+    assert "transform" in body["detail"]
+
+
+@pytest.mark.django_db
+def test_report_language_validation_400(rep_client, report):
+    body = assert_problem(rep_client.put(f"{REPORTS}/{report.pk}", {"language": "xx-YY"}, format="json"), 400)
+    assert "language" in body["errors"]
+    assert_problem(rep_client.get(f"{REPORTS}/{report.pk}/export/docx", {"lang": "de"}), 400)

@@ -1,8 +1,18 @@
 """The offline room write-up of the ai provider layer: lexicon formats, element grouping per language."""
 
+import html
+import re
+
 from ai.providers.base import RoomReportRequest
 from ai.providers.local import LocalProvider
-from ai.providers.room_report import apply_lexicon, element_of, lexicon_terms, room_report_html
+from ai.providers.room_report import (
+    HEADINGS,
+    apply_lexicon,
+    element_heading,
+    element_of,
+    lexicon_terms,
+    room_report_html,
+)
 from ai.providers.text import stop_word_language
 
 
@@ -61,3 +71,186 @@ def test_export_labels_language_guess_from_stop_words():
     assert stop_word_language("The floor is wet and the wall has a crack", ("nl", "en", "fr")) == "en"
     assert stop_word_language("Le sol est mouillé et le mur a une fissure", ("nl", "en", "fr")) == "fr"
     assert stop_word_language("Tegelvloer", ("nl", "en", "fr")) is None
+
+
+# A dozen dictated rooms (four Dutch, four English, four French), each sentence with the element it describes.
+DICTATED_ROOMS = [
+    (
+        "Keuken",
+        [
+            ("Er zit een barst in de gootsteen.", "fixtures"),
+            ("De keukenkasten sluiten goed.", "fixtures"),
+            ("De dampkap werkt niet.", "fixtures"),
+            ("De muur achter de kookplaat is vuil.", "walls"),
+            ("De vloertegels zijn heel.", "floor"),
+            ("De spoelbak is gebarsten.", "fixtures"),  # the lexicon makes it a gootsteen
+        ],
+    ),
+    (
+        "Badkamer",
+        [
+            ("De lavabo heeft een schilfer.", "sanitary"),
+            ("De ventilator is stuk.", "heating"),
+            ("De wandtegels rond het bad zijn gebarsten.", "walls"),
+            ("De mengkraan van de douche lekt.", "sanitary"),
+            ("Het plafond vertoont schimmel.", "ceiling"),
+        ],
+    ),
+    (
+        "Woonkamer",
+        [
+            ("Naast de deur zit een los stopcontact.", "electricity"),
+            ("De radiator onder het raam is roestig.", "heating"),
+            ("Het parket heeft krassen.", "floor"),
+            ("De ramen zijn dubbel glas.", "windows"),
+            ("De kamer ruikt muf.", "general"),
+        ],
+    ),
+    (
+        "Inkomhal",
+        [
+            ("De voordeur sluit goed.", "doors"),
+            ("De elektriciteitsmeter staat op 12345 kWh.", "meters"),
+            ("De scheur in de vloer is 1 meter lang.", "floor"),
+            ("De deurbel werkt.", "electricity"),
+            ("Het behang is beschadigd.", "walls"),
+        ],
+    ),
+    (
+        "Kitchen",
+        [
+            ("There is a crack in the sink.", "fixtures"),
+            ("The extractor fan is broken.", "heating"),
+            ("The worktop is scratched.", "fixtures"),
+            ("The tiles next to the oven are chipped.", "floor"),
+            ("The cupboard doors do not close.", "fixtures"),
+        ],
+    ),
+    (
+        "Bathroom",
+        [
+            ("The toilet flush is weak.", "sanitary"),
+            ("The wall above the bath has mould.", "walls"),
+            ("The shower tray is cracked.", "sanitary"),
+            ("The fan does not work.", "heating"),
+            ("The light switch is loose.", "electricity"),
+        ],
+    ),
+    (
+        "Bedroom",
+        [
+            ("The carpet is stained near the window.", "floor"),
+            ("The window sill is damaged.", "windows"),
+            ("The radiator valve leaks.", "heating"),
+            ("The door handle is loose.", "doors"),
+            ("The socket next to the bed is broken.", "electricity"),
+        ],
+    ),
+    (
+        "Hallway",
+        [
+            ("The gas meter reads 4567.", "meters"),
+            ("The ceiling has a crack two metres long.", "ceiling"),
+            ("The front door lock is stiff.", "doors"),
+            ("The skirting boards are scuffed.", "floor"),
+            ("Everything is clean and tidy.", "general"),
+        ],
+    ),
+    (
+        "Cuisine",
+        [
+            ("L'évier est fissuré.", "fixtures"),
+            ("La hotte ne fonctionne plus.", "fixtures"),
+            ("Le carrelage du sol est propre.", "floor"),
+            ("Le mur derrière la cuisinière est taché.", "walls"),
+            ("Le four est sale.", "fixtures"),
+        ],
+    ),
+    (
+        "Salle de bain",
+        [
+            ("Le lavabo a un éclat.", "sanitary"),
+            ("Le ventilateur est cassé.", "heating"),
+            ("La baignoire est en bon état.", "sanitary"),
+            ("Le robinet de la douche fuit.", "sanitary"),
+            ("Le plafond présente des taches d'humidité.", "ceiling"),
+        ],
+    ),
+    (
+        "Séjour",
+        [
+            ("La fenêtre ferme mal.", "windows"),
+            ("À côté de la porte, la prise est descellée.", "electricity"),
+            ("Le radiateur est froid.", "heating"),
+            ("Le parquet est rayé.", "floor"),
+            ("La porte d'entrée grince.", "doors"),
+        ],
+    ),
+    (
+        "Cave",
+        [
+            ("Le compteur d'eau indique 1234.", "meters"),
+            ("Le compteur électrique est dans le couloir.", "meters"),
+            ("Les murs sont humides.", "walls"),
+            ("L'interrupteur est cassé.", "electricity"),
+            ("Le volet roulant est bloqué.", "windows"),
+        ],
+    ),
+]
+
+
+def _sections(report_html: str) -> dict[str, list[str]]:
+    """{heading: [sentences]} of an offline write-up."""
+    sections = {}
+    for heading, items in re.findall(r"<h3>(.*?)</h3><ul>(.*?)</ul>", report_html):
+        sections[html.unescape(heading)] = [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", items)]
+    return sections
+
+
+def test_a_dozen_dictated_rooms_land_under_the_elements_they_describe_with_the_reports_headings():
+    provider = LocalProvider()
+    for name, dictated in DICTATED_ROOMS:
+        request = RoomReportRequest(
+            room_name=name,
+            transcript=" ".join(sentence for sentence, _ in dictated),
+            lexicon="spoelbak -> gootsteen",
+            lang="nl",  # a Dutch report: English and French rooms get Dutch headings too
+        )
+        sections = _sections(provider.write_room_report(model="local", request=request).value)
+        assert set(sections) <= set(HEADINGS["nl"].values()), (name, sections)
+        placed = {sentence: heading for heading, items in sections.items() for sentence in items}
+        for sentence, element in dictated:
+            sentence = sentence.replace("spoelbak", "gootsteen")
+            assert placed.get(sentence) == HEADINGS["nl"][element], (name, sentence, sections)
+        assert sum(len(items) for items in sections.values()) == len(dictated)
+
+
+def test_headings_follow_the_report_language_and_the_sentences_stay_as_dictated():
+    request = RoomReportRequest(room_name="Keuken", transcript="The sink is cracked. The fan is broken.", lang="fr")
+    assert LocalProvider().write_room_report(model="local", request=request).value == (
+        "<h3>Équipements</h3><ul><li>The sink is cracked.</li></ul>"
+        "<h3>Chauffage et ventilation</h3><ul><li>The fan is broken.</li></ul>"
+    )
+
+
+def test_element_headings_of_any_language_map_to_the_reports():
+    assert element_heading("Floor", "nl") == "Vloer"
+    assert element_heading(" sanitaires ", "en") == "Sanitary"
+    assert element_heading("Algemeen", "fr") == "Général"
+    assert element_heading("Tuin", "nl") is None
+
+
+def test_a_subject_wins_over_an_element_named_after_a_preposition_of_place():
+    assert element_of("Naast de deur zit een los stopcontact", "nl") == "electricity"
+    assert element_of("De deur naast het stopcontact klemt", "nl") == "doors"
+    assert element_of("The wall above the sink is damp", "en") == "walls"
+    assert element_of("Above the sink the tiles are cracked", "en") == "floor"
+    # only a preposition: the element it names is still the one
+    assert element_of("Er zit een vlek naast de deur", "nl") == "doors"
+
+
+def test_compound_heads_and_lengths():
+    assert element_of("Vloerverwarming werkt", "nl") == "heating"
+    assert element_of("De meterkast is afgesloten", "nl") == "meters"
+    assert element_of("De scheur is 2 meter lang", "nl") == "general"
+    assert element_of("Het is een vierkante meter", "nl") == "general"

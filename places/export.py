@@ -97,7 +97,9 @@ LABELS = {
 }
 _PHOTO_COLUMNS = 2
 _PHOTO_WIDTH = Cm(7.8)
+_PHOTO_HEIGHT = Cm(10.5)  # a tall photo is narrowed so that it never runs off the page
 _HERO_WIDTH = Cm(14)
+_HERO_HEIGHT = Cm(11)  # with the cover table, an upright photo still fits on the first page
 
 
 class _HashedImageParts(ImageParts):
@@ -199,6 +201,13 @@ def _picture(run, photo: PlaceDescriptionRoomPhoto, width) -> None:
         run.add_picture(handle, width=width)
 
 
+def _fitted_width(photo: PlaceDescriptionRoomPhoto, width, height):
+    """The width at which the (upright) photo fits in a width x height box."""
+    if not photo.width or not photo.height:
+        return width
+    return min(width, int(height * photo.width / photo.height))
+
+
 def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
     """The photos two by two in a borderless table, each with its caption; returns how many were placed."""
     if not photos:
@@ -208,7 +217,7 @@ def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for index, photo in enumerate(photos):
         cell = table.cell(index // _PHOTO_COLUMNS, index % _PHOTO_COLUMNS)
-        _picture(cell.paragraphs[0].add_run(), photo, _PHOTO_WIDTH)
+        _picture(cell.paragraphs[0].add_run(), photo, _fitted_width(photo, _PHOTO_WIDTH, _PHOTO_HEIGHT))
         if photo.caption:
             caption = cell.add_paragraph(photo.caption)
             caption.runs[0].italic = True
@@ -238,7 +247,7 @@ def _cover(document, report: PlaceDescriptionReport, labels: dict, *, with_photo
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_before = Pt(18)
-        _picture(paragraph.add_run(), hero, _HERO_WIDTH)
+        _picture(paragraph.add_run(), hero, _fitted_width(hero, _HERO_WIDTH, _HERO_HEIGHT))
 
 
 def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:

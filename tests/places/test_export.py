@@ -3,11 +3,15 @@
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTContainer, LTImage, LTTextContainer
 
 from places.export import DOCX_CONTENT_TYPE
 from tests.conftest import assert_problem
@@ -252,3 +256,61 @@ def test_report_language_validation_400(rep_client, report):
     body = assert_problem(rep_client.put(f"{REPORTS}/{report.pk}", {"language": "xx-YY"}, format="json"), 400)
     assert "language" in body["errors"]
     assert_problem(rep_client.get(f"{REPORTS}/{report.pk}/export/docx", {"lang": "de"}), 400)
+
+
+def _images(layout) -> list:
+    """The LTImage objects in a pdfminer layout object, however deep in figures."""
+    found = []
+    for child in layout:
+        if isinstance(child, LTImage):
+            found.append(child)
+        elif isinstance(child, LTContainer):
+            found += _images(child)
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_renders_the_export_as_a4_pages_with_its_headings_and_every_photo(
+    rep_client, dutch_report, tmp_path
+):
+    room_id = rep_client.get(f"{REPORTS}/{dutch_report}").json()["rooms"][2]["placeDescriptionRoomID"]
+    tall = jpeg(size=(200, 1000), color=(10, 10, 250))  # would run off the page at the grid's full width
+    rep_client.post(
+        f"/api/PlaceDescriptionRooms/{room_id}/photos", {"file": upload(tall, "tall.jpg")}, format="multipart"
+    )
+    response = rep_client.get(f"{REPORTS}/{dutch_report}/export/docx")
+    assert response.status_code == 200
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(b"".join(response.streaming_content))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",  # its own profile: parallel runs do not collide
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    pages = list(extract_pages(str(tmp_path / "report.pdf")))
+    assert len(pages) >= 3
+    for page in pages:
+        assert (round(page.width), round(page.height)) == (595, 842)  # A4 in points, not Letter (612 x 792)
+    texts = ["".join(element.get_text() for element in page if isinstance(element, LTTextContainer)) for page in pages]
+    text = "\n".join(texts)
+    for heading in ("Plaatsbeschrijving", "Inkomhal", "Keuken", "Badkamer", "Vloer", "Wanden", "Handtekeningen"):
+        assert heading in text, heading
+    assert f"Pagina 1 van {len(pages)}" in texts[0]  # the footer's fields, computed by LibreOffice
+    assert "Property condition report" not in text and "General" not in text
+    images = [(number, image) for number, page in enumerate(pages) for image in _images(page)]
+    assert len(images) == 1 + sum(PHOTOS_PER_ROOM) + 1  # the cover photo and every room photo, each drawn once
+    assert images[0][0] == 0  # the cover photo on the first page
+    for number, image in images:
+        page = pages[number]
+        assert 0 <= image.x0 < image.x1 <= page.width and 0 <= image.y0 < image.y1 <= page.height  # on its page

@@ -8,13 +8,9 @@ from automation.models import ALL_TOPICS, Action, ActionType, HookName, SpecialC
 from automation.rules import RuleError, parse_rules
 from automation.selectors import action_custom_field_definitions
 from channels_cfg.models import Channel
+from customers.api.serializers import CustomFieldDefinitionSerializer
 from customers.models import AIModel, ModelPurpose
-from documents.api.serializers import (
-    CustomFieldDefinitionSerializer,
-    OutboundConnectorSerializer,
-    field_mapping_field,
-    field_mappings_or_empty,
-)
+from documents.api.serializers import OutboundConnectorSerializer, field_mapping_field, field_mappings_or_empty
 from documents.models import Document, HttpMethod
 from tickets.api.serializers import EndUserReadSerializer, TicketReadSerializer
 

@@ -2,9 +2,11 @@
 (headings, room order, photos, lists and tables as Word structure, no HTML tag text, page numbers, signatures)."""
 
 import io
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -298,6 +300,10 @@ def test_libreoffice_renders_the_export_as_a4_pages_with_its_headings_and_every_
         capture_output=True,
         timeout=240,
     )
+    keep = os.environ.get("PLACES_REPORT_DIR")  # the screenshots of docs/screenshots are made from these files
+    if keep:
+        for name in ("report.docx", "report.pdf"):
+            shutil.copy(tmp_path / name, Path(keep) / name)
     pages = list(extract_pages(str(tmp_path / "report.pdf")))
     assert len(pages) >= 3
     for page in pages:

@@ -251,8 +251,9 @@ def _cover(document, report: PlaceDescriptionReport, labels: dict, *, with_photo
 
 
 def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:
-    document.add_heading(labels["signatures"], level=1)
-    document.add_paragraph(labels["approved"])
+    """The signature block, kept on one page (heading, statement and table never split: parties sign one page)."""
+    document.add_heading(labels["signatures"], level=1).paragraph_format.keep_with_next = True
+    document.add_paragraph(labels["approved"]).paragraph_format.keep_with_next = True
     table = document.add_table(rows=4, cols=2)
     table.style = "Table Grid"
     for column, (label, names) in enumerate(
@@ -265,6 +266,12 @@ def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:
         signature.text = f"{labels['signature']}:"
         for _ in range(3):
             signature.add_paragraph()
+    for index, row in enumerate(table.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def report_docx_write(

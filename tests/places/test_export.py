@@ -314,6 +314,8 @@ def test_libreoffice_renders_the_export_as_a4_pages_with_its_headings_and_every_
         assert heading in text, heading
     assert f"Pagina 1 van {len(pages)}" in texts[0]  # the footer's fields, computed by LibreOffice
     assert "Property condition report" not in text and "General" not in text
+    signed = [page_text for page_text in texts if "Handtekeningen" in page_text]
+    assert len(signed) == 1 and "Naam: An Janssens" in signed[0]  # the signature block is not split
     images = [(number, image) for number, page in enumerate(pages) for image in _images(page)]
     assert len(images) == 1 + sum(PHOTOS_PER_ROOM) + 1  # the cover photo and every room photo, each drawn once
     assert images[0][0] == 0  # the cover photo on the first page

@@ -15,9 +15,12 @@ from docx.oxml.ns import qn
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTContainer, LTImage, LTTextContainer
 
+from ai.providers.room_report import HEADINGS
 from places.export import DOCX_CONTENT_TYPE
 from tests.conftest import assert_problem
+from tests.documents.factories import DocumentFactory
 from tests.places.conftest import upload
+from tests.places.dictations import DICTATED_ROOMS
 from tests.places.photos import jpeg, photo_bytes
 
 REPORTS = "/api/PlaceDescriptionReports"
@@ -322,3 +325,49 @@ def test_libreoffice_renders_the_export_as_a4_pages_with_its_headings_and_every_
     for number, image in images:
         page = pages[number]
         assert 0 <= image.x0 < image.x1 <= page.width and 0 <= image.y0 < image.y1 <= page.height  # on its page
+
+
+def _room_sections(document) -> dict[str, dict[str, list[str]]]:
+    """{room: {element heading: [bullets]}} of an exported report."""
+    rooms: dict[str, dict[str, list[str]]] = {}
+    room = heading = None
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Heading 1":
+            room, heading = paragraph.text, None
+            rooms[room] = {}
+        elif style == "Heading 2" and room is not None:
+            heading = paragraph.text
+            rooms[room][heading] = []
+        elif style == "List Bullet" and heading is not None:
+            rooms[room][heading].append(paragraph.text)
+    return rooms
+
+
+@pytest.mark.django_db
+def test_a_dozen_dictated_rooms_export_in_dutch_under_their_elements(
+    rep_client, customer, django_capture_on_commit_callbacks
+):
+    lexicon = DocumentFactory(customer=customer, name="Lexicon", content="spoelbak -> gootsteen")
+    report = rep_client.post(
+        REPORTS, {"caseNumber": "PD-12", "language": "nl-BE", "lexiconDocumentID": lexicon.pk}, format="json"
+    ).json()
+    for name, dictated in DICTATED_ROOMS:
+        transcript = "\n".join(sentence for sentence, _ in dictated)
+        created = rep_client.post(
+            f"{REPORTS}/{report['placeDescriptionReportID']}/rooms", {"name": name, "transcript": transcript}, "json"
+        )
+        assert created.status_code == 201, created.content
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rep_client.post(f"{REPORTS}/{report['placeDescriptionReportID']}/transform").status_code == 202
+    _, document = _export(rep_client, report["placeDescriptionReportID"])
+    assert _page_and_language(document) == (210, 297, 25.0, {"nl-BE"})
+    sections = _room_sections(document)
+    assert list(sections) == [name for name, _ in DICTATED_ROOMS] + ["Handtekeningen"]
+    dutch = set(HEADINGS["nl"].values())
+    for name, dictated in DICTATED_ROOMS:
+        assert set(sections[name]) <= dutch, (name, sections[name])  # Dutch headings over English and French rooms
+        placed = {bullet: heading for heading, bullets in sections[name].items() for bullet in bullets}
+        for sentence, element in dictated:
+            sentence = sentence.replace("spoelbak", "gootsteen")
+            assert placed.get(sentence) == HEADINGS["nl"][element], (name, sentence, sections[name])

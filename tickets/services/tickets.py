@@ -56,8 +56,9 @@ def ticket_create(
     user is the one holding that UID, or a new Lead with it: the rule of inbound messages, whatever path creates
     the ticket (form, create-new, chat, calls, imports), so `endUserId` and the end user's ticket list agree."""
     now = timezone.now()
+    end_user_is_new = False
     if end_user is None and uid:
-        end_user, uid = _end_user_of_uid(customer_id, uid)
+        end_user, uid, end_user_is_new = _end_user_of_uid(customer_id, uid)
     ticket = Ticket(
         customer_id=customer_id,
         channel_id=channel_id,
@@ -75,15 +76,17 @@ def ticket_create(
     )
     _status_fields(ticket, status, now)
     ticket.save()
+    ticket.end_user_is_new = end_user_is_new  # a first message on it is not from a known end user
     _counter_add(customer_id, ticket.status, ticket.is_spam, 1)
     _search_version_bump(customer_id)
     return ticket
 
 
-def _end_user_of_uid(customer_id: int, uid: str) -> tuple[EndUser, str]:
-    """The end user of `uid` (found or created, as for inbound messages) and the UID in its stored form."""
-    end_user, _ = _end_user_find_or_create(customer_id=customer_id, uid=uid, uid_type=None, name="")
-    return end_user, uid_normalize(uid_type=_uid_type_guess(uid), uid=uid)
+def _end_user_of_uid(customer_id: int, uid: str) -> tuple[EndUser, str, bool]:
+    """The end user of `uid` (found or created, as for inbound messages), the UID in its stored form and whether
+    the end user was created now."""
+    end_user, created = _end_user_find_or_create(customer_id=customer_id, uid=uid, uid_type=None, name="")
+    return end_user, uid_normalize(uid_type=_uid_type_guess(uid), uid=uid), created
 
 
 TICKET_EDITABLE_FIELDS = (
@@ -129,7 +132,7 @@ def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
     before = _ticket_state(ticket)
     if changes.get("uid") and ticket.end_user_id is None and changes["uid"] != ticket.uid:
         changes = dict(changes)
-        ticket.end_user, changes["uid"] = _end_user_of_uid(ticket.customer_id, changes["uid"])
+        ticket.end_user, changes["uid"], _ = _end_user_of_uid(ticket.customer_id, changes["uid"])
     for key, value in changes.items():
         if key not in ("status", "is_closed", "close_date"):
             setattr(ticket, key, value)

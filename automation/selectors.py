@@ -1,5 +1,7 @@
 """Automation reads: topic policy resolution, link lists, the links that apply to a message, prompt documents."""
 
+import re
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 
 from automation.models import (
@@ -15,6 +17,8 @@ from automation.models import (
     TopicDocument,
 )
 from channels_cfg.models import Channel, TopicPolicyMode
+from customers.models import CustomFieldDefinition
+from documents.api_definition import DefinitionError, parse_field_mapping
 from documents.models import DocumentCustomFieldRequirement
 
 HOOK_NAMES = frozenset(HookName.values)
@@ -152,3 +156,40 @@ def message_action_runs(*, message_id: int):
     return (
         TicketMessageAction.objects.filter(message_id=message_id).select_related("action").order_by("-priority", "id")
     )
+
+
+_CUSTOM_FIELD_REFERENCE = re.compile(r"customFields\.([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+
+
+def action_custom_field_names(*, action: Action) -> set[str]:
+    """Lower-cased names of the custom fields the action reads (`customFields.<name>` in its endpoint, headers,
+    body template, request mappings and rules) or sets (the targets of its response mappings)."""
+    texts = (
+        action.api_endpoint,
+        action.api_headers,
+        action.api_body_template,
+        action.field_mapping,
+        action.conditional_rules,
+        action.say_text,
+    )
+    names = {match.lower() for text in texts if text for match in _CUSTOM_FIELD_REFERENCE.findall(text)}
+    try:
+        targets = parse_field_mapping(action.response_field_mapping)
+    except DefinitionError:
+        targets = []
+    for mapping in targets:
+        target = mapping["target"].strip()
+        names.add(target.split(".", 1)[1].lower() if target.lower().startswith("customfields.") else target.lower())
+    return names
+
+
+def action_custom_field_definitions(*, action: Action, cache: dict | None = None) -> list[CustomFieldDefinition]:
+    """The customer's custom field definitions the action uses (action_custom_field_names), in definition order.
+    `cache` keeps the customer's definitions across the actions of one response (one query)."""
+    names = action_custom_field_names(action=action)
+    if not names:
+        return []
+    cache = {} if cache is None else cache
+    if action.customer_id not in cache:
+        cache[action.customer_id] = list(CustomFieldDefinition.objects.filter(customer_id=action.customer_id))
+    return [definition for definition in cache[action.customer_id] if definition.field_name.lower() in names]

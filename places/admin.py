@@ -40,7 +40,7 @@ class PlaceDescriptionRoomInline(admin.TabularInline):
 
 @admin.register(PlaceDescriptionReport)
 class PlaceDescriptionReportAdmin(ServiceDeletes, admin.ModelAdmin):
-    list_display = ["case_number", "address", "client_names", "customer", "report_date", "created_at"]
+    list_display = ["case_number", "address", "client_names", "customer", "language", "report_date", "created_at"]
     list_select_related = ["customer"]
     list_filter = ["customer", "report_date"]
     search_fields = ["case_number", "address", "client_names", "landlords", "tenants", "customer__name"]
@@ -51,6 +51,7 @@ class PlaceDescriptionReportAdmin(ServiceDeletes, admin.ModelAdmin):
         "lexicon_document",
         "instructions_document",
         "transform_topic",
+        "ticket",
     ]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"

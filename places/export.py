@@ -6,11 +6,16 @@ landlord and tenant, and "page X of Y" in the footer.
 Memory and time stay bounded: each photo's small JPEG rendition (made at upload, PLACES_EXPORT_IMAGE_PIXELS) is
 read from storage one at a time, never the camera original, so the document holds only the small copies. The file
 is written to a spooled temporary file.
-Labels are Dutch, English or French: the `lang` asked for, else the language of the rooms' dictation."""
+The page is A4 with the locale's margins; labels, element headings, Word's proofing language (w:lang of the
+document defaults) and the core properties' language are the report's (`lang` asked for, else the report's
+language, else that of the rooms' dictation, else PLACES_REPORT_LANGUAGE; see places.locales). The core
+properties name the responsible representative (else the company) as author, and the export time as created.
+A report with nothing to show (no room with report text, notes or photos) is refused with 409 ReportEmpty."""
 
 import tempfile
 from collections.abc import Iterable
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,9 +23,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.package import ImageParts
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 
-from ai.providers.text import stop_word_language
+from ai.providers.room_report import element_heading
+from answerpal.api.errors import ApiError
+from places.locales import ReportLocale, locale_of, report_locale
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoomPhoto
 from places.report_text import report_html_to_docx
 from places.selectors import report_photo_by_token
@@ -34,7 +41,6 @@ class PhotoPlacement:
 
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LANGUAGES = ("nl", "en", "fr")
 
 LABELS = {
     "nl": {
@@ -91,7 +97,9 @@ LABELS = {
 }
 _PHOTO_COLUMNS = 2
 _PHOTO_WIDTH = Cm(7.8)
+_PHOTO_HEIGHT = Cm(10.5)  # a tall photo is narrowed so that it never runs off the page
 _HERO_WIDTH = Cm(14)
+_HERO_HEIGHT = Cm(11)  # with the cover table, an upright photo still fits on the first page
 
 
 class _HashedImageParts(ImageParts):
@@ -117,11 +125,52 @@ def _new_document():
     return document
 
 
-def report_language(report: PlaceDescriptionReport, rooms: Iterable) -> str:
-    """The dictation's language among LANGUAGES by its stop words, else English. (The lingua models the
-    transformation uses would cost a few hundred MB and seconds per process for three labels' worth of text.)"""
-    sample = " ".join(room.transcript for room in rooms if room.transcript)[:20000] or report.description
-    return stop_word_language(sample, LANGUAGES) or "en"
+def export_locale(report: PlaceDescriptionReport, rooms: Iterable, lang: str = "") -> ReportLocale:
+    """The locale the document is written in: `lang` asked for, else the report's (see places.locales)."""
+    if lang:
+        return locale_of(lang)
+    return report_locale(
+        language=report.language, transcripts=(room.transcript for room in rooms), description=report.description
+    )
+
+
+def _page_setup(document, locale: ReportLocale) -> None:
+    """Every section on the locale's paper (A4) with its margins."""
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(locale.page_width_mm), Mm(locale.page_height_mm)
+        margin = Mm(locale.margin_mm)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = margin
+
+
+def _proofing_language(document, locale: ReportLocale) -> None:
+    """Word and LibreOffice spell-check the text in the report's language: the document defaults' w:lang (every
+    style inherits it) and the theme font language."""
+    for node in document.styles.element.iter(qn("w:lang")):
+        node.set(qn("w:val"), locale.tag)
+    for node in document.settings.element.iter(qn("w:themeFontLang")):
+        node.set(qn("w:val"), locale.tag)
+
+
+def _core_properties(document, report: PlaceDescriptionReport, labels: dict, locale: ReportLocale) -> None:
+    """Author: the responsible representative, else the creator, else the company; created and modified: now."""
+    rep = report.customer_rep or report.created_by_customer_rep
+    author = (rep.name or rep.username) if rep is not None else report.customer.name
+    now = timezone.now()
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = author[:255]
+    properties.created = properties.modified = now
+    properties.revision = 1
+    properties.title = f"{labels['title']} {report.case_number}".strip()[:255]
+    properties.subject = report.address[:255]
+    properties.language = locale.tag
+    properties.keywords = ""
+    properties.comments = report.description[:255]
+    properties.category = labels["title"]
+
+
+def report_is_empty(rooms: list) -> bool:
+    """Nothing to put in a document: no room with report text, notes or photos."""
+    return not any(room.report_text.strip() or room.notes.strip() or room.photos.all() for room in rooms)
 
 
 def _field(run, instruction: str) -> None:
@@ -152,6 +201,13 @@ def _picture(run, photo: PlaceDescriptionRoomPhoto, width) -> None:
         run.add_picture(handle, width=width)
 
 
+def _fitted_width(photo: PlaceDescriptionRoomPhoto, width, height):
+    """The width at which the (upright) photo fits in a width x height box."""
+    if not photo.width or not photo.height:
+        return width
+    return min(width, int(height * photo.width / photo.height))
+
+
 def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
     """The photos two by two in a borderless table, each with its caption; returns how many were placed."""
     if not photos:
@@ -161,7 +217,7 @@ def _photo_grid(document, photos: list[PlaceDescriptionRoomPhoto]) -> int:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for index, photo in enumerate(photos):
         cell = table.cell(index // _PHOTO_COLUMNS, index % _PHOTO_COLUMNS)
-        _picture(cell.paragraphs[0].add_run(), photo, _PHOTO_WIDTH)
+        _picture(cell.paragraphs[0].add_run(), photo, _fitted_width(photo, _PHOTO_WIDTH, _PHOTO_HEIGHT))
         if photo.caption:
             caption = cell.add_paragraph(photo.caption)
             caption.runs[0].italic = True
@@ -191,12 +247,13 @@ def _cover(document, report: PlaceDescriptionReport, labels: dict, *, with_photo
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_before = Pt(18)
-        _picture(paragraph.add_run(), hero, _HERO_WIDTH)
+        _picture(paragraph.add_run(), hero, _fitted_width(hero, _HERO_WIDTH, _HERO_HEIGHT))
 
 
 def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:
-    document.add_heading(labels["signatures"], level=1)
-    document.add_paragraph(labels["approved"])
+    """The signature block, kept on one page (heading, statement and table never split: parties sign one page)."""
+    document.add_heading(labels["signatures"], level=1).paragraph_format.keep_with_next = True
+    document.add_paragraph(labels["approved"]).paragraph_format.keep_with_next = True
     table = document.add_table(rows=4, cols=2)
     table.style = "Table Grid"
     for column, (label, names) in enumerate(
@@ -209,6 +266,12 @@ def _signatures(document, report: PlaceDescriptionReport, labels: dict) -> None:
         signature.text = f"{labels['signature']}:"
         for _ in range(3):
             signature.add_paragraph()
+    for index, row in enumerate(table.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def report_docx_write(
@@ -219,16 +282,31 @@ def report_docx_write(
     if photo_placement not in PhotoPlacement.CHOICES:
         raise ValueError(f"photo_placement must be one of {', '.join(PhotoPlacement.CHOICES)}.")
     rooms = list(report.rooms.all())
-    labels = LABELS[lang if lang in LANGUAGES else report_language(report, rooms)]
+    if report_is_empty(rooms):
+        raise ApiError(
+            409,
+            "ReportEmpty",
+            "The report has nothing to export yet: add rooms with report text, notes or photos "
+            "(transform the rooms' dictation first).",
+        )
+    locale = export_locale(report, rooms, lang)
+    labels = LABELS[locale.language]
     document = _new_document()
-    document.core_properties.title = f"{labels['title']} {report.case_number}".strip()
+    _core_properties(document, report, labels, locale)
+    _proofing_language(document, locale)
+    _page_setup(document, locale)
     _page_numbers(document, labels)
     _cover(document, report, labels, with_photo=photo_placement != PhotoPlacement.NONE)
     document.add_page_break()
     placed = 0
     for room in rooms:
         document.add_heading(room.name, level=1)
-        report_html_to_docx(document, room.report_text, top_level=2)
+        report_html_to_docx(
+            document,
+            room.report_text,
+            top_level=2,
+            heading_text=lambda text: element_heading(text, locale.language) or text,
+        )
         if room.notes.strip():
             document.add_heading(labels["notes"], level=2)
             for line in room.notes.splitlines():
@@ -245,6 +323,7 @@ def report_docx_write(
                 document.add_heading(room.name, level=2)
                 placed += _photo_grid(document, photos)
     _signatures(document, report, labels)
+    _page_setup(document, locale)
     document.save(out)
     return {"rooms": len(rooms), "photos": placed}
 

@@ -17,8 +17,8 @@ class TransformStatus(models.TextChoices):
 
 
 class PlaceDescriptionReport(models.Model):
-    """A move-in / move-out condition report; its documents and transform topic belong to the same customer,
-    and `hero_photo_access_token` names one of its own room photos (or nothing)."""
+    """A move-in / move-out condition report; its documents, transform topic and ticket belong to the same
+    customer, and `hero_photo_access_token` names one of its own room photos (or nothing)."""
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     created_by_customer_rep = models.ForeignKey(
@@ -44,12 +44,29 @@ class PlaceDescriptionReport(models.Model):
         "automation.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hero_photo_access_token = models.UUIDField(null=True, blank=True)
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="BCP 47 tag of the report (nl-BE, fr-BE, en-GB …); blank: the language of the rooms' dictation.",
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The ticket the report was made for (same customer).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["customer", "created_at"]), models.Index(fields=["customer", "case_number"])]
+        indexes = [
+            models.Index(fields=["customer", "created_at"]),
+            models.Index(fields=["customer", "case_number"]),
+            models.Index(fields=["customer", "ticket"]),
+        ]
 
     def __str__(self):
         return self.case_number or self.address or f"Report {self.pk}"

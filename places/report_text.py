@@ -84,10 +84,11 @@ def _table(document, node: Tag) -> None:
             column += span
 
 
-def report_html_to_docx(document, html: str, *, top_level: int = 2) -> None:
+def report_html_to_docx(document, html: str, *, top_level: int = 2, heading_text=None) -> None:
     """Appends report HTML (sanitised again) to a python-docx Document: its highest heading becomes a Word heading
     of `top_level` and lower ones follow (at most 9), lists become List Bullet / List Number paragraphs (nested
-    up to three levels), tables become grid tables; loose text becomes paragraphs."""
+    up to three levels), tables become grid tables; loose text becomes paragraphs. `heading_text`, when given,
+    rewrites each heading's text (the export puts element headings in the report's language)."""
     soup = BeautifulSoup(report_html_clean(html), "html.parser")
     highest = min((_HEADINGS[tag.name] for tag in soup.find_all(list(_HEADINGS), recursive=False)), default=1)
     for node in soup.children:
@@ -96,7 +97,8 @@ def report_html_to_docx(document, html: str, *, top_level: int = 2) -> None:
                 document.add_paragraph(" ".join(node.split()))
         elif node.name in _HEADINGS:
             level = min(top_level + _HEADINGS[node.name] - highest, 9)
-            document.add_heading(node.get_text(" ", strip=True), level=level)
+            text = node.get_text(" ", strip=True)
+            document.add_heading(heading_text(text) if heading_text else text, level=level)
         elif node.name in ("ul", "ol"):
             _list(document, node, 0)
         elif node.name == "table":

@@ -7,6 +7,7 @@ from django.db.models import Max, Prefetch, Sum
 
 from ai.providers.base import Passage
 from automation.prompt_documents import prompt_documents_build
+from places.locales import ReportLocale, report_locale
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoom, PlaceDescriptionRoomPhoto
 
 
@@ -31,14 +32,19 @@ def report_list_queryset():
         "description",
         "report_date",
         "customer_rep_id",
+        "language",
+        "ticket_id",
         "created_at",
         "updated_at",
     )
 
 
 def report_detail_queryset():
-    """Reports with their rooms in report order and each room's photos in order (three queries for one report)."""
-    return PlaceDescriptionReport.objects.prefetch_related(Prefetch("rooms", queryset=rooms_ordered()))
+    """Reports with their representatives and customer (the export's author), their rooms in report order and
+    each room's photos in order (three queries for one report)."""
+    return PlaceDescriptionReport.objects.select_related(
+        "customer", "customer_rep", "created_by_customer_rep"
+    ).prefetch_related(Prefetch("rooms", queryset=rooms_ordered()))
 
 
 def room_queryset():
@@ -125,6 +131,14 @@ def transform_sources(*, report: PlaceDescriptionReport) -> TransformSources:
         instructions=tuple(instructions),
         report_context=context,
     )
+
+
+def report_locale_of(*, report: PlaceDescriptionReport) -> ReportLocale:
+    """The report's locale (its language, else its rooms' dictation's; see places.locales). One query at most."""
+    if report.language:
+        return report_locale(language=report.language, transcripts=())
+    transcripts = PlaceDescriptionRoom.objects.filter(report_id=report.pk).values_list("transcript", flat=True)
+    return report_locale(language="", transcripts=transcripts, description=report.description)
 
 
 def report_rooms(*, report: PlaceDescriptionReport) -> list[PlaceDescriptionRoom]:

@@ -27,7 +27,7 @@ from places.models import (
     TransformStatus,
 )
 from places.report_text import report_html_clean
-from places.selectors import next_sort_order, report_photo_by_token, transform_sources
+from places.selectors import next_sort_order, report_locale_of, report_photo_by_token, transform_sources
 
 logger = logging.getLogger(__name__)
 
@@ -216,10 +216,11 @@ def photo_delete(*, photo: PlaceDescriptionRoomPhoto) -> None:
 
 
 def room_transform(*, room_id: int, final_attempt: bool = True) -> PlaceDescriptionRoom | None:
-    """Writes the room's report text from its transcript with the customer's model (purpose placeReport): lexicon,
-    instructions and transform-topic documents go with it, the result is sanitised, the prompt and model are kept
-    and one cost row is written. A provider error marks the room Failed on the final attempt and is re-raised;
-    an earlier attempt leaves it Queued for the retry. Runs outside a transaction (the AI call is slow)."""
+    """Writes the room's report text from its transcript with the customer's model (purpose placeReport), headed
+    in the report's language (places.locales): lexicon, instructions and transform-topic documents go with it, the
+    result is sanitised, the prompt and model are kept and one cost row is written. A provider error marks the
+    room Failed on the final attempt and is re-raised; an earlier attempt leaves it Queued for the retry. Runs
+    outside a transaction (the AI call is slow)."""
     room = (
         PlaceDescriptionRoom.objects.select_related("report__lexicon_document", "report__instructions_document")
         .filter(pk=room_id)
@@ -241,6 +242,7 @@ def room_transform(*, room_id: int, final_attempt: bool = True) -> PlaceDescript
         lexicon=sources.lexicon,
         instructions=sources.instructions,
         report_context=sources.report_context,
+        lang=report_locale_of(report=room.report).language,
     )
     try:
         resolved = resolve(customer_for_ai(customer_id=room.customer_id), Purpose.PLACE_REPORT)

@@ -155,6 +155,7 @@ class RoomReportRequest:
     lexicon: str = ""
     instructions: tuple[Passage, ...] = ()
     report_context: str = ""  # address, case number, parties: for the model's orientation only
+    lang: str = ""  # the report's language (nl, en, fr …): headings are in it whatever the dictation's language
 
 
 class Provider:

@@ -176,11 +176,18 @@ class LocalProvider(Provider):
         return self._result(language_of_country(country), model, started)
 
     def write_room_report(self, *, model: str, request: RoomReportRequest) -> AIResult:
-        """Sentences grouped per element with the lexicon applied, headed in the dictation's language."""
+        """Sentences grouped per element with the lexicon applied, headed in the report's language (else the
+        dictation's)."""
         started = time.perf_counter()
         lang = self.detect_language(model=model, text=request.transcript).value or "en"
-        text = room_report_html(transcript=request.transcript, lang=lang, lexicon=request.lexicon)
-        prompt = f"Offline write-up of {request.room_name!r} ({lang}), lexicon of {len(request.lexicon)} characters"
+        heading_lang = request.lang or lang
+        text = room_report_html(
+            transcript=request.transcript, lang=lang, lexicon=request.lexicon, heading_lang=heading_lang
+        )
+        prompt = (
+            f"Offline write-up of {request.room_name!r} (dictated in {lang}, headings in {heading_lang}), "
+            f"lexicon of {len(request.lexicon)} characters"
+        )
         return self._result(text, model, started, prompt=prompt)
 
 

@@ -137,12 +137,16 @@ def location_messages(*, country: str, state: str, city: str) -> list[dict]:
 def room_report_messages(request: RoomReportRequest) -> list[dict]:
     system = [
         "You write one room of a property condition report (move-in or move-out inventory, Dutch "
-        "'plaatsbeschrijving') from the inspector's dictation. Write in the language of the dictation, factual and "
-        "complete, without inventing observations. Group the observations per element under <h3> headings in this "
-        "order: floor, walls, ceiling, windows, doors, fixtures, then anything else; use <ul> lists, and a <table> "
+        "'plaatsbeschrijving') from the inspector's dictation. Write in the report's language (below; else the "
+        "dictation's), factual and complete, without inventing observations. Group the observations per element "
+        "under <h3> headings in this order: floor, walls, ceiling, windows, doors, fixtures (kitchen, cupboards, "
+        "sink), sanitary, heating and ventilation, electricity, meters, then anything else; each observation under "
+        "the element it is about; use <ul> lists, and a <table> "
         "where the dictation lists items with their state. Answer with HTML only (h3, h4, p, ul, ol, li, table, "
         "thead, tbody, tr, th, td, strong, em), no scripts, no styles, no code fences."
     ]
+    if request.lang:
+        system.append(f"## Report language\n{request.lang}: every heading and sentence in this language.")
     if request.lexicon.strip():
         system.append("## Lexicon: always use the firm's preferred terms\n" + request.lexicon)
     for passage in request.instructions:

@@ -1,6 +1,13 @@
 """Offline write-up of one room of a property condition report: the dictation's sentences grouped per element
-(floor, walls, ceiling, windows, doors, fixtures, then anything else), the lexicon's preferred terms substituted,
-headings in the dictation's language (Dutch, English and French; other languages get English headings).
+(floor, walls, ceiling, windows, doors, fixtures, sanitary, heating and ventilation, electricity, meters, then
+anything else), the lexicon's preferred terms substituted, headings in the report's language (Dutch, English or
+French; a room dictated in another language than the report's still gets the report's headings).
+
+A sentence belongs to the element it talks about: its words are matched (accent-folded) against the terms of the
+dictation's language, a whole word beating the head of a compound ("keukenvloer" is a floor, "wandtegels" a wall,
+"watermeter" a meter) and that beating a compound's first part; the first element named wins, except that one
+named after a preposition of place ("the wall above the sink", "naast de deur", "à côté de la porte") gives way
+to one named as the subject. The lexicon is applied first, so its preferred terms are what is matched.
 
 Lexicon format (a tenant document): one mapping per line, `avoid → prefer` (also `->`, `=>` or `=`; several
 avoided terms may be comma-separated), or a markdown table whose first column is avoided and second preferred
@@ -11,7 +18,18 @@ import re
 
 from ai.providers.text import fold, sentences
 
-ELEMENTS = ("floor", "walls", "ceiling", "windows", "doors", "fixtures")
+ELEMENTS = (
+    "floor",
+    "walls",
+    "ceiling",
+    "windows",
+    "doors",
+    "fixtures",
+    "sanitary",
+    "heating",
+    "electricity",
+    "meters",
+)
 GENERAL = "general"
 
 HEADINGS = {
@@ -22,6 +40,10 @@ HEADINGS = {
         "windows": "Ramen",
         "doors": "Deuren",
         "fixtures": "Uitrusting",
+        "sanitary": "Sanitair",
+        "heating": "Verwarming en ventilatie",
+        "electricity": "Elektriciteit",
+        "meters": "Meters",
         "general": "Algemeen",
     },
     "en": {
@@ -31,6 +53,10 @@ HEADINGS = {
         "windows": "Windows",
         "doors": "Doors",
         "fixtures": "Fixtures",
+        "sanitary": "Sanitary",
+        "heating": "Heating and ventilation",
+        "electricity": "Electricity",
+        "meters": "Meters",
         "general": "General",
     },
     "fr": {
@@ -40,46 +66,85 @@ HEADINGS = {
         "windows": "Fenêtres",
         "doors": "Portes",
         "fixtures": "Équipements",
+        "sanitary": "Sanitaires",
+        "heating": "Chauffage et ventilation",
+        "electricity": "Électricité",
+        "meters": "Compteurs",
         "general": "Général",
     },
 }
 
-# Accent-folded word stems per language and element. A word belongs to an element when it is a stem, or, for stems
-# longer than three letters, starts or ends with one, which catches compounds ("keukenvloer", "vloertegels",
-# "deurklink"). Languages without a list use all lists together.
-_KEYWORDS = {
+# Accent-folded terms per language and element. A word names an element when it is a term (the strongest match),
+# ends with a term of more than three letters (a compound's head, plurals in s, en, es, x or e allowed) or, weakest,
+# starts with one. Fixtures are the kitchen and the furniture (sink, cupboards, hob); sanitary the bathroom's.
+_TERMS = {
     "nl": {
-        "floor": "vloer tegel parket laminaat plint vinyl tapijt",
-        "walls": "muur muren wand behang pleister schilderwerk bepleistering",
-        "ceiling": "plafond sierlijst",
-        "windows": "raam ramen venster beglazing vensterbank rolluik glas",
-        "doors": "deur klink scharnier dorpel",
-        "fixtures": "stopcontact schakelaar lamp verlichting radiator verwarming kraan lavabo wastafel toilet douche "
-        "badkuip kast aanrecht dampkap kookplaat oven thermostaat",
+        "floor": "vloer vloeren vloerbekleding tegel tegelvloer parket laminaat plint vinyl tapijt linoleum",
+        "walls": "muur muren wand wanden wandtegel behang pleister pleisterwerk bepleistering schilderwerk faience "
+        "gyproc",
+        "ceiling": "plafond zoldering sierlijst",
+        "windows": "raam ramen venster beglazing vensterbank rolluik glas ruit kozijn raamkader zonnewering",
+        "doors": "deur klink scharnier dorpel sleutel deurkader",
+        "fixtures": "kast keukenkast keukenblok keukeninrichting aanrecht werkblad gootsteen spoeltafel dampkap "
+        "afzuigkap kookplaat kookvuur fornuis oven microgolfoven koelkast diepvriezer vaatwasser vaatwas lade "
+        "schuif schap spiegel",
+        "sanitary": "sanitair toilet wc lavabo wastafel douche douchebak douchescherm bad badkuip bidet kraan sifon "
+        "afvoer stortbak urinoir",
+        "heating": "verwarming radiator convector kachel ketel boiler thermostaat ventilator ventilatie verluchting "
+        "afzuiging ventilatierooster",
+        "electricity": "elektriciteit stopcontact schakelaar lichtschakelaar lichtpunt verlichting lamp spot zekering "
+        "zekeringkast verdeelkast bekabeling parlofoon videofoon deurbel",
+        "meters": "meter meterstand meterkast teller tellerstand",
     },
     "en": {
-        "floor": "floor tile tiles tiling parquet laminate skirting carpet vinyl",
-        "walls": "wall walls plaster wallpaper paintwork",
-        "ceiling": "ceiling cornice",
-        "windows": "window glazing sill pane shutter",
-        "doors": "door handle hinge lock threshold",
-        "fixtures": "socket switch light lighting heater radiator tap sink basin shower bathtub toilet cupboard "
-        "worktop hob oven extractor thermostat",
+        "floor": "floor flooring floorboard tile tiles tiling parquet laminate skirting carpet vinyl lino linoleum",
+        "walls": "wall plaster plasterwork wallpaper paintwork render",
+        "ceiling": "ceiling cornice coving",
+        "windows": "window glazing sill windowsill pane shutter blind blinds glass",
+        "doors": "door doorframe handle hinge lock threshold key keys latch",
+        "fixtures": "cupboard cabinet cabinets worktop countertop sink hob oven hood cooker fridge refrigerator "
+        "freezer dishwasher drawer drawers shelf shelves wardrobe mirror",
+        "sanitary": "sanitary toilet wc basin washbasin shower bath bathtub bidet tap taps faucet drain cistern flush",
+        "heating": "heating radiator heater boiler thermostat fan ventilation vent extractor",
+        "electricity": "electricity electrical electric socket switch outlet lighting bulb lamp spotlight fuse fusebox "
+        "wiring doorbell intercom",
+        "meters": "meter metre meters reading",
     },
     "fr": {
-        "floor": "sol carrelage parquet plinthe moquette",
-        "walls": "mur murs enduit tapisserie peinture",
-        "ceiling": "plafond corniche",
-        "windows": "fenetre vitrage chassis volet",
-        "doors": "porte poignee serrure seuil",
-        "fixtures": "prise interrupteur luminaire radiateur robinet evier lavabo douche baignoire armoire four",
+        "floor": "sol carrelage parquet plinthe moquette vinyle dalle linoleum",
+        "walls": "mur murs enduit tapisserie papier peinture faience cloison platre crepi",
+        "ceiling": "plafond corniche moulure",
+        "windows": "fenetre vitrage chassis volet vitre appui store",
+        "doors": "porte poignee serrure seuil charniere cle clef chambranle",
+        "fixtures": "armoire placard evier hotte four cuisiniere cuisson frigo refrigerateur congelateur vaisselle "
+        "tiroir etagere miroir meuble comptoir",
+        "sanitary": "sanitaire toilette toilettes wc lavabo douche baignoire bidet robinet robinetterie siphon "
+        "evacuation chasse mitigeur",
+        "heating": "chauffage radiateur convecteur chaudiere thermostat ventilateur ventilation vmc aerateur",
+        "electricity": "electricite electrique prise interrupteur luminaire lampe ampoule eclairage fusible spot cable "
+        "sonnette parlophone",
+        "meters": "compteur releve index",
     },
 }
-_STEMS = {
-    lang: {element: tuple(words.split()) for element, words in elements.items()} for lang, elements in _KEYWORDS.items()
+# Words after which an element is only where something else is ("next to the door"): a subject named elsewhere in
+# the sentence wins over it.
+_PLACE_PREPOSITIONS = {
+    "nl": "naast boven onder achter rond rondom tussen bij langs tegen aan voor nabij",
+    "en": "next beside above below under underneath behind near around between along against beneath by",
+    "fr": "cote dessus dessous sous derriere pres autour entre contre devant long",
 }
-_ALL_STEMS = {element: tuple(stem for stems in _STEMS.values() for stem in stems[element]) for element in ELEMENTS}
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A meter after a number or a measure word is a length ("2 meter", "square metre"), not a meter.
+_UNIT_TERMS = frozenset({"meter", "meters", "metre", "metres"})
+_MEASURE_WORDS = frozenset({"vierkante", "kubieke", "lopende", "anderhalve", "halve", "square", "cubic", "half"})
+_PLURALS = ("", "s", "en", "es", "x", "e", "n")
+_TERM_SETS = {
+    lang: {element: tuple(words.split()) for element, words in elements.items()} for lang, elements in _TERMS.items()
+}
+_ALL_TERMS = {element: tuple(term for terms in _TERM_SETS.values() for term in terms[element]) for element in ELEMENTS}
+_ALL_PREPOSITIONS = frozenset(" ".join(_PLACE_PREPOSITIONS.values()).split())
+_PREPOSITION_SETS = {lang: frozenset(words.split()) for lang, words in _PLACE_PREPOSITIONS.items()}
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_PREPOSITION_REACH = 3  # "naast de oude deur": the preposition still governs three words on
 _ARROW = re.compile(r"\s*(?:→|->|=>|=)\s*")
 _TABLE_SEPARATOR = re.compile(r"^\|?[\s:|-]+\|?$")
 
@@ -121,18 +186,56 @@ def apply_lexicon(text: str, terms: list[tuple[str, str]]) -> str:
     return pattern.sub(replace, text)
 
 
-def _names(word: str, stem: str) -> bool:
-    return word == stem or (len(stem) > 3 and (word.startswith(stem) or word.endswith(stem)))
+def _match(word: str, terms: tuple[str, ...]) -> tuple[int, int]:
+    """How strongly `word` names one of `terms`: (3 whole word, 2 compound head, 1 compound start or 0; the term's
+    length)."""
+    best = (0, 0)
+    for term in terms:
+        if word == term:
+            rank = 3
+        elif len(term) > 3 and any(word.endswith(term + plural) for plural in _PLURALS):
+            rank = 2
+        elif len(term) > 3 and word.startswith(term):
+            rank = 1
+        else:
+            continue
+        best = max(best, (rank, len(term)))
+    return best
+
+
+def _word_element(word: str, terms: dict) -> tuple[str, int]:
+    """The element a word names best and how strongly (0: none)."""
+    best_element, best = GENERAL, (0, 0)
+    for element in ELEMENTS:
+        score = _match(word, terms[element])
+        if score > best:
+            best_element, best = element, score
+    return best_element, best[0]
 
 
 def element_of(sentence: str, lang: str) -> str:
-    """The element the sentence is about: that of its first word naming one, else `general`."""
-    stems = _STEMS.get(lang, _ALL_STEMS)
-    for word in _WORD.findall(fold(sentence)):
-        for element in ELEMENTS:
-            if any(_names(word, stem) for stem in stems[element]):
-                return element
-    return GENERAL
+    """The element the sentence talks about (see the module docstring), else `general`. `lang` is the language the
+    sentence is written in; a language without terms here is matched against all of them."""
+    terms = _TERM_SETS.get(lang, _ALL_TERMS)
+    prepositions = _PREPOSITION_SETS.get(lang, _ALL_PREPOSITIONS)
+    found: list[tuple[int, int, int, str]] = []  # (not after a preposition, strength, -position, element)
+    since_preposition = _PREPOSITION_REACH + 1
+    previous = ""
+    for position, word in enumerate(_TOKEN.findall(fold(sentence))):
+        if word in prepositions:
+            since_preposition = 0
+            previous = word
+            continue
+        since_preposition += 1
+        if word in _UNIT_TERMS and (previous.isdigit() or previous in _MEASURE_WORDS):
+            previous = word
+            continue
+        previous = word
+        element, strength = _word_element(word, terms)
+        if strength:
+            found.append((int(since_preposition > _PREPOSITION_REACH), strength > 1, -position, element))
+            since_preposition = _PREPOSITION_REACH + 1
+    return max(found)[3] if found else GENERAL
 
 
 def _sentence(text: str) -> str:
@@ -143,10 +246,11 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else f"{text}."
 
 
-def room_report_html(*, transcript: str, lang: str, lexicon: str) -> str:
+def room_report_html(*, transcript: str, lang: str, lexicon: str, heading_lang: str = "") -> str:
     """Sanitisation-safe HTML: one `<h3>` per element that the dictation mentions, in element order, with its
-    sentences as a list; sentences are split on punctuation and line breaks."""
-    labels = HEADINGS.get(lang, HEADINGS["en"])
+    sentences as a list; sentences are split on punctuation and line breaks. `lang` is the dictation's language
+    (which terms are matched), `heading_lang` the report's (the headings; default `lang`, English when unknown)."""
+    labels = HEADINGS.get(heading_lang or lang, HEADINGS["en"])
     terms = lexicon_terms(lexicon)
     grouped: dict[str, list[str]] = {}
     for line in (transcript or "").splitlines():
@@ -160,3 +264,14 @@ def room_report_html(*, transcript: str, lang: str, lexicon: str) -> str:
             items = "".join(f"<li>{html.escape(sentence, quote=False)}</li>" for sentence in grouped[element])
             blocks.append(f"<h3>{labels[element]}</h3><ul>{items}</ul>")
     return "".join(blocks)
+
+
+def element_heading(text: str, lang: str) -> str | None:
+    """`text` as the heading of `lang` when it is an element heading of any language here ("Floor" in a Dutch
+    report is "Vloer"), else None."""
+    key = fold(text.strip())
+    for labels in HEADINGS.values():
+        for element, label in labels.items():
+            if fold(label) == key:
+                return HEADINGS.get(lang, HEADINGS["en"])[element]
+    return None

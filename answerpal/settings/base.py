@@ -414,6 +414,8 @@ PLACES_PHOTO_JPEG_QUALITY = int(os.environ.get("PLACES_PHOTO_JPEG_QUALITY", "88"
 PLACES_THUMBNAIL_PIXELS = int(os.environ.get("PLACES_THUMBNAIL_PIXELS", "400"))
 # Photos are shrunk to this many pixels on the longer side before they go into a DOCX export.
 PLACES_EXPORT_IMAGE_PIXELS = int(os.environ.get("PLACES_EXPORT_IMAGE_PIXELS", "1024"))
+# The language of a place description whose report sets none and whose dictation does not tell (nl-BE, fr-BE, en-GB …).
+PLACES_REPORT_LANGUAGE = os.environ.get("PLACES_REPORT_LANGUAGE", "nl-BE")
 
 # Voice (Twilio calls, recordings, call audio, realtime AI, transcription).
 # Lifetime of a browser phone's Twilio access token; the rep counts as available for inbound calls until then.

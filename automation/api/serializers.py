@@ -1,11 +1,14 @@
 """Topics, links, actions, hooks and runtime DTOs (topics.md, actions.md, hooks.md, ticket-messages.md)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from answerpal.api.fields import TenantPrimaryKeyRelatedField, blank_nulls
 from automation.models import ALL_TOPICS, Action, ActionType, HookName, SpecialChannel, Topic
 from automation.rules import RuleError, parse_rules
+from automation.selectors import action_custom_field_definitions
 from channels_cfg.models import Channel
+from customers.api.serializers import CustomFieldDefinitionSerializer
 from customers.models import AIModel, ModelPurpose
 from documents.api.serializers import OutboundConnectorSerializer, field_mapping_field, field_mappings_or_empty
 from documents.models import Document, HttpMethod
@@ -134,8 +137,15 @@ def _channel_field():
     )
 
 
+class SpecialChannelField(serializers.ChoiceField):
+    """A channel name (or All); a link without one answers null, not "" (the web app's type allows only names)."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 def _special_channel_field():
-    return serializers.ChoiceField(
+    return SpecialChannelField(
         source="special_channel", choices=SpecialChannel.choices, required=False, allow_blank=True, allow_null=True
     )
 
@@ -228,6 +238,10 @@ class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer)
     sayLanguage = serializers.CharField(
         source="say_language", required=False, allow_blank=True, max_length=16, default=""
     )
+    customFieldDefinitions = serializers.SerializerMethodField(
+        help_text="The custom fields the action reads (customFields.<name> in its templates, request mappings and "
+        "rules) or sets (its response mappings' targets), like a document's."
+    )
     dateCreated = serializers.DateTimeField(source="created_at", read_only=True)
     lastModifiedDate = serializers.DateTimeField(source="updated_at", read_only=True)
 
@@ -253,6 +267,7 @@ class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer)
             "fieldMappings",
             "responseFieldMapping",
             "responseFieldMappings",
+            "customFieldDefinitions",
             "conditionalRules",
             "forwardRecipients",
             "forwardPhoneNumber",
@@ -265,6 +280,13 @@ class ActionSerializer(OutboundConnectorSerializer, serializers.ModelSerializer)
 
     def get_responseFieldMappings(self, action) -> list[dict]:
         return field_mappings_or_empty(action.response_field_mapping)
+
+    @extend_schema_field(CustomFieldDefinitionSerializer(many=True))
+    def get_customFieldDefinitions(self, action) -> list[dict]:
+        # the customer's definitions are read once per response, however many actions it lists
+        cache = self.context.setdefault("_custom_field_definitions", {})
+        definitions = action_custom_field_definitions(action=action, cache=cache)
+        return CustomFieldDefinitionSerializer(definitions, many=True).data
 
     def validate_conditionalRules(self, value):
         try:

@@ -9,9 +9,11 @@ from answerpal.api.fields import TenantPrimaryKeyRelatedField, blank_nulls
 from automation.models import Topic
 from documents.models import Document
 from places.export import PhotoPlacement
+from places.locales import EXPORT_LANG_CHOICES, LANGUAGE_CHOICES
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoom, PlaceDescriptionRoomPhoto
+from tickets.models import Ticket
 
-_REPORT_TEXT = ("client_names", "case_number", "description", "landlords", "tenants", "address")
+_REPORT_TEXT = ("client_names", "case_number", "description", "landlords", "tenants", "address", "language")
 _ROOM_TEXT = ("transcript", "report_text", "notes")
 
 
@@ -147,6 +149,21 @@ class ReportSerializer(serializers.ModelSerializer):
         source="transform_topic", queryset=Topic.objects.all(), required=False, allow_null=True
     )
     heroPhotoAccessToken = serializers.UUIDField(source="hero_photo_access_token", required=False, allow_null=True)
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The report's language: labels, element headings, Word's proofing language and the page margins "
+        "of the export. Empty: the rooms' dictation's language (else PLACES_REPORT_LANGUAGE).",
+    )
+    ticketID = TenantPrimaryKeyRelatedField(
+        source="ticket",
+        queryset=Ticket.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The ticket the report was made for; list a ticket's reports with ?ticketId=.",
+    )
     dateCreatedUtc = serializers.DateTimeField(source="created_at", read_only=True)
     dateUpdatedUtc = serializers.DateTimeField(source="updated_at", read_only=True)
     rooms = RoomSerializer(many=True, read_only=True)
@@ -169,6 +186,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "instructionsDocumentID",
             "transformTopicID",
             "heroPhotoAccessToken",
+            "language",
+            "ticketID",
             "dateCreatedUtc",
             "dateUpdatedUtc",
             "rooms",
@@ -191,6 +210,8 @@ class ReportListSerializer(ReportSerializer):
             "address",
             "description",
             "reportDate",
+            "language",
+            "ticketID",
             "dateCreatedUtc",
             "dateUpdatedUtc",
         ]
@@ -214,4 +235,8 @@ class ReportTransformSerializer(serializers.Serializer):
 class ExportQuerySerializer(serializers.Serializer):
     photoPlacement = serializers.ChoiceField(choices=PhotoPlacement.CHOICES, default=PhotoPlacement.PER_ROOM)
     includePhotos = serializers.BooleanField(default=True)
-    lang = serializers.ChoiceField(choices=("nl", "en", "fr"), required=False)
+    lang = serializers.ChoiceField(
+        choices=EXPORT_LANG_CHOICES,
+        required=False,
+        help_text="nl, en, fr (Belgian / British defaults) or a locale; default: the report's language.",
+    )

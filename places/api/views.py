@@ -45,6 +45,7 @@ from places.api.serializers import (
     RoomSerializer,
 )
 from places.export import DOCX_CONTENT_TYPE, PhotoPlacement, report_docx_file
+from places.filters import PlaceDescriptionReportFilterSet
 from places.models import PlaceDescriptionReport, PlaceDescriptionRoom, PlaceDescriptionRoomPhoto
 
 PLACES_POLICY = (TicketAccess, RequiresFeature("hasSchedulesOfCondition"))
@@ -61,11 +62,13 @@ _BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
 class PlaceDescriptionReportViewSet(TenantModelViewSet):
-    """Reports of the caller's customer; the list searches address, case number and client names."""
+    """Reports of the caller's customer; the list searches address, case number and client names, and `ticketId`
+    lists the reports linked to a ticket."""
 
     calls_provider = True  # schema: 502/503 provider answers
     queryset = PlaceDescriptionReport.objects.all()
     serializer_class = ReportSerializer
+    filterset_class = PlaceDescriptionReportFilterSet
     policy = PLACES_POLICY
     sort_fields = {
         "dateCreatedUtc": "created_at",
@@ -101,7 +104,7 @@ class PlaceDescriptionReportViewSet(TenantModelViewSet):
         responses={(200, DOCX_CONTENT_TYPE): OpenApiTypes.BINARY},
         description="The report as a Word document. photoPlacement: perRoom (default), appendix or none; "
         "includePhotos=false leaves photos out whatever the placement; lang: nl, en or fr labels (default: the "
-        "dictation's language).",
+        "report's language, else the dictation's). 409 ReportEmpty when no room has report text, notes or photos.",
     )
     @action(detail=True, methods=["get"], url_path="export/docx")
     def export_docx(self, request, pk=None):

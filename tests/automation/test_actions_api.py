@@ -7,6 +7,7 @@ import pytest
 from automation.models import Action, ActionType
 from tests.automation.factories import ActionFactory
 from tests.conftest import assert_problem
+from tests.customers.factories import CustomFieldDefinitionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,32 @@ def test_available_pins_queries(rep_client, customer, django_assert_num_queries)
         ActionFactory(customer=customer)
     with django_assert_num_queries(2):  # rep, actions
         assert len(rep_client.get(f"{URL}/available").json()) == 3
+
+
+def test_actions_carry_the_custom_field_definitions_they_use(
+    admin_client, customer, other_customer, django_assert_num_queries
+):
+    order = CustomFieldDefinitionFactory(customer=customer, field_name="orderNumber", display_name="Order number")
+    status = CustomFieldDefinitionFactory(customer=customer, field_name="orderStatus", display_name="Order status")
+    CustomFieldDefinitionFactory(customer=customer, field_name="unused")
+    CustomFieldDefinitionFactory(customer=other_customer, field_name="orderNumber")
+    response = admin_client.post(
+        URL,
+        {
+            "name": "Look up order",
+            "actionType": "ApiCall",
+            "apiEndpoint": "https://erp.example.com/orders/{{customFields.ordernumber}}",
+            "responseFieldMapping": '[{"source": "data.status", "target": "orderStatus"}]',
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    definitions = response.json()["customFieldDefinitions"]
+    assert [item["customFieldDefinitionID"] for item in definitions] == [order.pk, status.pk]
+    assert definitions[0]["fieldName"] == "orderNumber" and definitions[0]["displayName"] == "Order number"
+    ActionFactory(customer=customer, name="Close it", action_type=ActionType.CLOSE)
+    with django_assert_num_queries(4):  # auth, page with total, actions, the customer's definitions once
+        listed = admin_client.get(URL, {"sortBy": "name"}).json()["items"]
+    assert {item["name"]: len(item["customFieldDefinitions"]) for item in listed} == {"Close it": 0, "Look up order": 2}
+    detail = admin_client.get(f"{URL}/{response.json()['actionID']}").json()
+    assert detail["customFieldDefinitions"] == definitions

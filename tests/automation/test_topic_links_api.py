@@ -194,6 +194,7 @@ def test_topic_document_create_bulk_update_delete(admin_client, customer):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["channelType"] == "Email" and body["documentName"] == document.name
+    assert body["specialChannel"] is None  # a channel link has no special channel: null, never ""
     url = f"/api/TopicDocuments/{body['topicDocumentID']}"
     response = admin_client.put(
         url,
@@ -270,3 +271,18 @@ def test_topic_document_put_validation_changes_nothing(admin_client, customer, o
     assert field in assert_problem(response, 400, "ValidationFailed")["errors"]
     stored = TopicDocument.objects.get(pk=link.pk)
     assert (stored.topic_id, stored.document_id, stored.special_channel) == (link.topic_id, link.document_id, "")
+
+
+def test_special_channel_is_a_channel_name_or_null_on_every_link(admin_client, customer):
+    topic, action = TopicFactory(customer=customer), ActionFactory(customer=customer)
+    channel = ChannelFactory(customer=customer)
+    by_channel = admin_client.post(
+        "/api/TopicActions", {"topicID": topic.pk, "actionID": action.pk, "channelID": channel.pk}, format="json"
+    )
+    assert by_channel.status_code == 201, by_channel.content
+    assert by_channel.json()["specialChannel"] is None
+    hook = admin_client.post("/api/HookActions", {"hookName": "OnClose", "actionID": action.pk}, format="json")
+    assert hook.status_code == 201, hook.content
+    assert hook.json()["specialChannel"] is None
+    listed = admin_client.get("/api/TopicActions").json()["items"]
+    assert {item["specialChannel"] for item in listed} <= {None, "Email", "Chat", "Phone", "WhatsApp", "All"}

@@ -65,7 +65,7 @@ def test_offline_room_transform_in_dutch_with_the_lexicon(rep_client, documents,
         "<h3>Wanden</h3><ul><li>De wand aan de straatkant heeft een kleine barst.</li></ul>"
         "<h3>Plafond</h3><ul><li>De plafond heeft een vochtvlek.</li></ul>"
         "<h3>Ramen</h3><ul><li>Het raam sluit niet goed en de deur klemt.</li></ul>"
-        "<h3>Uitrusting</h3><ul><li>Het stopcontact naast de deur zit los.</li></ul>"
+        "<h3>Elektriciteit</h3><ul><li>Het stopcontact naast de deur zit los.</li></ul>"
         "<h3>Algemeen</h3><ul><li>De kamer ruikt muf.</li></ul>"
     )
     room.refresh_from_db()
@@ -111,7 +111,8 @@ def test_report_transform_queues_each_room_with_a_transcript(
     }
     # Tasks run in process on the embedded default: both rooms are done, the silent one is untouched.
     assert statuses[room.pk]["transformStatus"] == statuses[english.pk]["transformStatus"] == "Done"
-    assert "<h3>Walls</h3>" in statuses[english.pk]["reportText"]
+    # the English room of this Dutch report gets the report's (Dutch) headings over its English sentences
+    assert "<h3>Wanden</h3><ul><li>The walls were freshly painted.</li></ul>" in statuses[english.pk]["reportText"]
     assert statuses[silent.pk]["transformStatus"] == "Idle" and statuses[silent.pk]["reportText"] == "<p>Leeg</p>"
 
 

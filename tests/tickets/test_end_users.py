@@ -138,7 +138,12 @@ def test_end_user_tickets_cover_uids_and_customer_ref(admin_client, customer, dj
     TicketFactory(customer=customer)
     response = admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"sortBy": "ticketID", "sortOrder": "asc"})
     assert [row["ticketID"] for row in response.json()["items"]] == [linked.pk, by_uid.pk, by_ref.pk]
-    with django_assert_num_queries(6):  # auth, end user (+UIDs), person's UIDs, page with its total, topics
+    # a ticket created with the person's UID or customerRef belongs to the person, so endUserId agrees
+    assert {row["endUserID"] for row in response.json()["items"]} == {end_user.pk}
+    by_end_user = admin_client.get("/api/Tickets", {"endUserId": end_user.pk, "sortBy": "ticketID", "sortOrder": "asc"})
+    assert [row["ticketID"] for row in by_end_user.json()["items"]] == [linked.pk, by_uid.pk, by_ref.pk]
+    # auth, end user (+UIDs), person's UIDs, page with its total, the page's end users, topics
+    with django_assert_num_queries(7):
         response = admin_client.get(f"/api/EndUsers/{end_user.pk}/tickets", {"isClosed": "true"})
     assert [row["ticketID"] for row in response.json()["items"]] == [by_ref.pk]
     assert response.json()["totalCount"] == 1 and response.json()["totalPages"] == 1

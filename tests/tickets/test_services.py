@@ -158,6 +158,15 @@ def test_known_end_user_flag_and_field_checks(customer):
     first = services.message_create(customer_id=customer.pk, channel_type="Email", uid="new@example.com")
     again = services.message_create(customer_id=customer.pk, channel_type="Email", uid="new@example.com")
     assert first.is_known_end_user is False and again.is_known_end_user is True
+    # a ticket opened first with a new UID (a call) makes its end user; the first message is still not a known one
+    call = services.ticket_create(customer_id=customer.pk, channel_type="Phone", uid="+32 470 99 88 77")
+    first_call = services.message_create(customer_id=customer.pk, ticket=call, channel_type="Phone", uid="+32470998877")
+    assert first_call.is_known_end_user is False and first_call.end_user_id == call.end_user_id is not None
+    second = services.ticket_create(customer_id=customer.pk, channel_type="Phone", uid="+32470998877")
+    second_call = services.message_create(
+        customer_id=customer.pk, ticket=second, channel_type="Phone", uid="+32470998877"
+    )
+    assert second_call.is_known_end_user is True and second.end_user_id == call.end_user_id
     with pytest.raises(ValueError, match="incoming"):
         services.message_create(customer_id=customer.pk, channel_type="Email", fields={"incoming": False})
     services.message_update(message=again, changes={"email_address": "box@example.com"})

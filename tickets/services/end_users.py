@@ -166,7 +166,8 @@ def end_user_uid_assign(*, end_user: EndUser, uid: str, uid_type: str | None, is
 
 
 def end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None = None, name: str = "") -> EndUser:
-    """The end user holding `uid` in this customer, or a new Lead with that UID (race-safe)."""
+    """The end user holding `uid` in this customer, else the one end user whose customerRef it is, else a new Lead
+    with that UID (race-safe). Inbound messages and every ticket-creating path use this one rule."""
     return _end_user_find_or_create(customer_id=customer_id, uid=uid, uid_type=uid_type, name=name)[0]
 
 
@@ -176,6 +177,9 @@ def _end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None
     found = EndUserUID.objects.select_related("end_user").filter(customer_id=customer_id, uid=value).first()
     if found is not None:
         return found.end_user, False
+    by_reference = list(EndUser.objects.filter(customer_id=customer_id, customer_ref=(uid or "").strip())[:2])
+    if len(by_reference) == 1:  # the end user's ticket list counts its customerRef as one of its UIDs
+        return by_reference[0], False
     firstname, _, lastname = (name or "").strip().partition(" ")
     try:
         with transaction.atomic():

@@ -107,7 +107,8 @@ def message_create(
         end_user, created = _end_user_find_or_create(
             customer_id=customer_id, uid=uid, uid_type=uid_type, name=fields.get("from_name", "")
         )
-        known_end_user = not created
+        # a ticket that has just made this end user for its UID (a first call) does not make it a known one
+        known_end_user = not created and not getattr(ticket, "end_user_is_new", False)
     if ticket is None:
         ticket = _thread_ticket(customer_id, fields)
     if ticket is None:

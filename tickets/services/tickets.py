@@ -18,7 +18,12 @@ from tickets.models import (
 )
 from tickets.services.attachments import _attachments_release
 from tickets.services.counters import _counter_add, _counter_groups, _counters_apply, _search_version_bump
-from tickets.services.end_users import end_user_find_or_create
+from tickets.services.end_users import (
+    _end_user_find_or_create,
+    _uid_type_guess,
+    end_user_find_or_create,
+    uid_normalize,
+)
 
 
 def _status_fields(ticket: Ticket, status: str, now) -> None:
@@ -47,8 +52,14 @@ def ticket_create(
     summary: str = "",
     twilio_call_sid: str = "",
 ) -> Ticket:
-    """Creates a ticket in its status (Closed sets closeDate) and counts it; publishes TicketCreated."""
+    """Creates a ticket in its status (Closed sets closeDate) and counts it. With a `uid` and no `end_user`, the end
+    user is the one holding that UID, or a new Lead with it: the rule of inbound messages, whatever path creates
+    the ticket (form, create-new, chat, calls, imports), so `endUserId` and the end user's ticket list agree.
+    Publishes TicketCreated."""
     now = timezone.now()
+    end_user_is_new = False
+    if end_user is None and uid:
+        end_user, uid, end_user_is_new = _end_user_of_uid(customer_id, uid)
     ticket = Ticket(
         customer_id=customer_id,
         channel_id=channel_id,
@@ -66,10 +77,18 @@ def ticket_create(
     )
     _status_fields(ticket, status, now)
     ticket.save()
+    ticket.end_user_is_new = end_user_is_new  # a first message on it is not from a known end user
     _counter_add(customer_id, ticket.status, ticket.is_spam, 1)
     _search_version_bump(customer_id)
     publish(Event.TICKET_CREATED, customer_id=customer_id, ticket_id=ticket.pk)
     return ticket
+
+
+def _end_user_of_uid(customer_id: int, uid: str) -> tuple[EndUser, str, bool]:
+    """The end user of `uid` (found or created, as for inbound messages), the UID in its stored form and whether
+    the end user was created now."""
+    end_user, created = _end_user_find_or_create(customer_id=customer_id, uid=uid, uid_type=None, name="")
+    return end_user, uid_normalize(uid_type=_uid_type_guess(uid), uid=uid), created
 
 
 TICKET_EDITABLE_FIELDS = (
@@ -106,12 +125,16 @@ def chat_ticket_create(*, channel, subject: str, uid: str = "", name: str = "") 
 
 @transaction.atomic
 def ticket_update(*, ticket: Ticket, changes: dict) -> Ticket:
-    """Applies editable fields; `status` wins over `is_closed`; keeps counters; publishes OnClose/OnEscalate."""
+    """Applies editable fields; `status` wins over `is_closed`; keeps counters; publishes OnClose/OnEscalate. A
+    ticket without an end user that is given a `uid` gets that UID's end user (the rule of ticket_create)."""
     unknown = set(changes) - set(TICKET_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"ticket_update cannot set {sorted(unknown)}")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = _ticket_state(ticket)
+    if changes.get("uid") and ticket.end_user_id is None and changes["uid"] != ticket.uid:
+        changes = dict(changes)
+        ticket.end_user, changes["uid"], _ = _end_user_of_uid(ticket.customer_id, changes["uid"])
     for key, value in changes.items():
         if key not in ("status", "is_closed", "close_date"):
             setattr(ticket, key, value)

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from places.export import LANGUAGES, PhotoPlacement, report_docx_write
+from answerpal.api.errors import ApiError
+from places.export import PhotoPlacement, report_docx_write
+from places.locales import EXPORT_LANG_CHOICES
 from places.selectors import report_detail_queryset
 
 
@@ -16,7 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="Path of the .docx file to write.")
         parser.add_argument("--customer", type=int, help="Refuse the export unless the report is this customer's.")
         parser.add_argument("--photo-placement", choices=PhotoPlacement.CHOICES, default=PhotoPlacement.PER_ROOM)
-        parser.add_argument("--lang", choices=LANGUAGES, default="", help="Labels (default: the dictation's).")
+        parser.add_argument(
+            "--lang",
+            choices=EXPORT_LANG_CHOICES,
+            default="",
+            help="Language (default: the report's, else the dictation's).",
+        )
 
     def handle(self, *args, report, out, customer=None, photo_placement, lang, **options):
         reports = report_detail_queryset().filter(pk=report)
@@ -28,8 +35,12 @@ class Command(BaseCommand):
         path = Path(out)
         if not path.parent.is_dir():
             raise CommandError(f"The directory {path.parent} does not exist.")
-        with path.open("wb") as handle:
-            placed = report_docx_write(report=row, out=handle, photo_placement=photo_placement, lang=lang)
+        try:
+            with path.open("wb") as handle:
+                placed = report_docx_write(report=row, out=handle, photo_placement=photo_placement, lang=lang)
+        except ApiError as error:  # ReportEmpty
+            path.unlink(missing_ok=True)
+            raise CommandError(f"{error.code}: {error.detail}") from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {path} ({path.stat().st_size} bytes): {placed['rooms']} room(s), {placed['photos']} photo(s)."

@@ -90,7 +90,7 @@ class Transport(models.TextChoices):
     TWILIO = "twilio"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(outbox.OutboxRow):
     """An outbound message waiting for, or done with, delivery: queued → sending → sent / failed.
 
     One row per TicketMessage (`idempotency_key`). A worker sends only while it holds the lease
@@ -103,17 +103,9 @@ class OutboxMessage(models.Model):
     message = models.OneToOneField("tickets.TicketMessage", on_delete=models.CASCADE, related_name="outbox")
     channel = models.ForeignKey("channels_cfg.Channel", null=True, on_delete=models.SET_NULL, related_name="+")
     transport = models.CharField(max_length=16, choices=Transport.choices)
-    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
     idempotency_key = models.CharField(max_length=100, unique=True)
     internet_message_id = models.CharField(max_length=255, blank=True)
     automated = models.BooleanField(default=False, help_text="Sent by an automation action, not a person.")
-    attempts = models.PositiveIntegerField(default=0)
-    max_attempts = models.PositiveIntegerField(default=8)
-    next_attempt_at = models.DateTimeField()
-    first_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=100, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

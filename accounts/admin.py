@@ -5,8 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
 from accounts import lockout, services
-from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature, SecurityEvent
-from answerpal.api.client_address import client_address
+from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature
 from answerpal.api.errors import ApiError
 
 
@@ -127,7 +126,6 @@ class CustomerRepAdmin(UserAdmin):
             lockout.rep_unlock(
                 rep=rep,
                 actor=f"operator {request.user.username}",
-                address=client_address(request),
                 reason="Unlocked in the admin.",
             )
             for rep in queryset.select_related("customer")
@@ -168,18 +166,3 @@ class PasswordResetTokenAdmin(ReadOnlyAdmin):
     @admin.display(ordering="rep__customer__name")
     def customer(self, token):
         return token.rep.customer
-
-
-@admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyAdmin):
-    """Sign-in locks and unlocks, phone sign-in opt-ins and the short-lived credentials issued to phone tokens."""
-
-    list_display = ["created_at", "kind", "customer", "subject", "client_address", "actor"]
-    list_select_related = ["customer"]
-    list_filter = ["kind", ("customer", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["subject", "client_address", "actor", "customer__name"]
-    raw_id_fields = ["customer", "rep", "channel"]
-    date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request, obj=None):
-        return False

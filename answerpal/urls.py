@@ -22,6 +22,7 @@ API_APPS = [
     "voice",
     "places",
     "webwidget",
+    "audit",
 ]
 
 urlpatterns = [

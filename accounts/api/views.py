@@ -310,7 +310,7 @@ def _actor(request) -> str:
 class ChannelPhoneLoginViewSet(TenantViewSet):
     """POST /api/Channels/{channelId}/phone-login-secret: the Administrator opts the channel in to phone sign-in
     and receives its new device secret once (earlier phone tokens of the channel stop working);
-    DELETE: opts it out (its phone tokens stop working). Both are audited (SecurityEvent)."""
+    DELETE: opts it out (its phone tokens stop working). Both are audited."""
 
     queryset = Channel.objects.filter(deleted_at__isnull=True)
     serializer_class = DeviceSecretSerializer
@@ -325,14 +325,10 @@ class ChannelPhoneLoginViewSet(TenantViewSet):
     def phone_login_secret(self, request, channelId=None):
         channel = self.get_object()
         if request.method == "DELETE":
-            services.phone_login_secret_clear(
-                channel=channel, actor=_actor(request), client_address=client_address(request)
-            )
+            services.phone_login_secret_clear(channel=channel, actor=_actor(request))
             return Response(status=status.HTTP_204_NO_CONTENT)
         if channel.channel_type != ChannelType.PHONE:
             raise ApiError(400, "NotAPhoneChannel", "Only Phone channels have phone sign-in.")
-        secret = services.phone_login_secret_set(
-            channel=channel, actor=_actor(request), client_address=client_address(request)
-        )
+        secret = services.phone_login_secret_set(channel=channel, actor=_actor(request))
         data = {"channelID": channel.pk, "deviceSecret": secret, "phoneNumber": channel.phone_number}
         return Response(DeviceSecretSerializer(data).data, status=status.HTTP_201_CREATED)

@@ -1,11 +1,11 @@
-"""Operator back-office for representatives, signatures, reset tokens and the impersonation log."""
+"""Operator back-office for representatives, signatures and reset tokens (impersonations: the audit trail)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
 from accounts import lockout, services
-from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature
+from accounts.models import CustomerRep, PasswordResetToken, RepSignature
 from answerpal.api.errors import ApiError
 
 
@@ -138,20 +138,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImpersonationAudit)
-class ImpersonationAuditAdmin(ReadOnlyAdmin):
-    """Who acted as which customer, when, from where and why."""
-
-    list_display = ["created_at", "operator", "customer", "ip_address", "reason"]
-    list_select_related = ["operator", "customer"]
-    list_filter = ["customer", "operator"]
-    search_fields = ["operator__username", "customer__name", "reason", "ip_address"]
-    date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -110,19 +110,3 @@ class PasswordResetToken(models.Model):
 
     def __str__(self):
         return f"Reset for {self.rep} until {self.expires_at:%Y-%m-%d %H:%M}"
-
-
-class ImpersonationAudit(models.Model):
-    """One row per impersonation token issued to a platform operator."""
-
-    operator = models.ForeignKey(CustomerRep, on_delete=models.PROTECT, related_name="impersonations")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField(blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.operator} as {self.customer} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,6 @@ from rest_framework.exceptions import NotAuthenticated
 from accounts import lockout, selectors
 from accounts.models import (
     CustomerRep,
-    ImpersonationAudit,
     PasswordResetToken,
     RepSignature,
 )
@@ -214,12 +213,15 @@ def phone_login_secret_clear(*, channel: Channel, actor: str) -> None:
         )
 
 
-def impersonation_start(*, username: str, password: str, customer_id: int, reason: str, ip_address: str | None) -> str:
-    """An Administrator token of `customer_id` for a platform operator; writes an ImpersonationAudit row.
-    Operator sign-ins share the login lockout."""
+def impersonation_start(
+    *, username: str, password: str, customer_id: int, reason: str, client_address: str = "-"
+) -> str:
+    """An Administrator token of `customer_id` for a platform operator; the audit entry ImpersonationStarted (in
+    the customer's log, with the reason) says who, when, from where and why. Operator sign-ins share the login
+    lockout."""
     policy = lockout.login_policy()
     account = lockout.login_account(hostname="operator", username=username)
-    address = ip_address or "-"
+    address = client_address
     lockout.lockout_check(policy, account=account, address=address)
     operator = CustomerRep.objects.filter(
         customer__isnull=True, username=username.strip(), is_staff=True, deleted_at__isnull=True
@@ -238,7 +240,6 @@ def impersonation_start(*, username: str, password: str, customer_id: int, reaso
     if customer is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, "CustomerNotFound", f"No active customer has id {customer_id}.")
     with transaction.atomic():
-        ImpersonationAudit.objects.create(operator=operator, customer=customer, reason=reason, ip_address=ip_address)
         audit_record(
             customer_id=customer.pk,
             actor_id=operator.pk,

@@ -23,7 +23,7 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import CustomerRep
-from answerpal.api.client_address import client_address, parse_address
+from answerpal.api.client_address import client_address
 from answerpal.api.errors import ApiError, field_error
 from answerpal.api.policies import AdministratorOrSupervisor, ManageSettings, ManageUsers, Policy, Role
 from answerpal.api.throttling import PublicRateThrottle
@@ -32,12 +32,6 @@ from answerpal.api.viewsets import PublicApiView, TenantModelViewSet, TenantView
 from channels_cfg.models import Channel, ChannelType
 
 LOCKED = OpenApiResponse(description="LoginLocked: too many failed sign-ins; retry after Retry-After seconds.")
-
-
-def _audit_address(request) -> str | None:
-    """The client address for a GenericIPAddressField (None when the peer is not an IP address)."""
-    address = client_address(request)
-    return address if parse_address(address) is not None else None
 
 
 class LoginView(PublicApiView):
@@ -96,7 +90,7 @@ class ImpersonateByCustomerView(PublicApiView):
             password=data["password"],
             customer_id=data["customerID"],
             reason=data["reason"],
-            ip_address=_audit_address(request),
+            client_address=client_address(request),
         )
         return Response({"token": token})
 

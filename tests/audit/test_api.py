@@ -81,7 +81,15 @@ def test_filters_by_actor_action_object_and_time(admin_client, customer, admin_r
 
 @pytest.mark.parametrize(
     "params",
-    [{"action": "Bogus"}, {"from": "yesterday"}, {"to": "2026-13-40T00:00:00Z"}, {"actorID": "x"}, {"actorKind": "x"}],
+    [
+        {"action": "Bogus"},
+        {"from": "yesterday"},
+        {"to": "2026-13-40T00:00:00Z"},
+        {"actorID": "x"},
+        {"actorID": "1.5"},
+        {"actorID": "1e400"},
+        {"actorKind": "x"},
+    ],
 )
 def test_invalid_filters_answer_400(admin_client, params):
     body = assert_problem(admin_client.get(URL, params), 400, "ValidationFailed")

@@ -96,6 +96,7 @@ def test_operators_search_the_log_in_the_admin_read_only(customer, other_custome
     assert page.status_code == 200 and b"77" in page.content and b"88" not in page.content
     entry = AuditEntry.objects.get(object_id="77")
     assert admin.get("/admin/audit/auditentry/add/").status_code == 403
+    assert admin.get(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
     detail = admin.get(f"/admin/audit/auditentry/{entry.pk}/change/")
     assert detail.status_code == 200 and b'name="_save"' not in detail.content  # a view, not a form
     response = admin.post("/admin/audit/auditentry/", {"action": "delete_selected", "_selected_action": [entry.pk]})

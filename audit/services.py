@@ -82,7 +82,9 @@ def audit_purge(*, now=None, retention_days: int | None = None, batch_size: int 
     cutoff = (now or timezone.now()) - timedelta(days=days)
     removed = 0
     while True:
-        ids = list(AuditEntry.objects.filter(created_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:size])
+        ids = list(
+            AuditEntry.objects.filter(created_at__lt=cutoff).order_by("created_at").values_list("id", flat=True)[:size]
+        )
         if not ids:
             break
         removed += AuditEntry.objects.filter(id__in=ids).delete()[0]  # nothing refers to entries: one DELETE

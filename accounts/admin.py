@@ -1,12 +1,11 @@
-"""Operator back-office for representatives, signatures, reset tokens and the impersonation log."""
+"""Operator back-office for representatives, signatures and reset tokens (impersonations: the audit trail)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
 from accounts import lockout, services
-from accounts.models import CustomerRep, ImpersonationAudit, PasswordResetToken, RepSignature, SecurityEvent
-from answerpal.api.client_address import client_address
+from accounts.models import CustomerRep, PasswordResetToken, RepSignature
 from answerpal.api.errors import ApiError
 
 
@@ -127,7 +126,6 @@ class CustomerRepAdmin(UserAdmin):
             lockout.rep_unlock(
                 rep=rep,
                 actor=f"operator {request.user.username}",
-                address=client_address(request),
                 reason="Unlocked in the admin.",
             )
             for rep in queryset.select_related("customer")
@@ -143,20 +141,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ImpersonationAudit)
-class ImpersonationAuditAdmin(ReadOnlyAdmin):
-    """Who acted as which customer, when, from where and why."""
-
-    list_display = ["created_at", "operator", "customer", "ip_address", "reason"]
-    list_select_related = ["operator", "customer"]
-    list_filter = ["customer", "operator"]
-    search_fields = ["operator__username", "customer__name", "reason", "ip_address"]
-    date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PasswordResetToken)
 class PasswordResetTokenAdmin(ReadOnlyAdmin):
     list_display = ["rep", "customer", "created_at", "expires_at", "used_at"]
@@ -168,18 +152,3 @@ class PasswordResetTokenAdmin(ReadOnlyAdmin):
     @admin.display(ordering="rep__customer__name")
     def customer(self, token):
         return token.rep.customer
-
-
-@admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyAdmin):
-    """Sign-in locks and unlocks, phone sign-in opt-ins and the short-lived credentials issued to phone tokens."""
-
-    list_display = ["created_at", "kind", "customer", "subject", "client_address", "actor"]
-    list_select_related = ["customer"]
-    list_filter = ["kind", ("customer", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["subject", "client_address", "actor", "customer__name"]
-    raw_id_fields = ["customer", "rep", "channel"]
-    date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,9 +5,9 @@ A policy (login, phone login, password-reset requests) allows `account_limit` fa
 limit every further attempt waits: the first wait is `delay` seconds and each failure after a wait doubles it, up
 to `max_wait` (the temporary lock). While waiting, attempts answer 429 + Retry-After with the policy's stable code,
 before any password is checked, whether the account exists or not (the account key is what the caller typed, so an
-unknown account locks exactly like a known one and nothing is revealed). Reaching a limit is audited
-(SecurityEvent); a successful sign-in clears the account's failures (not the address's), a password reset and an
-operator unlock clear them too."""
+unknown account locks exactly like a known one and nothing is revealed). A successful sign-in clears the account's
+failures (not the address's), a password reset and an operator unlock clear them too. Reaching a limit and every
+unlock are audit entries (audit.services.audit_record, with the current request's address and request id)."""
 
 import hashlib
 import logging
@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions
 
-from accounts.models import CustomerRep, SecurityEvent, SecurityEventKind
+from accounts.models import CustomerRep
 from answerpal.api.errors import ApiError
+from audit.models import ActorKind, AuditAction
+from audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -160,14 +162,20 @@ def lockout_fail(
 
 def _locked_audit(policy, *, subject, address, wait, rep, customer_id, failures) -> None:
     logger.warning("%s locked for %ss after %s failures", subject, wait, failures)
-    SecurityEvent.objects.create(
-        kind=SecurityEventKind.LOCKED,
+    audit_record(
         customer_id=rep.customer_id if rep is not None else customer_id,
-        rep=rep,
-        subject=subject[:300],
-        client_address=address[:64],
-        actor="system",
-        detail=f"{failures} failures; next attempt in {wait} s (doubling up to {policy.max_wait} s).",
+        action=AuditAction.LOGIN_LOCKED,
+        actor_kind=ActorKind.SYSTEM,
+        object_type="CustomerRep" if rep is not None else "SignIn",
+        object_id=rep.pk if rep is not None else "",
+        detail={
+            "policy": policy.name,
+            "subject": subject[:300],
+            "lockedAddress": address,
+            "failures": failures,
+            "waitSeconds": wait,
+            "maxWaitSeconds": policy.max_wait,
+        },
     )
 
 
@@ -194,18 +202,17 @@ def rep_accounts(rep: CustomerRep) -> list[tuple[LockoutPolicy, str]]:
     return accounts
 
 
-def rep_unlock(*, rep: CustomerRep, actor: str, address: str = "", reason: str = "") -> bool:
-    """Clears the representative's sign-in and reset locks and failures; audited when there was any."""
+def rep_unlock(*, rep: CustomerRep, actor: str, reason: str = "") -> bool:
+    """Clears the representative's sign-in and reset locks and failures; audited when there was any (`actor`
+    says how, e.g. 'password reset'; the caller of the current request is the entry's actor)."""
     cleared = [policy.name for policy, account in rep_accounts(rep) if _clear(policy, "account", account)]
     if cleared:
-        SecurityEvent.objects.create(
-            kind=SecurityEventKind.UNLOCKED,
+        audit_record(
             customer_id=rep.customer_id,
-            rep=rep,
-            subject=f"{', '.join(cleared)} {rep.username}"[:300],
-            client_address=address[:64],
-            actor=actor[:200],
-            detail=reason,
+            action=AuditAction.LOGIN_UNLOCKED,
+            object_type="CustomerRep",
+            object_id=rep.pk,
+            detail={"policies": cleared, "username": rep.username, "by": actor[:200], "reason": reason},
         )
         logger.info("Sign-in of %s unlocked by %s (%s)", rep.username, actor, reason)
     return bool(cleared)
@@ -216,11 +223,12 @@ def address_unlock(*, address: str, actor: str) -> bool:
     policies = (login_policy(), phone_login_policy(), password_reset_policy())
     cleared = [policy.name for policy in policies if _clear(policy, "address", address)]
     if cleared:
-        SecurityEvent.objects.create(
-            kind=SecurityEventKind.UNLOCKED,
-            subject=f"{', '.join(cleared)} from {address}"[:300],
-            client_address=address[:64],
-            actor=actor[:200],
+        audit_record(
+            customer_id=None,
+            action=AuditAction.LOGIN_UNLOCKED,
+            object_type="ClientAddress",
+            object_id=address,
+            detail={"policies": cleared, "by": actor[:200]},
         )
     return bool(cleared)
 
@@ -230,7 +238,11 @@ def phone_unlock(*, phone_number: str, actor: str) -> bool:
     account = phone_account(phone_number=phone_number)
     if not _clear(phone_login_policy(), "account", account):
         return False
-    SecurityEvent.objects.create(
-        kind=SecurityEventKind.UNLOCKED, subject=f"phone-login {account}"[:300], actor=actor[:200]
+    audit_record(
+        customer_id=None,
+        action=AuditAction.LOGIN_UNLOCKED,
+        object_type="PhoneNumber",
+        object_id=account,
+        detail={"policies": ["phone-login"], "by": actor[:200]},
     )
     return True

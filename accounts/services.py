@@ -22,16 +22,15 @@ from rest_framework.exceptions import NotAuthenticated
 from accounts import lockout, selectors
 from accounts.models import (
     CustomerRep,
-    ImpersonationAudit,
     PasswordResetToken,
     RepSignature,
-    SecurityEvent,
-    SecurityEventKind,
 )
 from answerpal.api.errors import ApiError, Conflict
 from answerpal.api.policies import Role
 from answerpal.api.tokens import TokenKind, token_issue
 from answerpal.celery import enqueue_after_commit
+from audit.models import ActorKind, AuditAction
+from audit.services import audit_record
 from billing.permissions import feature_require
 from billing.selectors import effective_limits
 from channels_cfg.models import Channel
@@ -73,25 +72,48 @@ def rep_token_issue(*, rep: CustomerRep) -> str:
     )
 
 
+def _login_failed_audit(*, flow: str, account: str, customer_id: int | None, rep_id: int | None = None) -> None:
+    """One entry per refused sign-in (attempts refused by a lock are not: the lock itself is the entry)."""
+    audit_record(
+        customer_id=customer_id,
+        action=AuditAction.LOGIN_FAILED,
+        actor_kind=ActorKind.ANONYMOUS,
+        object_type="CustomerRep" if rep_id is not None else "SignIn",
+        object_id=rep_id if rep_id is not None else "",
+        detail={"flow": flow, "account": account},
+    )
+
+
 def rep_login(*, username: str, password: str, hostname: str, client_address: str = "-") -> str:
     """Signs a representative in through the customer's hostname; records last_login and
     upgrades a legacy BCrypt hash to the preferred hasher. Failures count towards the account's and the
-    address's lockout (429 LoginLocked, checked before the password, the same for unknown accounts)."""
+    address's lockout (429 LoginLocked, checked before the password, the same for unknown accounts). Successes
+    and failures are audited."""
     policy = lockout.login_policy()
     account = lockout.login_account(hostname=hostname, username=username)
     lockout.lockout_check(policy, account=account, address=client_address)
     candidates = selectors.reps_signing_in(hostname=hostname, username__iexact=username.strip())
     if len(candidates) != 1:
         _dummy_password_check(password)
+        _login_failed_audit(flow=policy.name, account=account, customer_id=None)
         lockout.lockout_fail(policy, account=account, address=client_address)
         raise invalid_credentials()
     rep = candidates[0]
     if not _password_matches(rep, password) or not rep.is_active or not rep.customer.is_active:
+        _login_failed_audit(flow=policy.name, account=account, customer_id=rep.customer_id, rep_id=rep.pk)
         lockout.lockout_fail(policy, account=account, address=client_address, rep=rep)
         raise invalid_credentials()
     lockout.lockout_succeed(policy, account=account)
     rep.last_login = timezone.now()
     rep.save(update_fields=["last_login"])
+    audit_record(
+        customer_id=rep.customer_id,
+        actor_id=rep.pk,
+        actor_kind=ActorKind.REP,
+        action=AuditAction.LOGIN_SUCCEEDED,
+        object_type="CustomerRep",
+        object_id=rep.pk,
+    )
     return rep_token_issue(rep=rep)
 
 
@@ -135,18 +157,18 @@ def phone_login(*, phone_number: str, account_sid: str, device_secret: str = "",
     expected = channel.phone_login_secret_hash if channel is not None else _NO_CHANNEL_DIGEST
     matches = hmac.compare_digest(expected, _device_secret_digest(device_secret))
     if channel is None or not matches:
-        lockout.lockout_fail(
-            policy, account=account, address=client_address, customer_id=channel.customer_id if channel else None
-        )
+        customer_id = channel.customer_id if channel else None
+        _login_failed_audit(flow=policy.name, account=account, customer_id=customer_id)
+        lockout.lockout_fail(policy, account=account, address=client_address, customer_id=customer_id)
         raise invalid_credentials()
     lockout.lockout_succeed(policy, account=account)
-    SecurityEvent.objects.create(
-        kind=SecurityEventKind.PHONE_LOGIN,
+    audit_record(
         customer_id=channel.customer_id,
-        channel=channel,
-        subject=f"phone-login {account}",
-        client_address=client_address[:64],
-        actor="device",
+        actor_kind=ActorKind.PHONE,
+        action=AuditAction.PHONE_LOGIN_SUCCEEDED,
+        object_type="Channel",
+        object_id=channel.pk,
+        detail={"channelID": channel.pk, "phoneNumber": account},
     )
     return token_issue(
         kind=TokenKind.PHONE,
@@ -156,7 +178,7 @@ def phone_login(*, phone_number: str, account_sid: str, device_secret: str = "",
     )
 
 
-def phone_login_secret_set(*, channel: Channel, actor: str, client_address: str = "") -> str:
+def phone_login_secret_set(*, channel: Channel, actor: str) -> str:
     """Turns phone sign-in on for the channel with a new random device secret (returned once, only its SHA-256
     is kept); the channel's earlier phone tokens stop working. Audited."""
     secret = secrets.token_urlsafe(32)
@@ -165,49 +187,52 @@ def phone_login_secret_set(*, channel: Channel, actor: str, client_address: str 
             phone_login_secret_hash=_device_secret_digest(secret), phone_login_version=F("phone_login_version") + 1
         )
         channel.refresh_from_db(fields=["phone_login_secret_hash", "phone_login_version"])
-        SecurityEvent.objects.create(
-            kind=SecurityEventKind.PHONE_LOGIN_ENABLED,
+        audit_record(
             customer_id=channel.customer_id,
-            channel=channel,
-            subject=f"channel {channel.pk} {channel.phone_number}"[:300],
-            client_address=client_address[:64],
-            actor=actor[:200],
+            action=AuditAction.PHONE_LOGIN_ENABLED,
+            object_type="Channel",
+            object_id=channel.pk,
+            detail={"phoneNumber": channel.phone_number, "by": actor[:200]},
         )
     return secret
 
 
-def phone_login_secret_clear(*, channel: Channel, actor: str, client_address: str = "") -> None:
+def phone_login_secret_clear(*, channel: Channel, actor: str) -> None:
     """Turns phone sign-in off for the channel; its phone tokens stop working at once. Audited."""
     with transaction.atomic():
         Channel.objects.filter(pk=channel.pk).update(
             phone_login_secret_hash="", phone_login_version=F("phone_login_version") + 1
         )
         channel.refresh_from_db(fields=["phone_login_secret_hash", "phone_login_version"])
-        SecurityEvent.objects.create(
-            kind=SecurityEventKind.PHONE_LOGIN_DISABLED,
+        audit_record(
             customer_id=channel.customer_id,
-            channel=channel,
-            subject=f"channel {channel.pk} {channel.phone_number}"[:300],
-            client_address=client_address[:64],
-            actor=actor[:200],
+            action=AuditAction.PHONE_LOGIN_DISABLED,
+            object_type="Channel",
+            object_id=channel.pk,
+            detail={"phoneNumber": channel.phone_number, "by": actor[:200]},
         )
 
 
-def impersonation_start(*, username: str, password: str, customer_id: int, reason: str, ip_address: str | None) -> str:
-    """An Administrator token of `customer_id` for a platform operator; writes an ImpersonationAudit row.
-    Operator sign-ins share the login lockout."""
+def impersonation_start(
+    *, username: str, password: str, customer_id: int, reason: str, client_address: str = "-"
+) -> str:
+    """An Administrator token of `customer_id` for a platform operator; the audit entry ImpersonationStarted (in
+    the customer's log, with the reason) says who, when, from where and why. Operator sign-ins share the login
+    lockout."""
     policy = lockout.login_policy()
     account = lockout.login_account(hostname="operator", username=username)
-    address = ip_address or "-"
+    address = client_address
     lockout.lockout_check(policy, account=account, address=address)
     operator = CustomerRep.objects.filter(
         customer__isnull=True, username=username.strip(), is_staff=True, deleted_at__isnull=True
     ).first()
     if operator is None:
         _dummy_password_check(password)
+        _login_failed_audit(flow="impersonate", account=account, customer_id=None)
         lockout.lockout_fail(policy, account=account, address=address)
         raise invalid_credentials()
     if not _password_matches(operator, password) or not operator.is_active:
+        _login_failed_audit(flow="impersonate", account=account, customer_id=None, rep_id=operator.pk)
         lockout.lockout_fail(policy, account=account, address=address, rep=operator)
         raise invalid_credentials()
     lockout.lockout_succeed(policy, account=account)
@@ -215,7 +240,15 @@ def impersonation_start(*, username: str, password: str, customer_id: int, reaso
     if customer is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, "CustomerNotFound", f"No active customer has id {customer_id}.")
     with transaction.atomic():
-        ImpersonationAudit.objects.create(operator=operator, customer=customer, reason=reason, ip_address=ip_address)
+        audit_record(
+            customer_id=customer.pk,
+            actor_id=operator.pk,
+            actor_kind=ActorKind.OPERATOR,
+            action=AuditAction.IMPERSONATION_STARTED,
+            object_type="Customer",
+            object_id=customer.pk,
+            detail={"operator": operator.username, "reason": reason},
+        )
         operator.last_login = timezone.now()
         operator.save(update_fields=["last_login"])
     logger.warning("Operator %s impersonates customer %s: %s", operator.username, customer.pk, reason)
@@ -423,6 +456,7 @@ def rep_create(
         if is_active:
             _seat_check(customer_id=customer_id)
         rep.save()
+        _rep_audit(rep=rep, action=AuditAction.REP_CREATED, detail={"role": rep.role, "isActive": rep.is_active})
     return rep
 
 
@@ -442,6 +476,17 @@ def rep_bootstrap(*, hostname: str, username: str, password: str, profile: RepPr
         )
 
 
+def _rep_audit(*, rep: CustomerRep, action: str, detail: dict | None = None) -> None:
+    """An entry about a representative row (the caller of the current request is the actor)."""
+    audit_record(
+        customer_id=rep.customer_id,
+        action=action,
+        object_type="CustomerRep",
+        object_id=rep.pk,
+        detail={"username": rep.username, **(detail or {})},
+    )
+
+
 def _last_administrator_guard(*, rep: CustomerRep) -> None:
     """A customer keeps at least one active Administrator, or nobody could manage its users."""
     is_live_admin = rep.role == Role.ADMINISTRATOR and rep.is_active and rep.deleted_at is None
@@ -459,11 +504,14 @@ def rep_update(*, rep: CustomerRep, profile: RepProfile, role: str | None = None
         fields = list(RepProfile.__dataclass_fields__)
         for field in fields:
             setattr(rep, field, getattr(profile, field))
+        previous_role = rep.role
         if role is not None and role != rep.role:
             _last_administrator_guard(rep=rep)
             rep.role = role
             fields.append("role")
         rep.save(update_fields=fields)
+        if rep.role != previous_role:
+            _rep_audit(rep=rep, action=AuditAction.REP_ROLE_CHANGED, detail={"from": previous_role, "to": rep.role})
     return rep
 
 
@@ -477,6 +525,7 @@ def rep_activate(*, rep: CustomerRep) -> CustomerRep:
         _seat_check(customer_id=rep.customer_id)
         rep.is_active = True
         rep.save(update_fields=["is_active"])
+        _rep_audit(rep=rep, action=AuditAction.REP_ACTIVATED)
     return rep
 
 
@@ -492,6 +541,7 @@ def rep_deactivate(*, rep: CustomerRep) -> CustomerRep:
         rep.token_version = F("token_version") + 1
         rep.save(update_fields=["is_active", "token_version"])
         rep.refresh_from_db(fields=["token_version"])
+        _rep_audit(rep=rep, action=AuditAction.REP_DEACTIVATED)
     return rep
 
 
@@ -507,6 +557,7 @@ def rep_delete(*, rep: CustomerRep) -> None:
         rep.token_version = F("token_version") + 1
         rep.save(update_fields=["deleted_at", "is_active", "token_version"])
         rep.reset_tokens.all().delete()
+        _rep_audit(rep=rep, action=AuditAction.REP_DELETED)
 
 
 def signature_upsert(*, rep: CustomerRep, lang: str, html: str, text: str) -> tuple[RepSignature, bool]:

@@ -24,6 +24,7 @@ API_APPS = [
     "webwidget",
     "privacy",
     "webhooks",
+    "audit",
 ]
 
 urlpatterns = [

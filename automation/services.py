@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from answerpal.api.errors import Conflict
 from answerpal.celery import enqueue_after_commit
+from answerpal.fields import EncryptedTextField
+from audit.models import AuditAction
+from audit.services import audit_record
 from automation.context import message_context, message_for_context
 from automation.models import (
     Action,
@@ -85,25 +88,68 @@ def topic_channels_delete(*, customer_id: int, ids: list[int]) -> int:
     return deleted
 
 
+_ACTION_SECRETS = frozenset(field.name for field in Action._meta.fields if isinstance(field, EncryptedTextField))
+
+
+def _action_audit(*, action: Action, audit_action: str, fields=()) -> None:
+    """Names the fields written (secret ones separately), never their values."""
+    secrets = sorted(name for name in fields if name in _ACTION_SECRETS)
+    audit_record(
+        customer_id=action.customer_id,
+        action=audit_action,
+        object_type="Action",
+        object_id=action.pk,
+        detail={
+            "name": action.name,
+            "actionType": action.action_type,
+            "fields": sorted(fields),
+            "secretsChanged": secrets,
+        },
+    )
+
+
 @transaction.atomic
 def action_create(*, customer_id: int, data: dict) -> Action:
-    """Creates an action of the customer (secrets encrypted by the model field)."""
-    return Action.objects.create(customer_id=customer_id, **data)
+    """Creates an action of the customer (secrets encrypted by the model field); audited."""
+    action = Action.objects.create(customer_id=customer_id, **data)
+    _action_audit(action=action, audit_action=AuditAction.ACTION_CREATED, fields=data)
+    return action
 
 
 @transaction.atomic
 def action_update(*, action: Action, data: dict) -> Action:
-    """Updates an action; runs already recorded keep their results."""
+    """Updates an action; runs already recorded keep their results. Audited with the fields that changed."""
+    changed = [name for name, value in data.items() if getattr(action, name) != value]
     for name, value in data.items():
         setattr(action, name, value)
     action.save()
+    _action_audit(action=action, audit_action=AuditAction.ACTION_UPDATED, fields=changed)
     return action
 
 
 @transaction.atomic
 def action_delete(*, action: Action) -> None:
-    """Deletes the action with its topic/hook links and recorded runs."""
+    """Deletes the action with its topic/hook links and recorded runs; audited."""
+    _action_audit(action=action, audit_action=AuditAction.ACTION_DELETED)
     action.delete()
+
+
+def _hook_link_audit(*, link: TopicAction, audit_action: str) -> None:
+    """Links of an action to a hook (specialTopic = a HookName) are audited; topic links are not."""
+    if link.special_topic not in HookName.values:
+        return
+    audit_record(
+        customer_id=link.customer_id,
+        action=audit_action,
+        object_type="HookAction",
+        object_id=link.pk,
+        detail={
+            "hookName": link.special_topic,
+            "actionID": link.action_id,
+            "channelID": link.channel_id,
+            "priority": link.priority,
+        },
+    )
 
 
 def _duplicate_link(*, customer_id: int, data: dict, exclude_id: int | None = None) -> bool:
@@ -126,7 +172,9 @@ def topic_action_create(*, customer_id: int, data: dict) -> TopicAction:
     if _duplicate_link(customer_id=customer_id, data=data):
         code = "DuplicateHookAction" if data.get("special_topic") in HookName.values else "DuplicateTopicAction"
         raise Conflict(code, "This action is already linked with the same topic/hook and channel.")
-    return TopicAction.objects.create(customer_id=customer_id, **data)
+    link = TopicAction.objects.create(customer_id=customer_id, **data)
+    _hook_link_audit(link=link, audit_action=AuditAction.HOOK_CREATED)
+    return link
 
 
 @transaction.atomic
@@ -136,7 +184,9 @@ def topic_actions_bulk_create(*, customer_id: int, items: list[dict]) -> list[To
     for data in items:
         if _duplicate_link(customer_id=customer_id, data=data):
             continue
-        created.append(TopicAction.objects.create(customer_id=customer_id, **data))
+        link = TopicAction.objects.create(customer_id=customer_id, **data)
+        _hook_link_audit(link=link, audit_action=AuditAction.HOOK_CREATED)
+        created.append(link)
     return created
 
 
@@ -145,12 +195,14 @@ def topic_action_set_priority(*, link: TopicAction, priority: int) -> TopicActio
     """Changes only the execution priority of a link (higher runs first)."""
     link.priority = priority
     link.save(update_fields=["priority"])
+    _hook_link_audit(link=link, audit_action=AuditAction.HOOK_UPDATED)
     return link
 
 
 @transaction.atomic
 def topic_action_delete(*, link: TopicAction) -> None:
     """Deletes the link; recorded runs stay."""
+    _hook_link_audit(link=link, audit_action=AuditAction.HOOK_DELETED)
     link.delete()
 
 

@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from answerpal.api.errors import Conflict
 from answerpal.events import Event, publish
+from answerpal.fields import EncryptedTextField
+from audit.models import AuditAction
+from audit.services import audit_record
 from channels_cfg.guards import channel_type_check
 from channels_cfg.models import Channel, ChannelFolder, ChannelTranslation, ChannelType
 
@@ -23,6 +26,28 @@ def _phone_number_check(*, channel_type: str, phone_number: str, exclude_id: int
         raise Conflict("PhoneNumberInUse", f"{phone_number} is already connected to a {channel_type} channel.")
 
 
+_CHANNEL_SECRETS = frozenset(field.name for field in Channel._meta.fields if isinstance(field, EncryptedTextField))
+
+
+def _secret_fields(names) -> list[str]:
+    return sorted(name for name in names if name in _CHANNEL_SECRETS)
+
+
+def _channel_audit(*, channel: Channel, action: str, fields=()) -> None:
+    """The entry names the fields written (secret ones separately), never their values."""
+    audit_record(
+        customer_id=channel.customer_id,
+        action=action,
+        object_type="Channel",
+        object_id=channel.pk,
+        detail={
+            "channelType": channel.channel_type,
+            "fields": sorted(fields),
+            "secretsChanged": _secret_fields(fields),
+        },
+    )
+
+
 def _channel_saved(channel: Channel) -> None:
     publish(Event.CHANNEL_SAVED, channel_id=channel.pk, customer_id=channel.customer_id)
 
@@ -33,6 +58,7 @@ def channel_create(*, customer_id: int, data: dict) -> Channel:
     _phone_number_check(channel_type=data["channel_type"], phone_number=data.get("phone_number", ""), exclude_id=None)
     with transaction.atomic():
         channel = Channel.objects.create(customer_id=customer_id, **data)
+        _channel_audit(channel=channel, action=AuditAction.CHANNEL_CREATED, fields=data)
         _channel_saved(channel)
     return channel
 
@@ -49,9 +75,11 @@ def channel_update(*, channel: Channel, data: dict) -> Channel:
         auto_retrieve_changed = (
             "auto_retrieve_emails" in data and data["auto_retrieve_emails"] != channel.auto_retrieve_emails
         )
+        changed = [name for name, value in data.items() if getattr(channel, name) != value]
         for name, value in data.items():
             setattr(channel, name, value)
         channel.save()
+        _channel_audit(channel=channel, action=AuditAction.CHANNEL_UPDATED, fields=changed)
         if auto_retrieve_changed:
             channel.folders.update(auto_retrieve_emails=channel.auto_retrieve_emails)
         _channel_saved(channel)
@@ -64,6 +92,7 @@ def channel_delete(*, channel: Channel) -> None:
         channel.deleted_at = timezone.now()
         channel.is_active = False
         channel.save(update_fields=["deleted_at", "is_active", "updated_at"])
+        _channel_audit(channel=channel, action=AuditAction.CHANNEL_DELETED)
         publish(Event.CHANNEL_DELETED, channel_id=channel.pk, customer_id=channel.customer_id)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 
-# (customer_id, channel_id, client_address) -> the PhoneCredentials DTO as a dict
+# (customer_id, channel_id) -> the PhoneCredentials DTO as a dict (the issuer audits the issue)
 PhoneCredentialsIssuer = Callable[..., dict]
 
 _registered: list[PhoneCredentialsIssuer] = []
@@ -17,8 +17,8 @@ def phone_credentials_register(issuer: PhoneCredentialsIssuer) -> None:
     _registered[:] = [issuer]
 
 
-def phone_credentials_issue(*, customer_id: int, channel_id: int, client_address: str) -> dict:
+def phone_credentials_issue(*, customer_id: int, channel_id: int) -> dict:
     """Short-lived credentials for the phone channel's device; ImproperlyConfigured when voice is not installed."""
     if not _registered:
         raise ImproperlyConfigured("No phone-credentials issuer is registered: add voice.apps.VoiceConfig.")
-    return _registered[0](customer_id=customer_id, channel_id=channel_id, client_address=client_address)
+    return _registered[0](customer_id=customer_id, channel_id=channel_id)

@@ -7,6 +7,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from answerpal.api.errors import ApiError, Conflict, field_error
+from answerpal.fields import EncryptedTextField
+from audit.models import AuditAction
+from audit.services import audit_record
 from customers.models import DEFAULT_MODEL_SLOTS, AIModel, AIProvider, Customer, CustomFieldDefinition, ModelPurpose
 from customers.plans import plan_port
 
@@ -159,7 +162,7 @@ def customer_settings_update(*, customer_id: int, changes: dict) -> Customer:
     """Applies a partial settings change (model field names as keys; `<slot>_id` for model slots and
     `default_customer_rep_id`); secrets given as None or '' are cleared, a new Graph secret forgets
     the old one's expiry. Validates every default model slot and the default representative,
-    naming DTO fields in the 400."""
+    naming DTO fields in the 400. A change of a secret is audited (which secrets, never their values)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     chosen = {
         column: changes[f"{column}_id"]
@@ -175,11 +178,23 @@ def customer_settings_update(*, customer_id: int, changes: dict) -> Customer:
         raise ApiError(400, "ValidationFailed", summary, errors=errors)
     if "graph_client_secret" in changes and (changes["graph_client_secret"] or "") != customer.graph_client_secret:
         customer.graph_client_secret_expires_at = None  # the known expiry belonged to the replaced secret
+    secrets_changed = []
     for name, value in changes.items():
-        if value is None and not Customer._meta.get_field(name).null:
+        field = Customer._meta.get_field(name)
+        if value is None and not field.null:
             value = ""
+        if isinstance(field, EncryptedTextField) and getattr(customer, name) != value:
+            secrets_changed.append(name)
         setattr(customer, name, value)
     customer.save()
+    if secrets_changed:
+        audit_record(
+            customer_id=customer.pk,
+            action=AuditAction.SECRETS_CHANGED,
+            object_type="Customer",
+            object_id=customer.pk,
+            detail={"fields": sorted(secrets_changed)},
+        )
     return customer
 
 

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import CustomerRep, SecurityEvent, SecurityEventKind
+from accounts.models import CustomerRep
 from ai import services as ai_services
 from ai.providers import Purpose, resolve
 from ai.providers.base import AIProviderError, AIProviderUnavailable
@@ -42,6 +42,8 @@ from answerpal.api.errors import ApiError, Conflict, field_error
 from answerpal.celery import enqueue_after_commit
 from answerpal.events import Event, publish
 from answerpal.outbound_guard import OutboundError, refused_problem
+from audit.models import ActorKind, AuditAction
+from audit.services import audit_record
 from automation.models import ActionType, HookName
 from automation.prompt_documents import prompt_documents_build
 from automation.registry import ActionResult, ActionStatus
@@ -967,12 +969,12 @@ def _realtime_client_secret(customer: Customer, channel, ttl: int) -> tuple[str,
     return secret.value, expires_at, endpoint.model_name
 
 
-def phone_credentials_issue(*, customer_id: int, channel_id: int, client_address: str) -> dict:
+def phone_credentials_issue(*, customer_id: int, channel_id: int) -> dict:
     """What a phone channel's device gets instead of the tenant's secrets, minted per call and valid for
     PHONE_CREDENTIALS_TTL_SECONDS: an OpenAI Realtime client secret (ek_…, usable only to open realtime sessions)
     and a Twilio Voice access token (a JWT for the Voice SDK, identity bound to the channel). The OpenAI API key and
     the Twilio auth token never leave the server. 403 PhoneLoginNotEnabled unless the channel opted in. Each issue
-    is logged and audited (SecurityEvent PhoneCredentialsIssued)."""
+    is logged and audited (PhoneCredentialsIssued)."""
     channel = _phone_channel_opted_in(customer_id=customer_id, channel_id=channel_id)
     customer = selectors.voice_customer(customer_id=customer_id)
     ttl = settings.PHONE_CREDENTIALS_TTL_SECONDS
@@ -1012,14 +1014,13 @@ def phone_credentials_issue(*, customer_id: int, channel_id: int, client_address
             twilioIdentity=identity,
         )
     issued = [name for name in ("openAIApiKey", "twilioAuthToken") if credentials[name]]
-    SecurityEvent.objects.create(
-        kind=SecurityEventKind.PHONE_CREDENTIALS_ISSUED,
+    audit_record(
         customer_id=customer.pk,
-        channel=channel,
-        subject=f"channel {channel.pk} {channel.phone_number}"[:300],
-        client_address=client_address[:64],
-        actor="phone token",
-        detail=f"Issued {', '.join(issued) or 'nothing'} for {ttl} s.",
+        action=AuditAction.PHONE_CREDENTIALS_ISSUED,
+        actor_kind=ActorKind.PHONE,
+        object_type="Channel",
+        object_id=channel.pk,
+        detail={"channelID": channel.pk, "phoneNumber": channel.phone_number, "issued": issued, "ttlSeconds": ttl},
     )
     logger.info("Phone channel %s of customer %s: short-lived %s issued", channel.pk, customer.pk, issued or "nothing")
     return credentials

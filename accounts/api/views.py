@@ -23,7 +23,7 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import CustomerRep
-from answerpal.api.client_address import client_address, parse_address
+from answerpal.api.client_address import client_address
 from answerpal.api.errors import ApiError, field_error
 from answerpal.api.policies import AdministratorOrSupervisor, ManageSettings, ManageUsers, Policy, Role
 from answerpal.api.throttling import PublicRateThrottle
@@ -32,12 +32,6 @@ from answerpal.api.viewsets import PublicApiView, TenantModelViewSet, TenantView
 from channels_cfg.models import Channel, ChannelType
 
 LOCKED = OpenApiResponse(description="LoginLocked: too many failed sign-ins; retry after Retry-After seconds.")
-
-
-def _audit_address(request) -> str | None:
-    """The client address for a GenericIPAddressField (None when the peer is not an IP address)."""
-    address = client_address(request)
-    return address if parse_address(address) is not None else None
 
 
 class LoginView(PublicApiView):
@@ -96,7 +90,7 @@ class ImpersonateByCustomerView(PublicApiView):
             password=data["password"],
             customer_id=data["customerID"],
             reason=data["reason"],
-            ip_address=_audit_address(request),
+            client_address=client_address(request),
         )
         return Response({"token": token})
 
@@ -314,7 +308,7 @@ def _actor(request) -> str:
 class ChannelPhoneLoginViewSet(TenantViewSet):
     """POST /api/Channels/{channelId}/phone-login-secret: the Administrator opts the channel in to phone sign-in
     and receives its new device secret once (earlier phone tokens of the channel stop working);
-    DELETE: opts it out (its phone tokens stop working). Both are audited (SecurityEvent)."""
+    DELETE: opts it out (its phone tokens stop working). Both are audited."""
 
     queryset = Channel.objects.filter(deleted_at__isnull=True)
     serializer_class = DeviceSecretSerializer
@@ -329,14 +323,10 @@ class ChannelPhoneLoginViewSet(TenantViewSet):
     def phone_login_secret(self, request, channelId=None):
         channel = self.get_object()
         if request.method == "DELETE":
-            services.phone_login_secret_clear(
-                channel=channel, actor=_actor(request), client_address=client_address(request)
-            )
+            services.phone_login_secret_clear(channel=channel, actor=_actor(request))
             return Response(status=status.HTTP_204_NO_CONTENT)
         if channel.channel_type != ChannelType.PHONE:
             raise ApiError(400, "NotAPhoneChannel", "Only Phone channels have phone sign-in.")
-        secret = services.phone_login_secret_set(
-            channel=channel, actor=_actor(request), client_address=client_address(request)
-        )
+        secret = services.phone_login_secret_set(channel=channel, actor=_actor(request))
         data = {"channelID": channel.pk, "deviceSecret": secret, "phoneNumber": channel.phone_number}
         return Response(DeviceSecretSerializer(data).data, status=status.HTTP_201_CREATED)

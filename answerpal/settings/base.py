@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "answerpal.apps.AnswerpalConfig",
+    "audit.apps.AuditConfig",
     "customers.apps.CustomersConfig",
     "billing.apps.BillingConfig",
     "channels_cfg.apps.ChannelsCfgConfig",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "answerpal.api.client_address.ClientAddressMiddleware",
     "answerpal.api.middleware.ApiRequestMiddleware",
+    "audit.context.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,6 +167,9 @@ LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_ADDRESS_FAILU
 LOGIN_LOCKOUT_DELAY_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_DELAY_SECONDS", "60"))
 LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "900"))
 LOGIN_LOCKOUT_WINDOW_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_WINDOW_SECONDS", "3600"))
+# The audit trail keeps its entries this many days (0: forever); the daily purge deletes this many per statement.
+AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "400"))
+AUDIT_LOG_PURGE_BATCH_SIZE = int(os.environ.get("AUDIT_LOG_PURGE_BATCH_SIZE", "5000"))
 # Password-reset requests (each one counts) per e-mail address + hostname and per client address, same waits.
 PASSWORD_RESET_REQUESTS_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_ACCOUNT", "5"))
 PASSWORD_RESET_REQUESTS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_ADDRESS", "20"))
@@ -321,6 +326,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "automation-delete-scheduled-tickets": {
         "task": "automation.delete_scheduled_tickets",
         "schedule": timedelta(hours=1),
+        "options": {"queue": "default"},
+    },
+    # Removes audit entries older than AUDIT_LOG_RETENTION_DAYS, in batches.
+    "audit-purge-expired": {
+        "task": "audit.purge_expired",
+        "schedule": timedelta(days=1),
         "options": {"queue": "default"},
     },
 }

@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from answerpal.api.client_address import client_address
 from answerpal.api.policies import ManageSettings, PhoneAuthOnly, RepToken
 from answerpal.api.viewsets import TenantApiView, TenantModelViewSet
 from customers import services
@@ -64,9 +63,7 @@ class CustomerSecretsView(TenantApiView):
         }
     )
     def get(self, request):
-        credentials = phone_credentials_issue(
-            customer_id=self.customer_id, channel_id=request.auth.channel_id, client_address=client_address(request)
-        )
+        credentials = phone_credentials_issue(customer_id=self.customer_id, channel_id=request.auth.channel_id)
         return Response(CustomerSecretsSerializer(credentials).data)
 
 

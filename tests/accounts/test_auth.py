@@ -10,9 +10,10 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import ImpersonationAudit, PasswordResetToken
+from accounts.models import PasswordResetToken
 from accounts.services import phone_login_secret_clear, phone_login_secret_set
 from answerpal.api.policies import Role
+from audit.models import ActorKind, AuditAction, AuditEntry
 from tests.accounts.factories import CustomerRepFactory, PasswordResetTokenFactory
 from tests.conftest import assert_problem, client_with_token
 from tests.customers.factories import CustomerFactory
@@ -208,9 +209,10 @@ def test_impersonation_issues_an_admin_token_and_writes_the_audit(anon_client, o
     claims = AccessToken(response.json()["token"])
     assert (claims["kind"], claims["customer"], claims["operator"]) == ("impersonation", customer.pk, operator.pk)
     assert claims["role"] == Role.ADMINISTRATOR
-    audit = ImpersonationAudit.objects.get()
-    assert (audit.operator, audit.customer, audit.reason, audit.ip_address) == (
+    audit = AuditEntry.objects.get(action=AuditAction.IMPERSONATION_STARTED)
+    assert (audit.actor, audit.actor_kind, audit.customer, audit.detail["reason"], audit.client_address) == (
         operator,
+        ActorKind.OPERATOR,
         customer,
         "Ticket #42: mailbox setup",
         "192.0.2.7",
@@ -226,7 +228,7 @@ def test_impersonation_refuses_a_tenant_rep_even_a_staff_one(anon_client, custom
     admin_rep.is_staff = True
     admin_rep.save()
     assert_problem(impersonate(anon_client, customer.pk, username="admin"), 401, "InvalidCredentials")
-    assert not ImpersonationAudit.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPERSONATION_STARTED).exists()
 
 
 @pytest.mark.django_db
@@ -242,7 +244,7 @@ def test_impersonation_refuses_bad_operator_credentials(anon_client, operator, c
         operator.is_active = False
         operator.save()
     assert_problem(impersonate(anon_client, customer.pk, password=password), 401, "InvalidCredentials")
-    assert not ImpersonationAudit.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPERSONATION_STARTED).exists()
 
 
 @pytest.mark.django_db
@@ -251,7 +253,7 @@ def test_impersonation_of_an_unknown_or_inactive_customer_is_404(anon_client, op
     other_customer.is_active = False
     other_customer.save()
     assert_problem(impersonate(anon_client, other_customer.pk), 404, "CustomerNotFound")
-    assert not ImpersonationAudit.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPERSONATION_STARTED).exists()
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts import lockout
-from accounts.models import SecurityEvent, SecurityEventKind
+from audit.models import ActorKind, AuditAction, AuditEntry
 from tests.accounts.factories import PasswordResetTokenFactory
 from tests.admin_helpers import operator_login
 from tests.conftest import assert_problem
@@ -54,9 +54,13 @@ def test_the_11th_wrong_password_answers_429_from_any_address(anon_client, rep):
     assert body["message"] == body["detail"]
     # The right password does not get through a lock either, from yet another address.
     assert_problem(login(anon_client, "AGENT", PASSWORD, 150), 429, "LoginLocked")
-    event = SecurityEvent.objects.get(kind=SecurityEventKind.LOCKED)
-    assert (event.rep, event.customer, event.subject) == (rep, rep.customer, f"login {HOST}/agent")
+    event = AuditEntry.objects.get(action=AuditAction.LOGIN_LOCKED)
+    assert (event.customer, event.object_type, event.object_id) == (rep.customer, "CustomerRep", str(rep.pk))
+    assert event.detail["subject"] == f"login {HOST}/agent" and event.actor_kind == ActorKind.SYSTEM
     assert event.client_address == "198.51.0.10"  # the socket address, not the forged header
+    assert event.request_id  # the request that reached the limit
+    failed = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, object_id=str(rep.pk))
+    assert failed.count() == 10  # every refused password; the attempts refused by the lock are not entries
 
 
 def test_an_unknown_account_locks_exactly_like_a_known_one(anon_client, rep):
@@ -68,7 +72,7 @@ def test_an_unknown_account_locks_exactly_like_a_known_one(anon_client, rep):
     assert answers["agent"].status_code == answers["nobody"].status_code == 429
     assert answers["agent"]["Retry-After"] == answers["nobody"]["Retry-After"]
     assert _stable(answers["agent"]) == _stable(answers["nobody"])
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED).count() == 2
+    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_LOCKED).count() == 2
 
 
 def test_the_wait_grows_with_each_failure_after_the_lock_up_to_the_maximum(anon_client, rep, clock):
@@ -121,8 +125,8 @@ def test_one_address_is_limited_over_every_account(anon_client, rep):
         assert response.status_code == 401
     assert_problem(login(anon_client, "agent", PASSWORD, REMOTE_ADDR="198.51.100.7"), 429, "LoginLocked")
     assert login(anon_client, "agent", PASSWORD, REMOTE_ADDR="198.51.100.8").status_code == 200
-    event = SecurityEvent.objects.get(kind=SecurityEventKind.LOCKED)
-    assert event.subject == "login from 198.51.100.7" and event.rep is None
+    event = AuditEntry.objects.get(action=AuditAction.LOGIN_LOCKED)
+    assert event.detail["subject"] == "login from 198.51.100.7" and event.customer_id is None
 
 
 def test_a_password_reset_unlocks_the_account(anon_client, rep):
@@ -135,8 +139,9 @@ def test_a_password_reset_unlocks_the_account(anon_client, rep):
     )
     assert response.status_code == 204
     assert login(anon_client, "agent", "Brand-new-pass-77").status_code == 200
-    unlocked = SecurityEvent.objects.get(kind=SecurityEventKind.UNLOCKED)
-    assert (unlocked.rep, unlocked.actor) == (rep, "password reset")
+    unlocked = AuditEntry.objects.get(action=AuditAction.LOGIN_UNLOCKED)
+    assert (unlocked.object_id, unlocked.detail["by"]) == (str(rep.pk), "password reset")
+    assert (unlocked.actor_kind, unlocked.customer_id) == (ActorKind.ANONYMOUS, rep.customer_id)
 
 
 def test_an_operator_unlocks_in_the_admin(anon_client, rep):
@@ -148,10 +153,11 @@ def test_an_operator_unlocks_in_the_admin(anon_client, rep):
     )
     assert response.status_code == 200 and b"1 representative(s) unlocked." in response.content
     assert login(anon_client, "agent", PASSWORD).status_code == 200
-    unlocked = SecurityEvent.objects.get(kind=SecurityEventKind.UNLOCKED)
-    assert (unlocked.rep, unlocked.actor) == (rep, "operator root")
-    events = admin.get("/admin/accounts/securityevent/")
-    assert events.status_code == 200 and b"login acme.answerpal.test/agent" in events.content
+    unlocked = AuditEntry.objects.get(action=AuditAction.LOGIN_UNLOCKED)
+    assert (unlocked.object_id, unlocked.detail["by"]) == (str(rep.pk), "operator root")
+    assert unlocked.actor_kind == ActorKind.OPERATOR and unlocked.actor.username == "root"
+    events = admin.get("/admin/audit/auditentry/", {"q": "LoginLocked"})
+    assert events.status_code == 200 and b"LoginLocked" in events.content
 
 
 def test_the_unlock_command(anon_client, rep, capsys):
@@ -167,7 +173,11 @@ def test_the_unlock_command(anon_client, rep, capsys):
     assert login(anon_client, "agent", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 200
     call_command("login_unlock", "--address", "198.51.100.9")
     assert "nothing to clear" in capsys.readouterr().out
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.UNLOCKED).count() == 2
+    unlocks = AuditEntry.objects.filter(action=AuditAction.LOGIN_UNLOCKED)
+    assert sorted(unlocks.values_list("object_type", "actor_kind")) == [
+        ("ClientAddress", ActorKind.SYSTEM),
+        ("CustomerRep", ActorKind.SYSTEM),
+    ]
     with pytest.raises(CommandError):
         call_command("login_unlock", "--username", "agent")
     with pytest.raises(CommandError):
@@ -259,5 +269,6 @@ def test_an_administrator_unlocks_a_rep_by_setting_a_new_password(anon_client, r
     )
     assert response.status_code == 204
     assert login(anon_client, "agent", "Admin-set-pass-9").status_code == 200
-    unlocked = SecurityEvent.objects.get(kind=SecurityEventKind.UNLOCKED)
-    assert (unlocked.rep, unlocked.actor) == (rep, f"rep {admin_rep.pk}")
+    unlocked = AuditEntry.objects.get(action=AuditAction.LOGIN_UNLOCKED)
+    assert (unlocked.object_id, unlocked.detail["by"]) == (str(rep.pk), f"rep {admin_rep.pk}")
+    assert (unlocked.actor_id, unlocked.actor_kind) == (admin_rep.pk, ActorKind.REP)

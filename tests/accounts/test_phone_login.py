@@ -9,9 +9,9 @@ import jwt
 import pytest
 import respx
 
-from accounts.models import SecurityEvent, SecurityEventKind
 from accounts.services import phone_login_secret_set
 from answerpal.api.tokens import TokenKind, token_issue
+from audit.models import ActorKind, AuditAction, AuditEntry
 from customers.models import AIProvider, ModelPurpose
 from tests.ai import respx_httpx2  # noqa: F401 - registers respx's "httpx2" mocker
 from tests.ai.openai_fakes import BASE_URL
@@ -86,10 +86,10 @@ def test_the_administrator_opts_a_channel_in_and_the_device_signs_in(anon_client
     )
     assert login.status_code == 200
     assert client_with_token(login.json()["token"]).get(SECRETS).status_code != 401
-    kinds = list(SecurityEvent.objects.order_by("id").values_list("kind", "actor"))
-    assert kinds[:2] == [
-        (SecurityEventKind.PHONE_LOGIN_ENABLED, f"rep {phone_channel.customer.reps.get().pk}"),
-        (SecurityEventKind.PHONE_LOGIN, "device"),
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "actor_id", "actor_kind", "object_id"))
+    assert entries[:2] == [
+        (AuditAction.PHONE_LOGIN_ENABLED, phone_channel.customer.reps.get().pk, ActorKind.REP, str(phone_channel.pk)),
+        (AuditAction.PHONE_LOGIN_SUCCEEDED, None, ActorKind.PHONE, str(phone_channel.pk)),
     ]
 
 
@@ -111,7 +111,7 @@ def test_a_new_secret_or_opting_out_revokes_the_channels_phone_tokens(anon_clien
     assert admin_client.delete(secret_url(phone_channel)).status_code == 204
     assert_problem(device.get(SECRETS), 401, "InvalidToken")
     assert_problem(anon_client.post(PHONE_LOGIN, {**body, "deviceSecret": second}, format="json"), 401)
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.PHONE_LOGIN_DISABLED).count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.PHONE_LOGIN_DISABLED).count() == 1
 
 
 def test_opting_in_needs_manage_settings_and_a_phone_channel_of_ones_own(
@@ -123,7 +123,7 @@ def test_opting_in_needs_manage_settings_and_a_phone_channel_of_ones_own(
     assert_problem(other_admin_client.post(secret_url(phone_channel)), 404)
     chat = ChannelFactory(customer=tenant, channel_type="Chat")
     assert_problem(admin_client.post(secret_url(chat)), 400, "NotAPhoneChannel")
-    assert not SecurityEvent.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="PhoneLogin").exists()
 
 
 def test_my_secrets_answers_short_lived_credentials_never_the_tenants_secrets(
@@ -166,8 +166,9 @@ def test_my_secrets_answers_short_lived_credentials_never_the_tenants_secrets(
     assert claims["grants"]["identity"] == body["twilioIdentity"] == f"c{tenant.pk}-ch{phone_channel.pk}"
     assert claims["grants"]["voice"]["outgoing"]["application_sid"] == "AP" + "a" * 32
     assert body["twilioAccountSID"] == SID and body["twilioAuthTokenExpiresAt"]
-    event = SecurityEvent.objects.get(kind=SecurityEventKind.PHONE_CREDENTIALS_ISSUED)
-    assert event.channel == phone_channel and "openAIApiKey, twilioAuthToken" in event.detail
+    event = AuditEntry.objects.get(action=AuditAction.PHONE_CREDENTIALS_ISSUED)
+    assert (event.customer_id, event.object_id, event.actor_kind) == (tenant.pk, str(phone_channel.pk), ActorKind.PHONE)
+    assert event.detail["issued"] == ["openAIApiKey", "twilioAuthToken"] and event.request_id
     # Each call mints anew.
     assert phone.get(SECRETS).status_code == 200 and len(minted.calls) == 2
 
@@ -181,7 +182,7 @@ def test_my_secrets_without_providers_answers_nulls(anon_client, customer, phone
     )
     body = client_with_token(login.json()["token"]).get(SECRETS).json()
     assert body["openAIApiKey"] is None and body["twilioAuthToken"] is None and body["credentialKind"] == "ephemeral"
-    assert "Issued nothing" in SecurityEvent.objects.get(kind=SecurityEventKind.PHONE_CREDENTIALS_ISSUED).detail
+    assert AuditEntry.objects.get(action=AuditAction.PHONE_CREDENTIALS_ISSUED).detail["issued"] == []
 
 
 def test_my_secrets_refuses_rep_and_impersonation_tokens(admin_client, rep_client, anon_client, customer):

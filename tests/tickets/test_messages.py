@@ -18,7 +18,7 @@ def test_list_by_ticket_paged_with_topics(admin_client, customer, django_assert_
     TicketMessageTopicFactory(customer=customer, message=first, topic__name="Refund")
     messages = [first] + [TicketMessageFactory(customer=customer, ticket=ticket) for _ in range(2)]
     TicketMessageFactory(customer=customer)
-    with django_assert_num_queries(5):  # auth, ticket, count, page, topics
+    with django_assert_num_queries(6):  # auth, ticket, count, page, topics, the audit entry (one INSERT)
         response = admin_client.get("/api/ticketMessages", {"ticketId": ticket.pk, "pageSize": 2})
     data = response.json()
     assert data["totalCount"] == 3 and data["totalPages"] == 2
@@ -41,7 +41,7 @@ def test_detail_has_every_dto_field_and_registered_ones(admin_client, customer, 
     CustomFieldDefinitionFactory(customer=customer, field_name="orderNo")
     monkeypatch.setattr(registry, "_detail_fields", {})
     registry.register_message_detail_field("shout", prefetch=[], render=lambda m: m.subject.upper())
-    with django_assert_num_queries(4):  # auth, message (+rep, channel), topics (+topic, rep), custom fields
+    with django_assert_num_queries(5):  # auth, message (+rep, channel), topics (+topic, rep), custom fields, audit
         response = admin_client.get(f"/api/ticketMessages/{message.pk}")
     data = response.json()
     expected = {

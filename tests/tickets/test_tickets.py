@@ -197,7 +197,7 @@ def test_search_and_sort_validation(admin_client, customer):
 
 def test_retrieve_query_count(admin_client, customer, django_assert_num_queries):
     ticket = TicketFactory(customer=customer)
-    with django_assert_num_queries(4):  # auth, ticket (+joins), UIDs, topics
+    with django_assert_num_queries(5):  # auth, ticket (+joins), UIDs, topics, the audit entry (one INSERT)
         response = admin_client.get(f"/api/Tickets/{ticket.pk}")
     assert response.json()["ticketID"] == ticket.pk and response.json()["token"] == str(ticket.token)
 

@@ -20,6 +20,8 @@ from answerpal.api.policies import (
     ensure_channel_access,
 )
 from answerpal.api.viewsets import TenantApiView, TenantViewSet
+from audit.models import AuditAction
+from audit.services import audit_record
 from channels_cfg import selectors as channel_selectors
 from customers.selectors import custom_fields_list
 from tickets import selectors, services
@@ -100,6 +102,14 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
             raise NotFound("No ticket with this id.")
         queryset = self.filter_queryset(self.get_queryset()).filter(ticket_id=ticket_id)
         page = self.paginate_queryset(queryset)
+        audit_record(
+            customer_id=self.customer_id,
+            action=AuditAction.TICKET_MESSAGES_READ,
+            object_type="Ticket",
+            object_id=int(raw),
+            detail={"messageIDs": [message.pk for message in page]},
+            request=request,
+        )
         return self.get_paginated_response(TicketMessageReadSerializer(page, many=True).data)
 
     def _detail(self, message_id: int) -> dict:
@@ -111,6 +121,14 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
     def retrieve(self, request, pk=None):
         message = self.get_object()
         context = {"custom_field_definitions": _custom_field_definitions(self.customer_id)}
+        audit_record(
+            customer_id=self.customer_id,
+            action=AuditAction.TICKET_MESSAGE_READ,
+            object_type="TicketMessage",
+            object_id=message.pk,
+            detail={"ticketID": message.ticket_id},
+            request=request,
+        )
         return Response(TicketMessageDetailSerializer(message, context=context).data)
 
     @extend_schema(request=TicketMessageCreateSerializer, responses={201: TicketMessageDetailSerializer})

@@ -26,6 +26,8 @@ from answerpal.api.policies import (
 from answerpal.api.search import TextSearchFilter
 from answerpal.api.sorting import SortFilter
 from answerpal.api.viewsets import TenantViewSet
+from audit.models import AuditAction
+from audit.services import audit_record
 from channels_cfg import selectors as channel_selectors
 from tickets import access, listing, selectors, services
 from tickets.api.serializers import (
@@ -145,6 +147,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         )
         queryset = TextSearchFilter().filter_queryset(request, filterset.qs, view)
         return SortFilter().filter_queryset(request, queryset, view)
+
+    def retrieve(self, request, *args, **kwargs):
+        """The ticket; each read is an audit entry (TicketRead)."""
+        response = super().retrieve(request, *args, **kwargs)
+        audit_record(
+            customer_id=self.customer_id,
+            action=AuditAction.TICKET_READ,
+            object_type="Ticket",
+            object_id=response.data["ticketID"],
+            request=request,
+        )
+        return response
 
     def _read(self, ticket_id: int) -> dict:
         return TicketReadSerializer(selectors.ticket_row(ticket_id=ticket_id)).data
@@ -312,9 +326,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def play(self, request, pk=None):
         """The phone ticket's call recording (stored by the voice app) with its type and byte ranges."""
 
-        recording = selectors.ticket_recording(ticket=self.get_object())
+        ticket = self.get_object()
+        recording = selectors.ticket_recording(ticket=ticket)
         if recording is None:
             raise ApiError(404, "RecordingNotFound", "No call recording is stored for this ticket.")
+        audit_record(
+            customer_id=self.customer_id,
+            action=AuditAction.RECORDING_PLAYED,
+            object_type="Ticket",
+            object_id=ticket.pk,
+            detail={"range": request.headers.get("Range", "")[:100]},
+            request=request,
+        )
         return stored_file_response(
             request, file=recording.file, content_type=recording.content_type, file_name=recording.file_name
         )

@@ -106,7 +106,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Tena
             customer_id=self.customer_id,
             action=AuditAction.TICKET_MESSAGES_READ,
             object_type="Ticket",
-            object_id=int(raw),
+            object_id=ticket_id,
             detail={"messageIDs": [message.pk for message in page]},
             request=request,
         )

@@ -23,6 +23,8 @@ from django.utils.crypto import salted_hmac
 from ai.providers import topics as topic_matching
 from answerpal.api.errors import ApiError, Conflict
 from answerpal.celery import enqueue_after_commit
+from audit.models import AuditAction
+from audit.services import audit_record
 from automation.models import ConnectorCall
 from billing.models import CostEntry, StorageCategory
 from billing.services import stored_files_release
@@ -62,6 +64,13 @@ def enduser_export(*, customer_id: int, end_user_id: int, language: str = "") ->
     person = _person_require(customer_id=customer_id, end_user_id=end_user_id)
     company = Customer.objects.filter(pk=customer_id).values_list("name", flat=True).first() or ""
     chunks = archive.export_stream(person=person, language=language, company=company)
+    audit_record(
+        customer_id=customer_id,
+        action=AuditAction.END_USER_EXPORTED,
+        object_type="EndUser",
+        object_id=end_user_id,
+        detail={"language": language},
+    )
     return archive.export_file_name(person), (chunk for chunk in chunks if chunk)
 
 
@@ -125,6 +134,15 @@ def enduser_erase(
             actor=actor or (f"rep:{actor_rep_id}" if actor_rep_id else ""),
             uid_hashes=sorted(uid_hash(customer_id=customer_id, uid=uid) for uid in person.uids),
         )
+    # The trail says who asked for the erasure of which end user id (no personal data); the job is the receipt.
+    audit_record(
+        customer_id=customer_id,
+        actor_id=actor_rep_id,
+        action=AuditAction.END_USER_ERASED,
+        object_type="EndUser",
+        object_id=end_user_id,
+        detail={"erasureJobID": job.pk},
+    )
     if enqueue:
         from privacy.tasks import erasure_run
 

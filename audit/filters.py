@@ -1,23 +1,9 @@
 """The FilterSet of GET /api/AuditLog."""
 
 import django_filters
-from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from answerpal.api.filters import IdFilter
 from audit.models import ActorKind, AuditAction, AuditEntry
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number in the database's range (1.5 or 1e400 is a 400, not a guess or an overflow)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):

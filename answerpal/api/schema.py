@@ -87,7 +87,9 @@ class ApiAutoSchema(AutoSchema):
         # channel does not allow, an unsigned Twilio callback) and 404 (an unknown channel token or
         # number), so 400, 401, 403, 404 and 429 apply to every operation.
         codes = ["400", "401", "403", "404", "429"]
-        if self.method != "GET":
+        # Writes may conflict; a read that can (an export refused in the object's state) names its action in the
+        # view's `conflict_actions`.
+        if self.method != "GET" or getattr(self.view, "action", None) in getattr(self.view, "conflict_actions", ()):
             codes.append("409")
         if self.method in _BODY_METHODS:
             codes += ["413", "415"]

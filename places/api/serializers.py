@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomerRep
 from answerpal.api.fields import TenantPrimaryKeyRelatedField, blank_nulls
+from answerpal.api.filters import BIGINT_MAX
 from automation.models import Topic
 from documents.models import Document
 from places.export import PhotoPlacement
@@ -218,7 +219,9 @@ class ReportListSerializer(ReportSerializer):
 
 
 class RoomOrderSerializer(serializers.Serializer):
-    roomIDs = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
+    roomIDs = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=False, max_length=1000
+    )
 
 
 class PhotoOrderSerializer(serializers.Serializer):

@@ -66,6 +66,7 @@ class PlaceDescriptionReportViewSet(TenantModelViewSet):
     lists the reports linked to a ticket."""
 
     calls_provider = True  # schema: 502/503 provider answers
+    conflict_actions = ("export_docx",)  # schema: 409 ReportEmpty
     queryset = PlaceDescriptionReport.objects.all()
     serializer_class = ReportSerializer
     filterset_class = PlaceDescriptionReportFilterSet

@@ -39,6 +39,10 @@ class AuditAction(models.TextChoices):
     HOOK_DELETED = "HookDeleted", "Hook link deleted"
     END_USER_EXPORTED = "EndUserExported", "End user's data exported"
     END_USER_ERASED = "EndUserErased", "End user erased"
+    WEBHOOK_ENDPOINT_CREATED = "WebhookEndpointCreated", "Webhook endpoint registered"
+    WEBHOOK_ENDPOINT_UPDATED = "WebhookEndpointUpdated", "Webhook endpoint changed"
+    WEBHOOK_ENDPOINT_DELETED = "WebhookEndpointDeleted", "Webhook endpoint deleted"
+    WEBHOOK_SECRET_ROTATED = "WebhookSecretRotated", "Webhook signing secret rotated"
 
 
 class ActorKind(models.TextChoices):

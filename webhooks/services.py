@@ -26,6 +26,8 @@ from answerpal.outbox import (
     outbox_row_still_leased,
     worker_identity,
 )
+from audit.models import AuditAction
+from audit.services import audit_record
 from webhooks.catalogue import EVENT_TYPES, TEST_EVENT_TYPE
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.signing import secret_generate, signed_headers
@@ -73,7 +75,19 @@ def endpoint_create(
         event_types=sorted(set(event_types)),
         secret=secret,
     )
+    _endpoint_audit(endpoint, AuditAction.WEBHOOK_ENDPOINT_CREATED, {"eventTypes": endpoint.event_types})
     return endpoint, secret
+
+
+def _endpoint_audit(endpoint: WebhookEndpoint, action: str, detail: dict) -> None:
+    """The audit entry of a change to an endpoint or its secret (never the secret itself)."""
+    audit_record(
+        customer_id=endpoint.customer_id,
+        action=action,
+        object_type="WebhookEndpoint",
+        object_id=endpoint.pk,
+        detail=detail,
+    )
 
 
 ENDPOINT_EDITABLE_FIELDS = ("url", "description", "enabled", "event_types")
@@ -92,11 +106,15 @@ def endpoint_update(*, endpoint: WebhookEndpoint, changes: dict) -> WebhookEndpo
             value = sorted(set(value))
         setattr(endpoint, name, value)
     endpoint.save()
+    fields = sorted(name for name in ENDPOINT_EDITABLE_FIELDS if name in changes)
+    _endpoint_audit(endpoint, AuditAction.WEBHOOK_ENDPOINT_UPDATED, {"fields": fields})
     return endpoint
 
 
+@transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     """Deletes the endpoint with its deliveries and their log (pending deliveries are dropped)."""
+    _endpoint_audit(endpoint, AuditAction.WEBHOOK_ENDPOINT_DELETED, {})
     endpoint.delete()
 
 
@@ -114,6 +132,7 @@ def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, overlap_seconds: int | 
     endpoint.save(
         update_fields=["secret", "previous_secret", "previous_secret_expires_at", "secret_rotated_at", "updated_at"]
     )
+    _endpoint_audit(endpoint, AuditAction.WEBHOOK_SECRET_ROTATED, {"overlapSeconds": overlap})
     return endpoint, secret
 
 

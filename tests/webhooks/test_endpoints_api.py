@@ -270,3 +270,28 @@ def test_event_types_are_listed(admin_client, django_assert_num_queries):
         response = admin_client.get("/api/WebhookEventTypes")
     names = [item["name"] for item in response.json()]
     assert {"ticket.created", "message.received", "ai_draft.ready", "ticket.closed", "call.ended"} <= set(names)
+
+
+def test_endpoint_and_secret_changes_are_audited_without_the_secret(admin_client, admin_rep, customer):
+    from audit.models import AuditAction, AuditEntry
+
+    created = admin_client.post(URL, BODY, format="json").json()
+    endpoint_id = created["webhookEndpointID"]
+    admin_client.patch(f"{URL}/{endpoint_id}", {"enabled": False}, format="json")
+    rotated = admin_client.post(f"{URL}/{endpoint_id}/rotate-secret", {"overlapSeconds": 600}, format="json").json()
+    admin_client.delete(f"{URL}/{endpoint_id}")
+
+    entries = list(AuditEntry.objects.filter(object_type="WebhookEndpoint").order_by("id"))
+    assert [entry.action for entry in entries] == [
+        AuditAction.WEBHOOK_ENDPOINT_CREATED,
+        AuditAction.WEBHOOK_ENDPOINT_UPDATED,
+        AuditAction.WEBHOOK_SECRET_ROTATED,
+        AuditAction.WEBHOOK_ENDPOINT_DELETED,
+    ]
+    assert {(entry.customer_id, entry.actor_id, entry.object_id) for entry in entries} == {
+        (customer.pk, admin_rep.pk, str(endpoint_id))
+    }
+    assert entries[1].detail == {"fields": ["enabled"]} and entries[2].detail == {"overlapSeconds": 600}
+    assert all(
+        secret not in str(entry.detail) for entry in entries for secret in (created["secret"], rotated["secret"])
+    )

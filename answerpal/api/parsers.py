@@ -8,6 +8,7 @@ Python's own parser raises RecursionError on deep input; that is caught and repo
 
 import codecs
 import json
+import math
 
 from django.conf import settings
 from rest_framework import parsers, status
@@ -35,33 +36,47 @@ def _refuse_constant(name: str):
     raise JsonInputError("InvalidJson", f"{name} is not a JSON value")
 
 
+def _finite_float(text: str) -> float:
+    """1e999 parses to infinity, which no JSON column stores (PostgreSQL refuses it): refused like NaN."""
+    value = float(text)
+    if math.isinf(value):
+        raise JsonInputError("InvalidJson", f"{text} is out of range for a JSON number")
+    return value
+
+
 def json_loads_limited(text: str | bytes, *, max_depth: int | None = None):
     """Parse client JSON; raises JsonInputError (a ValueError) for anything refused."""
     limit = json_max_depth() if max_depth is None else max_depth
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError as error:
         raise JsonInputError("JsonTooDeep", f"JSON may be nested at most {limit} levels deep") from error
     except UnicodeDecodeError as error:
         raise JsonInputError("InvalidJson", "the text is not valid UTF-8") from error
     except json.JSONDecodeError as error:
         raise JsonInputError("InvalidJson", f"{error.msg} at position {error.pos}") from error
+    except JsonInputError:
+        raise
+    except ValueError as error:  # an integer longer than Python converts (4300 digits)
+        raise JsonInputError("InvalidJson", "a number in the JSON is too long") from error
     _check_tree(value, limit)
     return value
 
 
 def _check_tree(value, limit: int) -> None:
-    """Walks the parsed value without recursion: depth limit and NUL characters."""
+    """Walks the parsed value without recursion: the depth limit, and text PostgreSQL can store."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
-            children = [*node.keys(), *node.values()]
+            children = [*node.values()]
+            for key in node:
+                _text_check(key)
         elif isinstance(node, list):
             children = node
         else:
-            if isinstance(node, str) and "\x00" in node:
-                raise JsonInputError("InvalidJson", "text may not contain the NUL character (\\u0000)")
+            if isinstance(node, str):
+                _text_check(node)
             continue
         if depth > limit:
             raise JsonInputError("JsonTooDeep", f"JSON may be nested at most {limit} levels deep")
@@ -88,3 +103,13 @@ class LimitedJSONPatchParser(LimitedJSONParser):
     """RFC 6902 documents (`application/json-patch+json`) under the same rules."""
 
     media_type = "application/json-patch+json"
+
+
+def _text_check(text: str) -> None:
+    """NUL and lone surrogates ("\\ud800") parse in Python but PostgreSQL refuses them in text and jsonb."""
+    if "\x00" in text:
+        raise JsonInputError("InvalidJson", "text may not contain the NUL character (\\u0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise JsonInputError("InvalidJson", "text may not contain a lone surrogate (\\ud800-\\udfff)") from error

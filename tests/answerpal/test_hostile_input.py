@@ -36,7 +36,20 @@ class TestJsonLimits:
         assert deep_object.value.code == "JsonTooDeep"
 
     @pytest.mark.parametrize(
-        "text", [DEEP, "[NaN]", '{"a": Infinity}', '{"a": "x\\u0000y"}', '{"\\u0000": 1}', "{not json", ""]
+        "text",
+        [
+            DEEP,
+            "[NaN]",
+            '{"a": Infinity}',
+            '{"a": "x\\u0000y"}',
+            '{"\\u0000": 1}',
+            "{not json",
+            "",
+            '{"a": 1e999}',  # infinity once parsed
+            '{"a": "\\ud800"}',  # a lone surrogate: PostgreSQL refuses it in text and jsonb
+            '{"\\udfff": 1}',
+            '{"a": ' + "1" * 5000 + "}",  # longer than Python turns into an int
+        ],
     )
     def test_refused_json(self, text):
         with pytest.raises(JsonInputError) as refused:
@@ -47,6 +60,11 @@ class TestJsonLimits:
         response = anon_client.post("/api/Auth/login", data=DEEP, content_type="application/json")
         body = assert_problem(response, 400, "JsonTooDeep")
         assert "64 levels" in body["detail"]
+
+    def test_anonymous_login_with_a_5000_digit_number_is_400(self, anon_client):
+        body = '{"username": ' + "1" * 5000 + ', "password": "x", "hostname": "acme.test"}'
+        response = anon_client.post("/api/Auth/login", data=body, content_type="application/json")
+        assert_problem(response, 400, "InvalidJson")
 
     def test_authenticated_route_with_deep_json_is_400(self, admin_client):
         response = admin_client.put("/api/Customers/me", data=DEEP, content_type="application/json")

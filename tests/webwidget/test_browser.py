@@ -519,6 +519,7 @@ def test_look_and_switches_set_through_the_api_show_in_the_widget(
     )
     page.goto(_host_page(shop_server, live_server, chat_channel))
     launcher = page.locator("answerpal-chat .launcher")
+    launcher.wait_for(state="visible")  # the launcher shows once the channel's settings have answered
     box = launcher.bounding_box()
     assert box["x"] == 20 and box["x"] + box["width"] < 100  # bottom left
     _open(page)

@@ -79,6 +79,7 @@ from voice.models import (
     VoiceAgent,
 )
 from voice.twilio_voice import (
+    CLIENT_PREFIX,
     CallState,
     application_owned,
     call_place,
@@ -294,7 +295,12 @@ def _number_or_blank(raw: str) -> str:
 
 def _outbound_twiml(request: TwilioRequest) -> str:
     params, call_sid = request.params, request.params.get("CallSid", "")
-    identity = identity_rep(params.get("From", ""))
+    caller = params.get("From", "")
+    identity = identity_rep(caller)
+    if caller.startswith(CLIENT_PREFIX) and identity is None:
+        # A Voice SDK client that is not a representative (a phone device's token) places no calls, whatever
+        # RepID it sends along.
+        raise twilio_request_unattributed(request)
     rep_id = params.get("RepID") or request.query.get("RepID") or (identity[1] if identity else "")
     rep = CustomerRep.objects.filter(pk=int(rep_id)).first() if str(rep_id).isdigit() else None
     customer_id = identity[0] if identity else (rep.customer_id if rep else None)
@@ -1001,7 +1007,7 @@ def phone_credentials_issue(*, customer_id: int, channel_id: int) -> dict:
         token = voice_token_issue(
             account,
             identity=identity,
-            app_sid=voice_settings.twiml_app_sid,
+            app_sid="",  # receives calls only: a device is no representative, so it places none
             key_sid=voice_settings.api_key_sid,
             key_secret=voice_settings.api_key_secret,
             region=credentials["twilioRegion"],

@@ -9,6 +9,7 @@ import responses
 from twilio.request_validator import RequestValidator
 
 from billing.models import CustomerSubscription, StorageUsage
+from channels_cfg.models import Channel
 from tests.accounts.factories import CustomerRepFactory
 from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
@@ -229,3 +230,13 @@ def test_a_browser_phone_cannot_call_as_another_rep_of_its_customer(anon_client,
     _refused(
         anon_client, {**browser_call, "RepID": str(colleague.pk)}, caplog, "not call as another", "not the phone's"
     )
+
+
+def test_a_phone_devices_client_cannot_place_calls_as_a_rep(anon_client, browser_call, twilio_customer, rep):
+    """A Voice SDK client that is no representative (a phone device: identity c{customer}-ch{channel}) places no
+    call, whatever RepID it sends; it is answered like any unattributed callback."""
+    channel = Channel.objects.get(customer=twilio_customer, phone_number="+3225550100")
+    device_call = {**browser_call, "From": f"client:c{twilio_customer.pk}-ch{channel.pk}", "RepID": str(rep.pk)}
+    response = signed_post(anon_client, "/api/TwilioCalls/voice", device_call)
+    assert response.status_code == 403 and response.json()["code"] == "InvalidSignature"
+    assert not PhoneCall.objects.filter(call_sid=CALL_SID).exists()

@@ -288,10 +288,15 @@ def _blocks(text: str):
     yield from flush()  # a trailing lead-in line
 
 
+# Runs of blanks inside a line (PDF and Word conversions leave them) are one space: the Q/A patterns would otherwise
+# try every way of splitting a long run between their groups (seconds for a few hundred blanks).
+_INNER_BLANKS = re.compile(r"(?<=\S)[ \t\u00a0]{2,}")
+
+
 def split_passages(title: str, text: str) -> list[KnowledgePassage]:
     """The passages of one markdown document, in document order."""
     splitter = _Splitter(title)
-    for kind, payload in _blocks(text):
+    for kind, payload in _blocks(_INNER_BLANKS.sub(" ", text or "")):
         if kind == "heading":
             level, heading = payload
             if level == 7:

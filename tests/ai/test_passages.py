@@ -28,6 +28,13 @@ def test_question_answer_pairs_one_per_line_are_one_passage_each():
     ]
 
 
+def test_runs_of_blanks_inside_lines_are_one_space_so_the_patterns_cannot_backtrack_for_minutes():
+    # A converted PDF line: "Q:" then thousands of blanks and no answer label used to take the Q/A pattern
+    # minutes (it tried every split of the run); folded, the question without an answer is passed over at once.
+    text = "Q:" + " " * 5000 + "Opening hours\n" + "Q:   How long  does delivery take?" + " " * 300 + "A:  Two days."
+    assert _pairs(split_passages("FAQ", text)) == [("How long does delivery take?", "Two days.")]
+
+
 def test_labelled_questions_and_answers_on_two_lines_in_dutch_and_french():
     dutch = "Vraag: Hoe lang duurt de levering?\nAntwoord: Drie werkdagen.\n\nVraag: Kan ik ruilen?\nAntwoord: Ja."
     french = "Q : Le wifi est-il gratuit ? R : Oui, partout.\nQ : Un parking ? R : 22 euros par jour."

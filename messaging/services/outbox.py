@@ -38,7 +38,7 @@ from messaging.whatsapp import (
     whatsapp_sent_since,
 )
 from tickets import services as ticket_services
-from tickets.answer_policy import AnswerRefusal, ai_answer_verdict_by_id
+from tickets.answer_policy import ai_answer_verdict_by_id
 from tickets.models import SenderType, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -88,11 +88,12 @@ def outbox_deliver(*, outbox_id: int, owner: str | None = None) -> str:
 
 def _ai_answer_still_allowed(outbox: OutboxMessage, message: TicketMessage) -> None:
     """An automated AI answer leaves only while the answer policy still allows it (the end user may have asked for
-    a person, or a representative replied, since it was queued): else it ends Failed with the rule's name."""
+    a person, or a representative replied, since it was queued): else it ends Failed with the rule's name. An answer
+    whose question is gone (deleted, erased) does not leave either."""
     if not (outbox.automated and message.sender_type == SenderType.SYSTEM and message.reply_to_message_id):
         return
     verdict = ai_answer_verdict_by_id(message_id=message.reply_to_message_id, customer_id=message.customer_id)
-    if not verdict and verdict.reason != AnswerRefusal.MESSAGE_NOT_FOUND:
+    if not verdict:
         raise PermanentFailure(f"AI answer withheld by the answer policy: {verdict.reason}: {verdict.detail}")
 
 

@@ -14,7 +14,7 @@ from tests.channels_cfg.factories import ChannelFactory
 from tests.conftest import assert_problem
 from tests.tickets.factories import TicketFactory, TicketMessageFactory
 from tickets import services as ticket_services
-from tickets.models import MessageStatus, SenderType
+from tickets.models import MessageStatus, SenderType, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,19 @@ def test_a_representatives_own_forward_means_a_person_handles_it(graph_channel, 
     assert forward.sender_type == SenderType.CUSTOMER_REP
     result = reply_send_action(context=_context(question))
     assert result.status == "Skipped" and "RepresentativeReplied" in result.message
+
+
+def test_a_queued_ai_answer_whose_question_is_gone_is_not_delivered(wa_channel, other_customer):
+    import responses as responses_lib
+
+    question = _question(wa_channel)
+    assert reply_send_action(context=_context(question)).status == "Succeeded"
+    outbox = OutboxMessage.objects.get()
+    # The question is not found for this tenant (here: the answer points at another tenant's message).
+    foreign = TicketMessageFactory(customer=other_customer)
+    TicketMessage.objects.filter(pk=outbox.message_id).update(reply_to_message_id=foreign.pk)
+    with responses_lib.RequestsMock(assert_all_requests_are_fired=False) as twilio:
+        assert services.outbox_deliver(outbox_id=outbox.pk) == "failed"
+        assert not twilio.calls
+    outbox.refresh_from_db()
+    assert outbox.status == "failed" and "MessageNotFound" in outbox.last_error

@@ -177,7 +177,10 @@ def _end_user_find_or_create(*, customer_id: int, uid: str, uid_type: str | None
     found = EndUserUID.objects.select_related("end_user").filter(customer_id=customer_id, uid=value).first()
     if found is not None:
         return found.end_user, False
-    by_reference = list(EndUser.objects.filter(customer_id=customer_id, customer_ref=(uid or "").strip())[:2])
+    reference = (uid or "").strip()
+    by_reference = (
+        list(EndUser.objects.filter(customer_id=customer_id, customer_ref=reference)[:2]) if reference else []
+    )
     if len(by_reference) == 1:  # the end user's ticket list counts its customerRef as one of its UIDs
         return by_reference[0], False
     firstname, _, lastname = (name or "").strip().partition(" ")

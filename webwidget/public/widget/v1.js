@@ -407,7 +407,11 @@
     return list;
   }
 
+  var closedReplies = {};  // replyTo ids whose answer was withheld or ended: a late delta opens no new bubble
+
   function addDelta(event) {
+    // After "Talk to a person" (or a person took over) no AI text is shown, even a delta already on its way.
+    if (state.escalated || closedReplies[event.replyTo]) return;
     var element = log.querySelector('.line.streaming[data-reply-to="' + event.replyTo + '"]');
     if (!element) {
       mark("answerpal:first-delta");
@@ -472,7 +476,9 @@
       stream.addEventListener("message", function (e) { addLine(JSON.parse(e.data)); });
       stream.addEventListener("ai.delta", function (e) { addDelta(JSON.parse(e.data)); });
       stream.addEventListener("ai.status", function (e) {  // no answer comes (or it was withheld): drop the draft
-        dropStream(JSON.parse(e.data).replyTo);
+        var replyTo = JSON.parse(e.data).replyTo;
+        closedReplies[replyTo] = true;
+        dropStream(replyTo);
         setTyping(false);
       });
       stream.addEventListener("ticket", function (e) {

@@ -80,16 +80,22 @@ class LockedOut(ApiError, exceptions.Throttled):
         self.wait = max(wait, 1)
 
 
+def _case_key(text: str) -> str:
+    """The account as the database compares it (`iexact` is UPPER() on PostgreSQL): the long s and "S" are one key,
+    so other spellings of a name buy no fresh failures."""
+    return text.strip().upper().lower()
+
+
 def login_account(*, hostname: str, username: str) -> str:
     from accounts.selectors import hostname_normalise
 
-    return f"{hostname_normalise(hostname)}/{username.strip().lower()}"
+    return f"{hostname_normalise(hostname)}/{_case_key(username)}"
 
 
 def reset_account(*, hostname: str, email: str) -> str:
     from accounts.selectors import hostname_normalise
 
-    return f"{hostname_normalise(hostname)}/{email.strip().lower()}"
+    return f"{hostname_normalise(hostname)}/{_case_key(email)}"
 
 
 def phone_account(*, phone_number: str) -> str:

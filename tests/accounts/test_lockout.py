@@ -272,3 +272,11 @@ def test_an_administrator_unlocks_a_rep_by_setting_a_new_password(anon_client, r
     unlocked = AuditEntry.objects.get(action=AuditAction.LOGIN_UNLOCKED)
     assert (unlocked.object_id, unlocked.detail["by"]) == (str(rep.pk), f"rep {admin_rep.pk}")
     assert (unlocked.actor_id, unlocked.actor_kind) == (admin_rep.pk, ActorKind.REP)
+
+
+def test_other_spellings_of_a_username_share_its_lockout_key():
+    from accounts.lockout import login_account
+
+    keys = {login_account(hostname="acme.test", username=name) for name in ("sam", "SAM", " \u017fam ", "Sam")}
+    assert len(keys) == 1
+    assert login_account(hostname="acme.test", username="\u0131lse") == login_account(hostname="acme.test", username="ilse")

@@ -101,10 +101,12 @@ def outbox_row_sent(*, model: type[models.Model], row_id: int, **fields) -> None
 
 def outbox_row_failed(*, model: type[models.Model], row, error: str, permanent: bool, retry_after: int = 0):
     """Records a failed attempt: back to Queued after the backoff (or `retry_after`, when longer), or Failed
-    when `permanent` or out of attempts. Returns (final, delay seconds); the caller enqueues the retry."""
+    when `permanent` or out of attempts. Returns (final, delay seconds); the caller enqueues the retry.
+    Only while `row`'s claimer still holds the lease: a worker whose lease ran out and was taken over does not
+    requeue the row under the new holder (a third worker would then send it again)."""
     final = permanent or row.attempts >= row.max_attempts
     delay = max(retry_after, outbox_backoff(row.attempts))
-    model.objects.filter(pk=row.pk).update(
+    model.objects.filter(pk=row.pk, lease_owner=row.lease_owner).update(
         status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=error[:4000],

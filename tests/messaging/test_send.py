@@ -448,3 +448,21 @@ def test_unexpected_errors_are_retried_and_rows_that_keep_crashing_end_failed(gr
     )
     assert services.outbox_deliver(outbox_id=outbox.pk) == OutboxStatus.FAILED
     assert TicketMessage.objects.get(pk=outbox.message_id).status == MessageStatus.FAILED
+
+
+def test_a_worker_whose_lease_was_taken_over_does_not_requeue_the_row(graph_channel):
+    from answerpal.outbox import outbox_row_claim, outbox_row_failed
+
+    outbox = _queued_outbox(graph_channel)
+    first = outbox_row_claim(model=OutboxMessage, row_id=outbox.pk, owner="worker-a")
+    OutboxMessage.objects.filter(pk=outbox.pk).update(lease_until=timezone.now() - timezone.timedelta(seconds=1))
+    second = outbox_row_claim(model=OutboxMessage, row_id=outbox.pk, owner="worker-b")
+    assert first is not None and second is not None
+
+    outbox_row_failed(model=OutboxMessage, row=first, error="late timeout", permanent=False)  # worker A, too late
+
+    outbox.refresh_from_db()
+    assert (outbox.status, outbox.lease_owner, outbox.last_error) == (OutboxStatus.SENDING, "worker-b", "")
+    outbox_row_failed(model=OutboxMessage, row=second, error="refused", permanent=True)
+    outbox.refresh_from_db()
+    assert (outbox.status, outbox.lease_owner) == (OutboxStatus.FAILED, "")

@@ -117,6 +117,8 @@ def enduser_erase(
 
     404 EndUserNotFound, 409 LegalHold while a ticket of the person is held. A job already queued or running for
     the same person is returned instead of a second one; a failed one is queued again and resumes where it stopped."""
+    # Two requests for the same person at once: the second waits on the end user's row and then finds the first job.
+    EndUser.objects.select_for_update().filter(customer_id=customer_id, pk=end_user_id).first()
     person = _person_require(customer_id=customer_id, end_user_id=end_user_id)
     _legal_hold_check(person)
     unfinished = ErasureState.QUEUED, ErasureState.RUNNING, ErasureState.FAILED
@@ -331,6 +333,12 @@ def erasure_job_run(*, job_id: int) -> ErasureJob | None:
     start = ERASURE_STEPS.index(job.step) + 1 if job.step in ERASURE_STEPS else 0
     for step in ERASURE_STEPS[start:]:
         with transaction.atomic():
+            # The job row is locked for the step, and re-read: a second run of the same job (a task delivered
+            # twice) waits here, then skips what the first one did and adds to its counts, not to a stale copy.
+            locked = ErasureJob.objects.select_for_update().get(pk=job.pk)
+            if locked.step in ERASURE_STEPS and ERASURE_STEPS.index(locked.step) >= ERASURE_STEPS.index(step):
+                continue
+            job.counts, job.step = locked.counts, locked.step
             end_user = EndUser.objects.filter(customer_id=job.customer_id, pk=job.end_user_id).first()
             if end_user is not None:
                 person = person_get(customer_id=job.customer_id, end_user_id=job.end_user_id)
